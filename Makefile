@@ -1,0 +1,75 @@
+# Active Connector: the two commands are `make run` and `make test`.
+# Every target that needs infrastructure brings it up itself (deploy/local/infra.sh).
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+ROOT   := $(CURDIR)
+CACHE  := $(ROOT)/.cache
+UV_DIR := $(CACHE)/uv
+# Use an uv on PATH, else install one from PyPI into the cache.
+UV     := $(shell command -v uv 2>/dev/null || echo $(UV_DIR)/bin/uv)
+VENV   := $(ROOT)/.venv
+PY     := $(VENV)/bin/python
+INFRA  := deploy/local/infra.sh
+# Loads DATABASE_URL / KAFKA_BOOTSTRAP_SERVERS of the running infrastructure.
+WITH_INFRA := set -a; eval "$$($(INFRA) env)"; set +a;
+PYTEST_ARGS ?=
+
+.PHONY: help
+help: ## list the targets
+	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
+
+$(UV_DIR)/bin/uv:
+	python3 -m venv $(UV_DIR)
+	$(UV_DIR)/bin/pip install -q --disable-pip-version-check uv
+
+$(VENV)/.synced: uv.lock pyproject.toml $(wildcard libs/*/pyproject.toml services/*/pyproject.toml) | $(UV)
+	$(UV) sync --frozen --all-packages
+	touch $@
+
+.PHONY: venv
+venv: $(VENV)/.synced ## install uv and the locked Python environment
+
+.PHONY: infra
+infra: venv ## start PostgreSQL and Kafka natively (idempotent)
+	$(INFRA) up
+
+.PHONY: infra-down
+infra-down: ## stop what `make infra` started
+	$(INFRA) down
+
+.PHONY: infra-status
+infra-status:
+	$(INFRA) status
+
+.PHONY: test
+test: infra ## install everything, start infrastructure, run the whole suite
+	$(WITH_INFRA) $(PY) -m pytest $(PYTEST_ARGS)
+
+.PHONY: test-unit
+test-unit: venv ## pure unit tests only (no infrastructure)
+	$(PY) -m pytest tests/unit $(PYTEST_ARGS)
+
+.PHONY: run
+run: infra ## start every service under one supervisor (Ctrl-C stops them all)
+	$(WITH_INFRA) $(PY) deploy/local/run.py
+
+.PHONY: lint
+lint: venv ## ruff and mypy
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+
+.PHONY: fmt
+fmt: venv
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+.PHONY: schemas
+schemas: venv ## regenerate JSON Schemas and docs/asyncapi.yaml from the event models
+	$(PY) -m ac_events.contracts write
+
+.PHONY: bench-pipeline
+bench-pipeline: infra ## store -> relay -> Kafka -> projection, beside raw ceilings
+	$(WITH_INFRA) $(PY) bench/pipeline.py

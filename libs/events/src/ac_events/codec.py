@@ -1,0 +1,151 @@
+"""Turning events into stored bytes and back.
+
+`seal` encrypts the personal fields of a payload under the subject's key and
+produces the canonical, hashed record that is stored, published and replayed.
+`open` upcasts a stored record to the current schema, decrypts what the
+keyring allows (`ERASED` / `WITHHELD` otherwise) and validates it into a
+typed `Envelope`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+from uuid import UUID
+
+import orjson
+
+from ac_events.catalogue.base import EVENT_TYPES, Event, Redacted, UnknownEventType, upcast
+from ac_events.crypto import b64d, b64e, decrypt, encrypt
+from ac_events.envelope import Envelope, canonical, new_event_id, record_hash
+from ac_events.keyring import Keyring
+
+ENC = "$enc"
+
+
+class UndecodableEvent(ValueError):
+    """Bytes that are not a stored event of this catalogue."""
+
+
+@dataclass(frozen=True, slots=True)
+class SealedEvent:
+    """An event ready to store and publish: its canonical bytes and what indexes them."""
+
+    event_id: UUID
+    type: str
+    stream_id: str
+    stream_version: int
+    subject_id: str | None
+    occurred_at: datetime
+    hash: str
+    data: bytes
+
+
+def _aad(subject_id: str, field: str) -> bytes:
+    return f"{subject_id}\x1f{field}".encode()
+
+
+class Codec:
+    def __init__(self, keyring: Keyring) -> None:
+        self.keyring = keyring
+
+    async def seal(
+        self,
+        event: Event,
+        *,
+        stream_id: str,
+        stream_version: int,
+        subject_id: str | None,
+        producer: str,
+        prev_hash: str,
+        correlation_id: str | None = None,
+        causation_id: str | None = None,
+        traceparent: str | None = None,
+        event_id: UUID | None = None,
+        occurred_at: datetime | None = None,
+    ) -> SealedEvent:
+        payload = event.model_dump(mode="json")
+        personal = type(event).personal_fields()
+        if personal:
+            if subject_id is None:
+                raise ValueError(f"{event.type} has personal fields but no subject_id")
+            key = await self.keyring.ensure(subject_id)
+            for name in personal:
+                if isinstance(getattr(event, name), Redacted):
+                    raise ValueError(f"{event.type}.{name} is redacted: nothing to store")
+                plain = orjson.dumps(payload[name])
+                payload[name] = {ENC: b64e(encrypt(key, plain, _aad(subject_id, name)))}
+        event_id = event_id or new_event_id()
+        occurred_at = occurred_at or datetime.now(UTC)
+        record: dict[str, Any] = {
+            "event_id": str(event_id),
+            "type": event.type,
+            "schema_version": event.schema_version,
+            "stream_id": stream_id,
+            "stream_version": stream_version,
+            "subject_id": subject_id,
+            "occurred_at": occurred_at.isoformat(),
+            "producer": producer,
+            "correlation_id": correlation_id,
+            "causation_id": causation_id,
+            "traceparent": traceparent,
+            "payload": payload,
+            "prev_hash": prev_hash,
+        }
+        record["hash"] = record_hash(record)
+        return SealedEvent(
+            event_id=event_id,
+            type=event.type,
+            stream_id=stream_id,
+            stream_version=stream_version,
+            subject_id=subject_id,
+            occurred_at=occurred_at,
+            hash=record["hash"],
+            data=canonical(record),
+        )
+
+    async def open(self, data: bytes, position: int | None = None) -> Envelope[Event]:
+        """Decode stored bytes; raises `UndecodableEvent` / `UnknownEventType`."""
+        try:
+            record = orjson.loads(data)
+            event_type = record["type"]
+            payload = upcast(event_type, int(record["schema_version"]), record["payload"])
+        except UnknownEventType:
+            raise
+        except (orjson.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
+            raise UndecodableEvent(str(exc)) from exc
+        model = EVENT_TYPES[event_type]
+        personal = model.personal_fields()
+        subject_id = record.get("subject_id")
+        if personal and subject_id is not None:
+            key = await self.keyring.key_for(subject_id)
+            for name in personal:
+                value = payload.get(name)
+                if not (isinstance(value, dict) and ENC in value):
+                    continue
+                if isinstance(key, Redacted):
+                    payload[name] = key.model_dump()
+                else:
+                    plain = decrypt(key, b64d(value[ENC]), _aad(subject_id, name))
+                    payload[name] = orjson.loads(plain)
+        try:
+            return Envelope[Event](
+                event_id=record["event_id"],
+                type=event_type,
+                schema_version=model.schema_version,
+                stream_id=record["stream_id"],
+                stream_version=record["stream_version"],
+                subject_id=subject_id,
+                occurred_at=record["occurred_at"],
+                producer=record["producer"],
+                correlation_id=record.get("correlation_id"),
+                causation_id=record.get("causation_id"),
+                traceparent=record.get("traceparent"),
+                payload=model.model_validate(payload),
+                prev_hash=record["prev_hash"],
+                hash=record["hash"],
+                position=position,
+            )
+        except (KeyError, ValueError) as exc:
+            raise UndecodableEvent(str(exc)) from exc

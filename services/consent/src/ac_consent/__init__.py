@@ -1,0 +1,1 @@
+"""Active Connector consent service."""
