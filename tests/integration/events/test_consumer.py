@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -159,6 +160,17 @@ async def publish(rig: Rig, topic: str, events: Sequence[SealedEvent]) -> None:
         await f
 
 
+@asynccontextmanager
+async def running(runner: ConsumerRunner) -> AsyncIterator[ConsumerRunner]:
+    """Run a runner in the background; stop it (gracefully) however the block ends."""
+    task = asyncio.create_task(runner.run())
+    try:
+        yield runner
+    finally:
+        await runner.stop()
+        await task
+
+
 async def until(check: Callable[[], Awaitable[bool]], timeout_s: float = 30.0) -> None:
     deadline = time.monotonic() + timeout_s
     while not await check():
@@ -190,10 +202,8 @@ async def test_effects_land_once_even_when_every_event_is_published_twice(rig: R
     await publish(rig, topic, everything)  # at least once: the same events on new offsets
 
     runner = rig.runner("g", [topic], handlers=dict([on(ConsumerProbeNoted, record_effect)]))
-    task = asyncio.create_task(runner.run())
-    await until(lambda: _done(rig, "g", 80))
-    await runner.stop()
-    await task
+    async with running(runner):
+        await until(lambda: _done(rig, "g", 80))
 
     assert await rig.count() == 40
     assert await rig.count("SELECT count(DISTINCT event_id) FROM effects") == 40
@@ -233,10 +243,8 @@ async def test_a_batch_handler_gets_runs_of_its_type_and_applies_them_once(rig: 
     runner = rig.runner(
         "g", [topic], batch_handlers=dict([on_batch(ConsumerProbeNoted, project)]), max_batch=100
     )
-    task = asyncio.create_task(runner.run())
-    await until(lambda: _done(rig, "g", 350))
-    await runner.stop()
-    await task
+    async with running(runner):
+        await until(lambda: _done(rig, "g", 350))
 
     assert await rig.count() == 300
     assert await rig.count("SELECT count(DISTINCT event_id) FROM effects") == 300
@@ -277,10 +285,8 @@ async def test_a_crash_inside_the_transaction_leaves_no_effect_and_a_restart_app
     second = rig.runner(
         "g", [topic], handlers=dict([on(ConsumerProbeNoted, crash_on_seven)]), max_batch=5
     )
-    task = asyncio.create_task(second.run())
-    await until(lambda: _done(rig, "g", 20))
-    await second.stop()
-    await task
+    async with running(second):
+        await until(lambda: _done(rig, "g", 20))
     assert await rig.count() == 20
     assert await rig.count("SELECT count(DISTINCT seq) FROM effects") == 20
     assert second.stats.handled == 15
@@ -293,10 +299,8 @@ async def test_postgres_not_kafkas_committed_offsets_decides_where_a_group_resum
     await publish(rig, topic, await seal_stream(rig.codec, "s", "p", noted(1, 10)))
     handlers: dict[str, Handler] = dict([on(ConsumerProbeNoted, record_effect)])
     runner = rig.runner("g", [topic], handlers=handlers)
-    task = asyncio.create_task(runner.run())
-    await until(lambda: _done(rig, "g", 10))
-    await runner.stop()
-    await task
+    async with running(runner):
+        await until(lambda: _done(rig, "g", 10))
 
     # Someone rewinds the group in Kafka (e.g. kafka-consumer-groups --reset-offsets).
     tp = TopicPartition(topic, 0)
@@ -310,13 +314,11 @@ async def test_postgres_not_kafkas_committed_offsets_decides_where_a_group_resum
     await rewinder.stop()
 
     again = rig.runner("g", [topic], handlers=handlers)
-    task = asyncio.create_task(again.run())
-    await until(lambda: _assigned(again))
-    await asyncio.sleep(0.5)
-    assert again.positions() == {tp: 10}
-    assert await again.lag() == 0
-    await again.stop()
-    await task
+    async with running(again):
+        await until(lambda: _assigned(again))
+        await asyncio.sleep(0.5)
+        assert again.positions() == {tp: 10}
+        assert await again.lag() == 0
     assert again.stats.handled == 0
     assert await rig.count() == 10
 
@@ -363,10 +365,8 @@ async def test_poison_records_go_to_the_dead_letter_topic_and_the_group_goes_on(
     runner = rig.runner(
         "g", [topic], handlers=dict([on(ConsumerProbeNoted, handle)]), max_attempts=3
     )
-    task = asyncio.create_task(runner.run())
-    await until(lambda: _done(rig, "g", 7))
-    await runner.stop()
-    await task
+    async with running(runner):
+        await until(lambda: _done(rig, "g", 7))
 
     assert sorted(r["seq"] for r in await rig.pool.fetch("SELECT seq FROM effects")) == [1, 2, 3]
     assert attempts == 1 + 3  # once in its batch, then alone max_attempts times
@@ -408,10 +408,8 @@ async def test_old_schema_versions_are_upcast_before_the_handler_sees_them(rig: 
         seen.append((env.schema_version, env.payload.seq))
 
     runner = rig.runner("g", [topic], handlers=dict([on(ConsumerProbeRenamed, handle)]))
-    task = asyncio.create_task(runner.run())
-    await until(lambda: _done(rig, "g", 2))
-    await runner.stop()
-    await task
+    async with running(runner):
+        await until(lambda: _done(rig, "g", 2))
     assert seen == [(2, 4), (2, 5)]
 
 
@@ -436,13 +434,11 @@ async def test_stop_finishes_the_batch_in_hand_leaves_the_group_and_lag_counts_t
         await record_effect(conn, env)
 
     runner = rig.runner("g", [topic], handlers=dict([on(ConsumerProbeNoted, slow)]), max_batch=5)
-    task = asyncio.create_task(runner.run())
-    await until(lambda: _done(rig, "g", 10))
-    lag = await runner.lag()
-    assert 0 < lag <= 50
-    assert lag == 60 - sum(runner.positions().values())
-    await runner.stop()
-    await task
+    async with running(runner):
+        await until(lambda: _done(rig, "g", 10))
+        lag = await runner.lag()
+        assert 0 < lag <= 50
+        assert lag == 60 - sum(runner.positions().values())
 
     # Stopped between batches: every effect has its offset stored, and nothing more.
     applied = await rig.count()
@@ -451,12 +447,73 @@ async def test_stop_finishes_the_batch_in_hand_leaves_the_group_and_lag_counts_t
     assert await _group_state(rig.bootstrap, f"{rig.prefix}g") == "Empty"
 
     rest = rig.runner("g", [topic], handlers=dict([on(ConsumerProbeNoted, record_effect)]))
-    task = asyncio.create_task(rest.run())
-    await until(lambda: _done(rig, "g", 60))
-    assert await rest.lag() == 0
-    await rest.stop()
-    await task
+    async with running(rest):
+        await until(lambda: _done(rig, "g", 60))
+        assert await rest.lag() == 0
     assert rest.stats.lag == 0
     assert rest.stats.handled == 60 - applied
     assert await rig.count("SELECT count(DISTINCT seq) FROM effects") == 60
     assert await rig.count() == 60
+
+
+async def test_partitions_moving_between_two_runners_keep_every_effect_exactly_once(
+    rig: Rig,
+) -> None:
+    topic = await rig.topic("tests.events", partitions=6)
+    streams = [await seal_stream(rig.codec, f"s-{k}", f"p-{k}", noted(1, 20)) for k in range(24)]
+    everything = [s for stream in streams for s in stream]
+    await publish(rig, topic, everything)
+    await publish(rig, topic, everything[::3])
+
+    async def slowish(conn: asyncpg.Connection, env: Envelope[ConsumerProbeNoted]) -> None:
+        await record_effect(conn, env)
+        await asyncio.sleep(0.01)  # slow enough that the work outlasts two rebalances
+
+    handlers: dict[str, Handler] = dict([on(ConsumerProbeNoted, slowish)])
+    first = rig.runner("g", [topic], handlers=handlers, max_batch=20)
+    second = rig.runner("g", [topic], handlers=handlers, max_batch=20)
+    total = len(everything) + len(everything[::3])
+    async with running(first):
+        await until(lambda: _at_least(rig, 40))
+        async with running(second):  # the group rebalances onto two members ...
+            await until(lambda: _assigned(second))
+            await until(lambda: _handled(second, 40))
+            await first.stop()  # ... and back onto one
+            await until(lambda: _done(rig, "g", total))
+
+    assert first.stats.handled > 0 and second.stats.handled > 0
+    assert first.stats.handled + second.stats.handled == 480
+    assert await rig.count() == 480
+    assert await rig.count("SELECT count(DISTINCT event_id) FROM effects") == 480
+
+
+async def _handled(runner: ConsumerRunner, n: int) -> bool:
+    return runner.stats.handled >= n
+
+
+async def _at_least(rig: Rig, n: int) -> bool:
+    return await rig.count() >= n
+
+
+async def test_a_lost_database_connection_is_retried_not_dead_lettered(rig: Rig) -> None:
+    topic = await rig.topic("tests.events", partitions=1)
+    await publish(rig, topic, await seal_stream(rig.codec, "s", "p", noted(1, 12)))
+    cut = False
+
+    async def cut_once(conn: asyncpg.Connection, env: Envelope[ConsumerProbeNoted]) -> None:
+        nonlocal cut
+        await record_effect(conn, env)
+        if env.payload.seq == 8 and not cut:
+            cut = True  # the server drops this connection mid-transaction
+            await conn.execute("SELECT pg_terminate_backend(pg_backend_pid())")
+
+    runner = rig.runner(
+        "g", [topic], handlers=dict([on(ConsumerProbeNoted, cut_once)]), max_batch=4
+    )
+    async with running(runner):
+        await until(lambda: _done(rig, "g", 12))
+
+    assert cut
+    assert runner.stats.errors >= 1 and runner.stats.dead_lettered == 0
+    assert await rig.count() == 12
+    assert await rig.count("SELECT count(DISTINCT seq) FROM effects") == 12
