@@ -253,6 +253,7 @@ class ConsumerRunner:
         retry_wait_max_s: float = 5.0,
         start_from: Literal["earliest", "latest"] = "earliest",
         commit_to_kafka: bool = True,
+        create_dead_letter_topic: bool = True,
         producer: AIOKafkaProducer | None = None,
         consumer_options: Mapping[str, Any] | None = None,
     ) -> None:
@@ -274,23 +275,19 @@ class ConsumerRunner:
         self.retry_wait_max_s = retry_wait_max_s
         self.start_from = start_from
         self.commit_to_kafka = commit_to_kafka
+        self.create_dead_letter_topic = create_dead_letter_topic
         self.stats = ConsumerStats()
         self._handled_types = self.handlers.keys() | self.batch_handlers.keys()
         self._own_producer = producer is None
-        self._producer = producer or make_producer(bootstrap_servers)
-        options: dict[str, Any] = {
+        self._producer = producer
+        self._consumer_options: dict[str, Any] = {
             "session_timeout_ms": 10_000,
             "heartbeat_interval_ms": 2_000,
             "max_poll_interval_ms": 300_000,
+            **(consumer_options or {}),
         }
-        options.update(consumer_options or {})
-        self._consumer = AIOKafkaConsumer(
-            bootstrap_servers=bootstrap_servers,
-            group_id=group_id,
-            enable_auto_commit=False,
-            auto_offset_reset=start_from,
-            **options,
-        )
+        self._consumer: AIOKafkaConsumer | None = None
+        """Created by `start()`: aiokafka clients belong to the running event loop."""
         self._positions: dict[TopicPartition, int] = {}
         """Next offset per assigned partition, as stored in PostgreSQL."""
         self._unpositioned: set[TopicPartition] = set()
@@ -308,11 +305,26 @@ class ConsumerRunner:
         if self._started:
             return
         self._started = True
-        await ensure_topics(self.bootstrap_servers, [self.dead_letter_topic], partitions=1)
-        if self._own_producer:
+        if self.create_dead_letter_topic:
+            await ensure_topics(self.bootstrap_servers, [self.dead_letter_topic], partitions=1)
+        if self._producer is None:
+            self._producer = make_producer(self.bootstrap_servers)
             await self._producer.start()
+        self._consumer = AIOKafkaConsumer(
+            bootstrap_servers=self.bootstrap_servers,
+            group_id=self.group_id,
+            enable_auto_commit=False,
+            auto_offset_reset=self.start_from,
+            **self._consumer_options,
+        )
         await self._consumer.start()
         self._consumer.subscribe(self.topics, listener=_Rebalance(self))
+
+    @property
+    def _kafka(self) -> AIOKafkaConsumer:
+        if self._consumer is None:
+            raise RuntimeError("the runner is not started")
+        return self._consumer
 
     async def run(self) -> None:
         """Consume until `stop()`; leaves the group when it returns or is cancelled."""
@@ -324,7 +336,7 @@ class ConsumerRunner:
                 try:
                     if self._unpositioned:
                         await self._seek_to_stored(set(self._unpositioned))
-                    batch = await self._consumer.getmany(
+                    batch = await self._kafka.getmany(
                         timeout_ms=self.poll_timeout_ms, max_records=self.max_batch
                     )
                     if batch:
@@ -341,7 +353,7 @@ class ConsumerRunner:
                         type(exc).__name__,
                         backoff,
                     )
-                    self._unpositioned |= set(self._consumer.assignment())
+                    self._unpositioned |= self.assignment()
                     with contextlib.suppress(TimeoutError):
                         await asyncio.wait_for(self._stopping.wait(), backoff)
                     backoff = min(backoff * 2, self.retry_wait_max_s)
@@ -360,19 +372,21 @@ class ConsumerRunner:
         if self._closed.is_set():
             return
         try:
-            if self._started:
-                await self._consumer.stop()
-                if self._own_producer:
-                    await self._producer.stop()
+            if self._consumer is not None:
+                await self._consumer.stop()  # leaves the group
         finally:
-            self._running = False
-            self._closed.set()
+            try:
+                if self._own_producer and self._producer is not None:
+                    await self._producer.stop()
+            finally:
+                self._running = False
+                self._closed.set()
 
     # -- positions and lag ------------------------------------------------
 
     async def _seek_to_stored(self, tps: set[TopicPartition]) -> None:
         """Seek partitions to the offsets PostgreSQL holds (or the start point if none)."""
-        assigned = set(self._consumer.assignment())
+        assigned = self.assignment()
         self._unpositioned &= assigned
         tps &= assigned
         if not tps:
@@ -388,24 +402,24 @@ class ConsumerRunner:
         missing = [tp for tp in ordered if tp not in stored]
         if missing:
             if self.start_from == "earliest":
-                stored.update(await self._consumer.beginning_offsets(missing))
+                stored.update(await self._kafka.beginning_offsets(missing))
             else:
-                stored.update(await self._consumer.end_offsets(missing))
+                stored.update(await self._kafka.end_offsets(missing))
         for tp in ordered:
-            self._consumer.seek(tp, stored[tp])
+            self._kafka.seek(tp, stored[tp])
             self._positions[tp] = stored[tp]
         self._unpositioned -= tps
 
     async def lag(self) -> int:
         """Records not yet processed: sum over assigned partitions of end offset - position."""
-        tps = [tp for tp in self._consumer.assignment() if tp in self._positions]
+        tps = [tp for tp in self.assignment() if tp in self._positions]
         if not tps:
             return 0
-        ends = await self._consumer.end_offsets(tps)
+        ends = await self._kafka.end_offsets(tps)
         return sum(max(0, ends[tp] - self._positions[tp]) for tp in tps)
 
     def assignment(self) -> set[TopicPartition]:
-        return set(self._consumer.assignment())
+        return set(self._consumer.assignment()) if self._consumer is not None else set()
 
     def positions(self) -> dict[TopicPartition, int]:
         """The next offset to process per assigned partition (as stored in PostgreSQL)."""
@@ -414,7 +428,7 @@ class ConsumerRunner:
     def _update_lag_gauge(self) -> None:
         total = 0
         for tp, position in self._positions.items():
-            high = self._consumer.highwater(tp)
+            high = self._kafka.highwater(tp)
             if high is not None:
                 total += max(0, high - position)
         self.stats.lag = total
@@ -517,12 +531,14 @@ class ConsumerRunner:
             tally.handled = len(fresh)
             # Dead letters are in Kafka before their offsets are stored.
             unsent = [i for i in dead if not i.sent]
-            await send_dead_letters(
-                self._producer,
-                self.dead_letter_topic,
-                self.group_id,
-                [(i.record, *i.dead) for i in unsent if i.dead is not None],
-            )
+            if unsent:
+                assert self._producer is not None, "started runners have a producer"
+                await send_dead_letters(
+                    self._producer,
+                    self.dead_letter_topic,
+                    self.group_id,
+                    [(i.record, *i.dead) for i in unsent if i.dead is not None],
+                )
             for i in unsent:
                 i.sent = True
             tally.dead_lettered = len(dead)
@@ -659,11 +675,11 @@ class ConsumerRunner:
 
     async def _commit_to_kafka(self, positions: Mapping[TopicPartition, int]) -> None:
         """Mirror the stored offsets to Kafka, for lag tooling; PostgreSQL stays the truth."""
-        assigned = self._consumer.assignment()
+        assigned = self.assignment()
         offsets = {tp: n for tp, n in positions.items() if tp in assigned}
         if not offsets:
             return
         try:
-            await self._consumer.commit(offsets)
+            await self._kafka.commit(offsets)
         except KafkaError as exc:
             log.info("consumer %s: Kafka commit skipped: %s", self.group_id, type(exc).__name__)
