@@ -15,7 +15,6 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 
-from opentelemetry import context as otel_context
 from opentelemetry import propagate, trace
 from opentelemetry.context import Context
 from opentelemetry.sdk.resources import SERVICE_NAME, Resource
@@ -120,13 +119,3 @@ def span_from_traceparent(
         name, context=context_from_traceparent(traceparent), kind=kind, attributes=attributes
     ) as span:
         yield span
-
-
-@contextmanager
-def attached(context: Context) -> Iterator[None]:
-    """Make `context` current for a block (e.g. to inject it somewhere)."""
-    token = otel_context.attach(context)
-    try:
-        yield
-    finally:
-        otel_context.detach(token)
