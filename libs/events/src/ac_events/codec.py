@@ -40,6 +40,7 @@ class SealedEvent:
     occurred_at: datetime
     hash: str
     data: bytes
+    traceparent: str | None = None
 
 
 def _aad(subject_id: str, field: str) -> bytes:
@@ -50,9 +51,26 @@ class Codec:
     def __init__(self, keyring: Keyring) -> None:
         self.keyring = keyring
 
-    async def seal(
-        self,
+    async def encrypt_payload(self, event: Event, subject_id: str | None) -> dict[str, Any]:
+        """The payload as stored: JSON-ready, personal fields encrypted under the subject's key."""
+        payload = event.model_dump(mode="json")
+        personal = type(event).personal_fields()
+        if not personal:
+            return payload
+        if subject_id is None:
+            raise ValueError(f"{event.type} has personal fields but no subject_id")
+        key = await self.keyring.ensure(subject_id)
+        for name in personal:
+            if isinstance(getattr(event, name), Redacted):
+                raise ValueError(f"{event.type}.{name} is redacted: nothing to store")
+            plain = orjson.dumps(payload[name])
+            payload[name] = {ENC: b64e(encrypt(key, plain, _aad(subject_id, name)))}
+        return payload
+
+    @staticmethod
+    def seal_record(
         event: Event,
+        payload: dict[str, Any],
         *,
         stream_id: str,
         stream_version: int,
@@ -65,17 +83,7 @@ class Codec:
         event_id: UUID | None = None,
         occurred_at: datetime | None = None,
     ) -> SealedEvent:
-        payload = event.model_dump(mode="json")
-        personal = type(event).personal_fields()
-        if personal:
-            if subject_id is None:
-                raise ValueError(f"{event.type} has personal fields but no subject_id")
-            key = await self.keyring.ensure(subject_id)
-            for name in personal:
-                if isinstance(getattr(event, name), Redacted):
-                    raise ValueError(f"{event.type}.{name} is redacted: nothing to store")
-                plain = orjson.dumps(payload[name])
-                payload[name] = {ENC: b64e(encrypt(key, plain, _aad(subject_id, name)))}
+        """The canonical, hashed record of an already encrypted payload."""
         event_id = event_id or new_event_id()
         occurred_at = occurred_at or datetime.now(UTC)
         record: dict[str, Any] = {
@@ -103,6 +111,39 @@ class Codec:
             occurred_at=occurred_at,
             hash=record["hash"],
             data=canonical(record),
+            traceparent=traceparent,
+        )
+
+    async def seal(
+        self,
+        event: Event,
+        *,
+        stream_id: str,
+        stream_version: int,
+        subject_id: str | None,
+        producer: str,
+        prev_hash: str,
+        correlation_id: str | None = None,
+        causation_id: str | None = None,
+        traceparent: str | None = None,
+        event_id: UUID | None = None,
+        occurred_at: datetime | None = None,
+    ) -> SealedEvent:
+        """Encrypt and seal one event (the event store does the two steps apart)."""
+        payload = await self.encrypt_payload(event, subject_id)
+        return self.seal_record(
+            event,
+            payload,
+            stream_id=stream_id,
+            stream_version=stream_version,
+            subject_id=subject_id,
+            producer=producer,
+            prev_hash=prev_hash,
+            correlation_id=correlation_id,
+            causation_id=causation_id,
+            traceparent=traceparent,
+            event_id=event_id,
+            occurred_at=occurred_at,
         )
 
     async def open(self, data: bytes, position: int | None = None) -> Envelope[Event]:

@@ -11,6 +11,7 @@ CREATE TABLE events (
     occurred_at    timestamptz NOT NULL,
     hash           text        NOT NULL,
     data           bytea       NOT NULL,   -- canonical JSON, personal fields encrypted
+    traceparent    text,                   -- W3C trace context of the appending request
     recorded_at    timestamptz NOT NULL DEFAULT now(),
     UNIQUE (stream_id, stream_version)
 );

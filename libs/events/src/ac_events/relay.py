@@ -1,0 +1,174 @@
+"""The outbox relay: publishes a service's stored events to its Kafka topic.
+
+In position order, at least once, resuming from the checkpoint it stores in
+`outbox_relay` after every published batch. It reads only up to the store's
+`safe_position` (a barrier on the appenders' advisory lock), so an event that
+commits late with a lower position is never skipped.
+
+One relay per service database publishes (a session advisory lock elects
+it); other replicas wait as stand-bys. Appends wake it with NOTIFY; it also
+polls, in case a notification is missed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import zlib
+from dataclasses import dataclass, field
+
+from aiokafka import AIOKafkaProducer
+from opentelemetry import trace
+from opentelemetry.propagate import inject
+from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
+
+from ac_events.store import NOTIFY_CHANNEL, EventStore, StoredEvent
+
+log = logging.getLogger(__name__)
+tracer = trace.get_tracer("ac_events.relay")
+_W3C = TraceContextTextMapPropagator()
+
+_CHECKPOINT = "SELECT position FROM outbox_relay WHERE topic = $1"
+_SAVE = """
+INSERT INTO outbox_relay (topic, position, updated_at) VALUES ($1, $2, now())
+ON CONFLICT (topic) DO UPDATE SET position = EXCLUDED.position, updated_at = now()
+"""
+_NEWEST = "SELECT coalesce(max(position), 0) FROM events"
+
+
+def _leader_key(topic: str) -> int:
+    return 0x0AC1_0000_0000 | zlib.crc32(topic.encode())
+
+
+def message_headers(row: StoredEvent) -> list[tuple[str, bytes]]:
+    """Kafka headers of a published event: ids for routing and the trace context."""
+    headers = [
+        ("ac-event-id", row.event_id.encode()),
+        ("ac-type", row.type.encode()),
+        ("ac-position", str(row.position).encode()),
+    ]
+    carrier: dict[str, str] = {}
+    inject(carrier)
+    if not carrier and row.traceparent:
+        carrier["traceparent"] = row.traceparent
+    headers.extend((k, v.encode()) for k, v in carrier.items())
+    return headers
+
+
+@dataclass
+class RelayStats:
+    published: int = 0
+    batches: int = 0
+    checkpoint: int = 0
+    backlog: int = 0
+    errors: int = 0
+    leader: bool = False
+    wakeups: asyncio.Event = field(default_factory=asyncio.Event, repr=False)
+
+
+class OutboxRelay:
+    def __init__(
+        self,
+        store: EventStore,
+        producer: AIOKafkaProducer,
+        topic: str,
+        *,
+        batch_size: int = 5000,
+        poll_interval_s: float = 0.5,
+    ) -> None:
+        self.store = store
+        self.producer = producer
+        self.topic = topic
+        self.batch_size = batch_size
+        self.poll_interval_s = poll_interval_s
+        self.stats = RelayStats()
+        self._stopping = asyncio.Event()
+
+    def stop(self) -> None:
+        self._stopping.set()
+        self.stats.wakeups.set()
+
+    async def run(self) -> None:
+        """Publish until `stop()`; retries (from the checkpoint) after any failure."""
+        pool = self.store.pool
+        async with pool.acquire() as leader_conn:
+            await self._become_leader(leader_conn)
+            if self._stopping.is_set():
+                return
+
+            def wake(*_: object) -> None:
+                self.stats.wakeups.set()
+
+            await leader_conn.add_listener(NOTIFY_CHANNEL, wake)
+            try:
+                while not self._stopping.is_set():
+                    try:
+                        await self.publish_pending()
+                    except Exception as exc:  # Kafka or PostgreSQL down: retry from the checkpoint
+                        self.stats.errors += 1
+                        log.warning("relay %s failed, retrying: %s", self.topic, type(exc).__name__)
+                        await asyncio.sleep(1.0)
+                        continue
+                    self.stats.wakeups.clear()
+                    if await self._newest() > self.stats.checkpoint:
+                        continue
+                    try:
+                        await asyncio.wait_for(self.stats.wakeups.wait(), self.poll_interval_s)
+                    except TimeoutError:
+                        pass
+            finally:
+                await leader_conn.remove_listener(NOTIFY_CHANNEL, wake)
+                await leader_conn.execute("SELECT pg_advisory_unlock_all()")
+
+    async def _become_leader(self, conn: asyncpg.Connection) -> None:
+        key = _leader_key(self.topic)
+        while not self._stopping.is_set():
+            if await conn.fetchval("SELECT pg_try_advisory_lock($1)", key):
+                self.stats.leader = True
+                log.info("relay for %s is the leader", self.topic)
+                return
+            try:
+                await asyncio.wait_for(self._stopping.wait(), 2.0)
+            except TimeoutError:
+                pass
+
+    async def _newest(self) -> int:
+        return int(await self.store.pool.fetchval(_NEWEST))
+
+    async def publish_pending(self) -> int:
+        """Publish everything committed up to the safe position; returns how many."""
+        pool = self.store.pool
+        checkpoint = int(await pool.fetchval(_CHECKPOINT, self.topic) or 0)
+        self.stats.checkpoint = checkpoint
+        safe = await self.store.safe_position()
+        self.stats.backlog = safe - checkpoint
+        published = 0
+        while checkpoint < safe and not self._stopping.is_set():
+            rows = await self.store.read_after(checkpoint, self.batch_size, up_to=safe)
+            if not rows:
+                break
+            await self._publish(rows)
+            checkpoint = rows[-1].position
+            await pool.execute(_SAVE, self.topic, checkpoint)
+            published += len(rows)
+            self.stats.published += len(rows)
+            self.stats.batches += 1
+            self.stats.checkpoint = checkpoint
+            self.stats.backlog = safe - checkpoint
+        return published
+
+    async def _publish(self, rows: list[StoredEvent]) -> None:
+        futures = []
+        for row in rows:
+            key = (row.subject_id or row.stream_id).encode()
+            if row.traceparent:
+                parent = _W3C.extract({"traceparent": row.traceparent})
+                with tracer.start_as_current_span(
+                    f"publish {row.type}", context=parent, kind=trace.SpanKind.PRODUCER
+                ):
+                    headers = message_headers(row)
+            else:
+                headers = message_headers(row)
+            futures.append(await self.producer.send(self.topic, row.data, key=key, headers=headers))
+        for fut in futures:
+            await fut
