@@ -1,0 +1,249 @@
+"""Pipeline benchmark: store -> relay -> Kafka -> consumer projecting into PostgreSQL.
+
+Measures, in one run on one machine:
+- ceilings: raw asyncpg `copy_records_to_table` of the same rows, raw aiokafka
+  produce (same producer settings) and raw aiokafka consume of the same bytes;
+- the pipeline: appenders, the outbox relay and a consumer group projecting
+  into a table, all running at once; each stage's events/s is N divided by
+  the time from the start until that stage has handled the N-th event.
+
+Last line: RESULT pipeline_eps=<n> ceiling_eps=<n> ratio=<r> (ceiling = the
+slowest raw stage). Set BENCH_N to change N (default 200,000).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import time
+import uuid
+from collections.abc import Sequence
+from importlib.resources import files
+from typing import Any, ClassVar
+
+import asyncpg
+from aiokafka import AIOKafkaConsumer, TopicPartition
+
+from ac_events.catalogue.base import EVENT_TYPES, Event, Personal, register
+from ac_events.codec import Codec
+from ac_events.consumer import ConsumerRunner
+from ac_events.crypto import new_data_key
+from ac_events.envelope import GENESIS_HASH, Envelope
+from ac_events.kafka import ensure_topics, make_producer
+from ac_events.keyring import CachedKeyring, PostgresKeyring
+from ac_events.relay import OutboxRelay
+from ac_events.store import NO_STREAM, EventStore
+from ac_events.testing import create_database, drop_database
+
+N = int(os.environ.get("BENCH_N", "200000")) // 1000 * 1000  # whole streams
+STREAMS = 1000
+PER_APPEND = 100
+APPENDERS = 4
+
+
+class BenchScored(Event):
+    """A benchmark event the size of a small real one, one personal field included."""
+
+    type: ClassVar[str] = "BenchScored"
+    producer: ClassVar[str] = "bench"
+    vacancy_id: str
+    score: float
+    method: str
+    comment: Personal[str]
+
+
+if BenchScored.type not in EVENT_TYPES:
+    register(BenchScored)
+
+
+def sample(i: int) -> BenchScored:
+    return BenchScored(
+        vacancy_id=f"v-{i % 5000}", score=(i % 1000) / 1000, method="bm25", comment=f"c{i}"
+    )
+
+
+async def apply_schema(conn: asyncpg.Connection) -> None:
+    for folder in ("migrations", "keyring_migrations"):
+        d = files("ac_events") / folder
+        for sql in sorted((p for p in d.iterdir() if p.name.endswith(".sql")), key=lambda p: p.name):
+            await conn.execute(sql.read_text())
+
+
+def rate(n: int, seconds: float) -> float:
+    return n / seconds if seconds > 0 else float("inf")
+
+
+async def ceiling_postgres(pool: asyncpg.Pool, rows: list[tuple[Any, ...]]) -> float:
+    async with pool.acquire() as conn:
+        await conn.execute(
+            """CREATE TABLE raw_events (event_id uuid, stream_id text, stream_version int,
+               type text, subject_id text, occurred_at timestamptz, hash text, data bytea)"""
+        )
+        t = time.perf_counter()
+        for i in range(0, len(rows), 10_000):
+            await conn.copy_records_to_table("raw_events", records=rows[i : i + 10_000])
+        return rate(len(rows), time.perf_counter() - t)
+
+
+async def ceiling_produce(bootstrap: str, topic: str, values: list[tuple[bytes, bytes]]) -> float:
+    producer = make_producer(bootstrap)
+    await producer.start()
+    try:
+        t = time.perf_counter()
+        futures = [await producer.send(topic, v, key=k) for k, v in values]
+        for f in futures:
+            await f
+        return rate(len(values), time.perf_counter() - t)
+    finally:
+        await producer.stop()
+
+
+async def ceiling_consume(bootstrap: str, topic: str, n: int) -> float:
+    consumer = AIOKafkaConsumer(
+        bootstrap_servers=bootstrap,
+        group_id=f"raw-{uuid.uuid4().hex[:6]}",
+        auto_offset_reset="earliest",
+        enable_auto_commit=False,
+    )
+    await consumer.start()
+    try:
+        consumer.subscribe([topic])
+        seen = 0
+        t = None
+        while seen < n:
+            batches = await consumer.getmany(timeout_ms=1000, max_records=5000)
+            if t is None and batches:
+                t = time.perf_counter()
+            seen += sum(len(r) for r in batches.values())
+        assert t is not None
+        return rate(n, time.perf_counter() - t)
+    finally:
+        await consumer.stop()
+
+
+async def main() -> None:
+    server = os.environ["DATABASE_URL"]
+    bootstrap = os.environ["KAFKA_BOOTSTRAP_SERVERS"]
+    run = uuid.uuid4().hex[:8]
+    db = await create_database(server, f"bench_{run}")
+    pool = await asyncpg.create_pool(db, min_size=2, max_size=12)
+    try:
+        async with pool.acquire() as conn:
+            await apply_schema(conn)
+        keyring = CachedKeyring(PostgresKeyring(pool, new_data_key()), ttl_s=3600)
+        codec = Codec(keyring)
+        topic, raw_topic = f"bench{run}.bench.events", f"bench{run}.raw"
+        await ensure_topics(bootstrap, [topic, raw_topic], partitions=6)
+
+        print(f"pipeline benchmark: N={N:,} events, {STREAMS} streams, {APPENDERS} appenders")
+        # Ceilings, on the same sealed bytes the pipeline stores and publishes.
+        t = time.perf_counter()
+        sealed = [
+            await codec.seal(
+                sample(i),
+                stream_id=f"s{i % STREAMS}",
+                stream_version=i // STREAMS + 1,
+                subject_id=f"p{i % STREAMS}",
+                producer="bench",
+                prev_hash=GENESIS_HASH,
+            )
+            for i in range(N)
+        ]
+        seal_eps = rate(N, time.perf_counter() - t)
+        rows = [
+            (s.event_id, s.stream_id, s.stream_version, s.type, s.subject_id, s.occurred_at,
+             s.hash, s.data)
+            for s in sealed
+        ]
+        pg_eps = await ceiling_postgres(pool, rows)
+        produce_eps = await ceiling_produce(
+            bootstrap, raw_topic, [(s.stream_id.encode(), s.data) for s in sealed]
+        )
+        consume_eps = await ceiling_consume(bootstrap, raw_topic, N)
+        del sealed, rows
+        ceiling = min(pg_eps, produce_eps, consume_eps)
+
+        # The pipeline, every stage at once.
+        async with pool.acquire() as conn:
+            await conn.execute(
+                "CREATE TABLE projection (stream_id text, version int, vacancy_id text, score float8)"
+            )
+
+        async def project(conn: asyncpg.Connection, batch: Sequence[Envelope[Any]]) -> None:
+            await conn.copy_records_to_table(
+                "projection",
+                records=[
+                    (e.stream_id, e.stream_version, e.payload.vacancy_id, e.payload.score)
+                    for e in batch
+                ],
+            )
+
+        store = EventStore(pool, codec, "bench")
+        producer = make_producer(bootstrap)
+        await producer.start()
+        relay = OutboxRelay(store, producer, topic, batch_size=5000, poll_interval_s=0.05)
+        runner = ConsumerRunner(
+            group_id=f"bench{run}.projection",
+            topics=[topic],
+            bootstrap_servers=bootstrap,
+            pool=pool,
+            codec=codec,
+            batch_handlers={BenchScored.type: project},
+            max_batch=5000,
+            commit_to_kafka=False,
+        )
+        start = time.perf_counter()
+        relay_task = asyncio.create_task(relay.run())
+        runner_task = asyncio.create_task(runner.run())
+
+        async def appender(k: int) -> None:
+            per_stream = N // STREAMS
+            for s in range(k, STREAMS, APPENDERS):
+                version = NO_STREAM
+                while version < per_stream:
+                    events = [sample(s) for _ in range(min(PER_APPEND, per_stream - version))]
+                    await store.append(f"s{s}", version, events, subject_id=f"p{s}")
+                    version += len(events)
+
+        await asyncio.gather(*(appender(k) for k in range(APPENDERS)))
+        store_s = time.perf_counter() - start
+        relay_s = consumer_s = 0.0
+        last_report = time.perf_counter()
+        while not consumer_s:
+            await asyncio.sleep(0.05)
+            now = time.perf_counter() - start
+            if not relay_s and relay.stats.published >= N:
+                relay_s = now
+            projected = runner.stats.handled
+            if projected >= N:
+                consumer_s = now
+            if time.perf_counter() - last_report > 5:
+                last_report = time.perf_counter()
+                print(f"  ... {now:5.1f} s: published {relay.stats.published:,}, projected {projected:,}")
+        relay.stop()
+        await runner.stop()
+        await asyncio.gather(relay_task, runner_task)
+        await producer.stop()
+        count = await pool.fetchval("SELECT count(*) FROM projection")
+        assert count == N, f"projected {count} rows, expected {N}"
+
+        pipeline_eps = rate(N, consumer_s)
+        print(f"{'stage':<34}{'events/s':>12}")
+        print(f"{'seal (encrypt + hash), alone':<34}{seal_eps:>12,.0f}")
+        print(f"{'ceiling: raw asyncpg COPY':<34}{pg_eps:>12,.0f}")
+        print(f"{'ceiling: raw aiokafka produce':<34}{produce_eps:>12,.0f}")
+        print(f"{'ceiling: raw aiokafka consume':<34}{consume_eps:>12,.0f}")
+        print(f"{'store append (all stages running)':<34}{rate(N, store_s):>12,.0f}")
+        print(f"{'relay publish':<34}{rate(N, relay_s):>12,.0f}")
+        print(f"{'consumer projection (= pipeline)':<34}{pipeline_eps:>12,.0f}")
+        print(
+            f"RESULT pipeline_eps={pipeline_eps:.0f} ceiling_eps={ceiling:.0f} "
+            f"ratio={pipeline_eps / ceiling:.2f}"
+        )
+    finally:
+        await pool.close()
+        await drop_database(server, db)
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
