@@ -53,11 +53,19 @@ class Event(BaseModel):
 
     @classmethod
     def personal_fields(cls) -> frozenset[str]:
-        return frozenset(
-            name
-            for name, field in cls.model_fields.items()
-            if any(isinstance(m, PersonalData) for m in field.metadata)
-        )
+        """The names of the fields marked `Personal` (computed once per class)."""
+        cached = _PERSONAL_FIELDS.get(cls)
+        if cached is None:
+            cached = frozenset(
+                name
+                for name, field in cls.model_fields.items()
+                if any(isinstance(m, PersonalData) for m in field.metadata)
+            )
+            _PERSONAL_FIELDS[cls] = cached
+        return cached
+
+
+_PERSONAL_FIELDS: dict[type[Event], frozenset[str]] = {}
 
 
 Upcaster = Callable[[dict[str, Any]], dict[str, Any]]
