@@ -22,8 +22,6 @@ from importlib.resources import files
 from typing import Any, ClassVar
 
 import asyncpg
-from aiokafka import AIOKafkaConsumer, TopicPartition
-
 from ac_events.catalogue.base import EVENT_TYPES, Event, Personal, register
 from ac_events.codec import Codec
 from ac_events.consumer import ConsumerRunner
@@ -34,6 +32,7 @@ from ac_events.keyring import CachedKeyring, PostgresKeyring
 from ac_events.relay import OutboxRelay
 from ac_events.store import NO_STREAM, EventStore
 from ac_events.testing import create_database, drop_database
+from aiokafka import AIOKafkaConsumer
 
 N = int(os.environ.get("BENCH_N", "200000")) // 1000 * 1000  # whole streams
 STREAMS = 1000
@@ -65,7 +64,9 @@ def sample(i: int) -> BenchScored:
 async def apply_schema(conn: asyncpg.Connection) -> None:
     for folder in ("migrations", "keyring_migrations"):
         d = files("ac_events") / folder
-        for sql in sorted((p for p in d.iterdir() if p.name.endswith(".sql")), key=lambda p: p.name):
+        for sql in sorted(
+            (p for p in d.iterdir() if p.name.endswith(".sql")), key=lambda p: p.name
+        ):
             await conn.execute(sql.read_text())
 
 
@@ -151,8 +152,16 @@ async def main() -> None:
         ]
         seal_eps = rate(N, time.perf_counter() - t)
         rows = [
-            (s.event_id, s.stream_id, s.stream_version, s.type, s.subject_id, s.occurred_at,
-             s.hash, s.data)
+            (
+                s.event_id,
+                s.stream_id,
+                s.stream_version,
+                s.type,
+                s.subject_id,
+                s.occurred_at,
+                s.hash,
+                s.data,
+            )
             for s in sealed
         ]
         pg_eps = await ceiling_postgres(pool, rows)
@@ -219,7 +228,9 @@ async def main() -> None:
                 consumer_s = now
             if time.perf_counter() - last_report > 5:
                 last_report = time.perf_counter()
-                print(f"  ... {now:5.1f} s: published {relay.stats.published:,}, projected {projected:,}")
+                print(
+                    f"  ... {now:5.1f} s: published {relay.stats.published:,}, projected {projected:,}"
+                )
         relay.stop()
         await runner.stop()
         await asyncio.gather(relay_task, runner_task)

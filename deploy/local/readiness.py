@@ -33,7 +33,7 @@ async def postgres_ready(url: str) -> str:
                 await conn.close()
             assert one == 1
             return str(version)
-        except (OSError, asyncpg.PostgresError, asyncio.TimeoutError):
+        except (TimeoutError, OSError, asyncpg.PostgresError):
             if time.monotonic() > deadline:
                 raise
             await asyncio.sleep(0.2)
@@ -43,7 +43,9 @@ async def kafka_round_trip(bootstrap: str) -> str:
     deadline = time.monotonic() + DEADLINE_S
     marker = uuid.uuid4().hex.encode()
     while True:
-        producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", enable_idempotence=True)
+        producer = AIOKafkaProducer(
+            bootstrap_servers=bootstrap, acks="all", enable_idempotence=True
+        )
         consumer = AIOKafkaConsumer(
             bootstrap_servers=bootstrap,
             group_id=None,

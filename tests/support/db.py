@@ -13,5 +13,7 @@ async def apply_library_schema(conn: asyncpg.Connection, keyring: bool = True) -
     if keyring:
         dirs.append(files("ac_events") / "keyring_migrations")
     for d in dirs:
-        for sql in sorted((p for p in d.iterdir() if p.name.endswith(".sql")), key=lambda p: p.name):
+        for sql in sorted(
+            (p for p in d.iterdir() if p.name.endswith(".sql")), key=lambda p: p.name
+        ):
             await conn.execute(sql.read_text())

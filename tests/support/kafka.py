@@ -16,7 +16,7 @@ async def read_topic(bootstrap: str, topic: str, timeout_s: float = 60.0) -> lis
         for _ in range(50):
             if partitions:
                 break
-            await consumer._client.force_metadata_update()  # noqa: SLF001 - new topic
+            await consumer._client.force_metadata_update()
             partitions = consumer.partitions_for_topic(topic)
             await asyncio.sleep(0.1)
         tps = [TopicPartition(topic, p) for p in sorted(partitions or [])]
@@ -55,7 +55,7 @@ async def wait_for_count(bootstrap: str, topic: str, count: int, timeout_s: floa
                 return
             if loop.time() > deadline:
                 raise TimeoutError(f"{topic} holds {total} records, expected {count}")
-            await consumer._client.force_metadata_update()  # noqa: SLF001
+            await consumer._client.force_metadata_update()
             await asyncio.sleep(0.2)
     finally:
         await consumer.stop()

@@ -8,7 +8,6 @@ from dataclasses import dataclass
 
 import asyncpg
 import pytest
-
 from ac_events.catalogue.base import ERASED
 from ac_events.chain import verify
 from ac_events.codec import Codec
@@ -17,6 +16,7 @@ from ac_events.kafka import ensure_topics, make_producer
 from ac_events.keyring import CachedKeyring, PostgresKeyring
 from ac_events.relay import OutboxRelay
 from ac_events.store import NO_STREAM, EventStore
+
 from tests.support.db import apply_library_schema
 from tests.support.kafka import read_topic, wait_for_count
 from tests.support.sample_events import SampleNoted
@@ -101,7 +101,8 @@ async def test_erasure_shreds_every_copy_and_keeps_the_facts(rig: Rig) -> None:
         assert env.payload.seq < 10  # the non-personal fact survives
         assert env.subject_id == "alice"
     assert all(
-        isinstance(e.payload, SampleNoted) and "Bob" in str(e.payload.note) for e in by_person["bob"]
+        isinstance(e.payload, SampleNoted) and "Bob" in str(e.payload.note)
+        for e in by_person["bob"]
     )
     # The chain covers ciphertext: erasure does not break it.
     assert verify(await stored_bytes(rig.pool), await heads(rig.pool)) == []

@@ -11,13 +11,13 @@ from dataclasses import dataclass
 import asyncpg
 import orjson
 import pytest
-
 from ac_events.codec import Codec
 from ac_events.crypto import new_data_key
 from ac_events.kafka import ensure_topics, make_producer
 from ac_events.keyring import CachedKeyring, PostgresKeyring
 from ac_events.relay import OutboxRelay
 from ac_events.store import NO_STREAM, ConcurrencyError, EventStore
+
 from tests.support.db import apply_library_schema
 from tests.support.kafka import read_topic, wait_for_count
 from tests.support.sample_events import SampleNoted
@@ -100,7 +100,9 @@ async def test_relay_waits_for_a_late_commit_with_a_lower_position(rig: Rig) -> 
     assert positions == sorted([late.positions[0], early.positions[0]])
 
 
-async def test_32_concurrent_writers_20000_events_nothing_skipped_streams_in_order(rig: Rig) -> None:
+async def test_32_concurrent_writers_20000_events_nothing_skipped_streams_in_order(
+    rig: Rig,
+) -> None:
     """32 writers, small transactions (some slow to commit), the relay running all along."""
     total, writers, streams = 20_000, 32, 400
     producer = make_producer(rig.bootstrap)
@@ -133,7 +135,9 @@ async def test_32_concurrent_writers_20000_events_nothing_skipped_streams_in_ord
                             await rig.store.append(
                                 stream, head or 0, notes(0, n), subject_id=stream, conn=conn
                             )
-                            if rnd.random() < 0.05:  # commit late, after others with higher positions
+                            if (
+                                rnd.random() < 0.05
+                            ):  # commit late, after others with higher positions
                                 await asyncio.sleep(rnd.random() * 0.02)
                         break
                     except ConcurrencyError:

@@ -13,10 +13,12 @@ polls, in case a notification is missed.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import zlib
 from dataclasses import dataclass, field
 
+import asyncpg
 from aiokafka import AIOKafkaProducer
 from opentelemetry import trace
 from opentelemetry.propagate import inject
@@ -112,10 +114,8 @@ class OutboxRelay:
                     self.stats.wakeups.clear()
                     if await self._newest() > self.stats.checkpoint:
                         continue
-                    try:
+                    with contextlib.suppress(TimeoutError):
                         await asyncio.wait_for(self.stats.wakeups.wait(), self.poll_interval_s)
-                    except TimeoutError:
-                        pass
             finally:
                 await leader_conn.remove_listener(NOTIFY_CHANNEL, wake)
                 await leader_conn.execute("SELECT pg_advisory_unlock_all()")
@@ -127,10 +127,8 @@ class OutboxRelay:
                 self.stats.leader = True
                 log.info("relay for %s is the leader", self.topic)
                 return
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._stopping.wait(), 2.0)
-            except TimeoutError:
-                pass
 
     async def _newest(self) -> int:
         return int(await self.store.pool.fetchval(_NEWEST))

@@ -13,10 +13,9 @@ can be published without skipping one that commits late.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from typing import AsyncIterator
 
 import asyncpg
 
@@ -113,7 +112,9 @@ class EventStore:
         self.producer = producer
 
     @asynccontextmanager
-    async def _transaction(self, conn: asyncpg.Connection | None) -> AsyncIterator[asyncpg.Connection]:
+    async def _transaction(
+        self, conn: asyncpg.Connection | None
+    ) -> AsyncIterator[asyncpg.Connection]:
         if conn is not None:
             if not conn.is_in_transaction():
                 raise RuntimeError("append(conn=...) needs the caller's open transaction")
@@ -196,7 +197,9 @@ class EventStore:
 
     async def read_all(self, after: int = 0, limit: int = 1000) -> list[Envelope[Event]]:
         """Decoded events after a global position, in position order."""
-        return [await self.codec.open(r.data, r.position) for r in await self.read_after(after, limit)]
+        return [
+            await self.codec.open(r.data, r.position) for r in await self.read_after(after, limit)
+        ]
 
     async def safe_position(self) -> int:
         """The highest position below which nothing can still commit (see module doc)."""

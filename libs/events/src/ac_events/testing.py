@@ -39,7 +39,7 @@ def with_database(url: str, database: str) -> str:
 
 def _docker_reachable() -> bool:
     try:
-        import docker  # type: ignore[import-untyped]
+        import docker
 
         docker.from_env(timeout=2).ping()
     except Exception:

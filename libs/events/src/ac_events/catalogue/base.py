@@ -109,5 +109,7 @@ def upcast(event_type: str, version: int, payload: dict[str, Any]) -> dict[str, 
         payload = UPCASTERS[(event_type, version)](payload)
         version += 1
     if version > model.schema_version:
-        raise ValueError(f"{event_type} v{version} is newer than this code (v{model.schema_version})")
+        raise ValueError(
+            f"{event_type} v{version} is newer than this code (v{model.schema_version})"
+        )
     return payload
