@@ -22,6 +22,8 @@ from importlib.resources import files
 from typing import Any, ClassVar
 
 import asyncpg
+from aiokafka import AIOKafkaConsumer
+
 from ac_events.catalogue.base import EVENT_TYPES, Event, Personal, register
 from ac_events.codec import Codec
 from ac_events.consumer import ConsumerRunner
@@ -32,7 +34,6 @@ from ac_events.keyring import CachedKeyring, PostgresKeyring
 from ac_events.relay import OutboxRelay
 from ac_events.store import NO_STREAM, EventStore
 from ac_events.testing import create_database, drop_database
-from aiokafka import AIOKafkaConsumer
 
 N = int(os.environ.get("BENCH_N", "200000")) // 1000 * 1000  # whole streams
 STREAMS = 1000

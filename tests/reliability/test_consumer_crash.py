@@ -19,6 +19,7 @@ from typing import ClassVar
 
 import asyncpg
 import pytest
+
 from ac_events.catalogue.base import EVENT_TYPES, Event, Personal, register
 from ac_events.codec import Codec, SealedEvent
 from ac_events.consumer import ConsumerRunner, on
@@ -26,7 +27,6 @@ from ac_events.crypto import new_data_key
 from ac_events.envelope import GENESIS_HASH, Envelope
 from ac_events.kafka import ensure_topics, make_producer
 from ac_events.keyring import CachedKeyring, PostgresKeyring
-
 from tests.support.db import apply_library_schema
 
 REPO_ROOT = Path(__file__).resolve().parents[2]

@@ -13,6 +13,10 @@ from typing import Any, ClassVar
 import asyncpg
 import orjson
 import pytest
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient
+from pydantic import BaseModel
+
 from ac_events.catalogue.base import EVENT_TYPES, UPCASTERS, Event, Personal, register
 from ac_events.codec import Codec, SealedEvent
 from ac_events.consumer import ConsumerRunner, Handler, on, on_batch
@@ -21,10 +25,6 @@ from ac_events.envelope import GENESIS_HASH, Envelope, canonical, record_hash
 from ac_events.kafka import dead_letter_topic, ensure_topics, make_producer
 from ac_events.keyring import CachedKeyring, PostgresKeyring
 from ac_events.tracing import inject_headers
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
-from aiokafka.admin import AIOKafkaAdminClient
-from pydantic import BaseModel
-
 from tests.support.db import apply_library_schema
 from tests.support.kafka import read_topic
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 import asyncpg
 import pytest
+
 from ac_events.catalogue.base import ERASED
 from ac_events.chain import verify
 from ac_events.codec import Codec
@@ -16,7 +17,6 @@ from ac_events.kafka import ensure_topics, make_producer
 from ac_events.keyring import CachedKeyring, PostgresKeyring
 from ac_events.relay import OutboxRelay
 from ac_events.store import NO_STREAM, EventStore
-
 from tests.support.db import apply_library_schema
 from tests.support.kafka import read_topic, wait_for_count
 from tests.support.sample_events import SampleNoted

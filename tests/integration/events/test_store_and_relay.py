@@ -11,13 +11,13 @@ from dataclasses import dataclass
 import asyncpg
 import orjson
 import pytest
+
 from ac_events.codec import Codec
 from ac_events.crypto import new_data_key
 from ac_events.kafka import ensure_topics, make_producer
 from ac_events.keyring import CachedKeyring, PostgresKeyring
 from ac_events.relay import OutboxRelay
 from ac_events.store import NO_STREAM, ConcurrencyError, EventStore
-
 from tests.support.db import apply_library_schema
 from tests.support.kafka import read_topic, wait_for_count
 from tests.support.sample_events import SampleNoted

@@ -10,6 +10,12 @@ from typing import ClassVar
 
 import asyncpg
 import pytest
+from aiokafka import AIOKafkaProducer
+from opentelemetry import trace
+from opentelemetry.sdk.trace import ReadableSpan
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+from opentelemetry.trace import SpanContext, SpanKind
+
 from ac_events.catalogue.base import EVENT_TYPES, Event, Personal, register
 from ac_events.codec import Codec, SealedEvent
 from ac_events.consumer import ConsumerRunner, on, on_batch
@@ -24,12 +30,6 @@ from ac_events.tracing import (
     span_from_traceparent,
     traceparent_now,
 )
-from aiokafka import AIOKafkaProducer
-from opentelemetry import trace
-from opentelemetry.sdk.trace import ReadableSpan
-from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
-from opentelemetry.trace import SpanContext, SpanKind
-
 from tests.support.db import apply_library_schema
 
 

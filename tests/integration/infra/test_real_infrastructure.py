@@ -7,9 +7,10 @@ import re
 import uuid
 
 import asyncpg
-from ac_events.testing import REPO_ROOT, Infra
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+
+from ac_events.testing import REPO_ROOT, Infra
 
 log = logging.getLogger(__name__)
 
