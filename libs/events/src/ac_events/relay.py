@@ -21,14 +21,13 @@ from dataclasses import dataclass, field
 import asyncpg
 from aiokafka import AIOKafkaProducer
 from opentelemetry import trace
-from opentelemetry.propagate import inject
-from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
+from opentelemetry.trace import SpanKind
 
 from ac_events.store import NOTIFY_CHANNEL, EventStore, StoredEvent
+from ac_events.tracing import inject_headers, span_from_traceparent
 
 log = logging.getLogger(__name__)
 tracer = trace.get_tracer("ac_events.relay")
-_W3C = TraceContextTextMapPropagator()
 
 _CHECKPOINT = "SELECT position FROM outbox_relay WHERE topic = $1"
 _SAVE = """
@@ -43,18 +42,13 @@ def _leader_key(topic: str) -> int:
 
 
 def message_headers(row: StoredEvent) -> list[tuple[str, bytes]]:
-    """Kafka headers of a published event: ids for routing and the trace context."""
-    headers = [
+    """Kafka headers of a published event: ids for routing, and the current trace context."""
+    return [
         ("ac-event-id", row.event_id.encode()),
         ("ac-type", row.type.encode()),
         ("ac-position", str(row.position).encode()),
+        *inject_headers(),
     ]
-    carrier: dict[str, str] = {}
-    inject(carrier)
-    if not carrier and row.traceparent:
-        carrier["traceparent"] = row.traceparent
-    headers.extend((k, v.encode()) for k, v in carrier.items())
-    return headers
 
 
 @dataclass
@@ -159,10 +153,9 @@ class OutboxRelay:
         futures = []
         for row in rows:
             key = (row.subject_id or row.stream_id).encode()
-            if row.traceparent:
-                parent = _W3C.extract({"traceparent": row.traceparent})
-                with tracer.start_as_current_span(
-                    f"publish {row.type}", context=parent, kind=trace.SpanKind.PRODUCER
+            if row.traceparent:  # the relay's span joins the trace of the appending request
+                with span_from_traceparent(
+                    f"publish {row.type}", row.traceparent, kind=SpanKind.PRODUCER, tracer=tracer
                 ):
                     headers = message_headers(row)
             else:

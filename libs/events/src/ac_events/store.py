@@ -22,6 +22,7 @@ import asyncpg
 from ac_events.catalogue.base import Event
 from ac_events.codec import Codec, SealedEvent
 from ac_events.envelope import GENESIS_HASH, Envelope
+from ac_events.tracing import traceparent_now
 
 OUTBOX_LOCK = 0x0AC0_0001
 """Advisory lock key shared by appenders (shared) and the relay's barrier (exclusive)."""
@@ -139,9 +140,12 @@ class EventStore:
 
         With `conn`, the events join the caller's transaction; otherwise the
         append commits on its own. Raises `ConcurrencyError` if the stream moved.
+        The current trace context is stored with the events (unless one is
+        given), so the relay and every consumer continue the same trace.
         """
         if not events:
             raise ValueError("nothing to append")
+        traceparent = traceparent or traceparent_now()
         # Encrypt before taking any lock: the keyring may need a round trip.
         payloads = [await self.codec.encrypt_payload(e, subject_id) for e in events]
         async with self._transaction(conn) as tx:
