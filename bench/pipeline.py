@@ -4,8 +4,10 @@ Measures, in one run on one machine:
 - ceilings: raw asyncpg `copy_records_to_table` of the same rows, raw aiokafka
   produce (same producer settings) and raw aiokafka consume of the same bytes;
 - the pipeline: appenders, the outbox relay and a consumer group projecting
-  into a table, all running at once; each stage's events/s is N divided by
-  the time from the start until that stage has handled the N-th event.
+  into a table, all running at once, each in its own process (as they run in
+  production: the relay in the producing service, the consumer in another);
+  each stage's events/s is N divided by the time from the start until that
+  stage has handled the N-th event.
 
 Last line: RESULT pipeline_eps=<n> ceiling_eps=<n> ratio=<r> (ceiling = the
 slowest raw stage). Set BENCH_N to change N (default 200,000).
@@ -14,11 +16,13 @@ slowest raw stage). Set BENCH_N to change N (default 200,000).
 from __future__ import annotations
 
 import asyncio
+import multiprocessing
 import os
 import time
 import uuid
 from collections.abc import Sequence
 from importlib.resources import files
+from multiprocessing.synchronize import Event as EventType
 from typing import Any, ClassVar
 
 import asyncpg
@@ -30,7 +34,7 @@ from ac_events.consumer import ConsumerRunner
 from ac_events.crypto import new_data_key
 from ac_events.envelope import GENESIS_HASH, Envelope
 from ac_events.kafka import ensure_topics, make_producer
-from ac_events.keyring import CachedKeyring, PostgresKeyring
+from ac_events.keyring import CachedKeyring, NoKeys, PostgresKeyring
 from ac_events.relay import OutboxRelay
 from ac_events.store import NO_STREAM, EventStore
 from ac_events.testing import create_database, drop_database
@@ -69,6 +73,66 @@ async def apply_schema(conn: asyncpg.Connection) -> None:
             (p for p in d.iterdir() if p.name.endswith(".sql")), key=lambda p: p.name
         ):
             await conn.execute(sql.read_text())
+
+
+async def _until(stop: EventType) -> None:
+    """Wait for the parent's signal to stop, without blocking the event loop."""
+    await asyncio.to_thread(stop.wait)
+
+
+async def _relay(db: str, bootstrap: str, topic: str, stop: EventType) -> None:
+    pool = await asyncpg.create_pool(db, min_size=2, max_size=4)
+    producer = make_producer(bootstrap)
+    await producer.start()
+    relay = OutboxRelay(
+        EventStore(pool, Codec(NoKeys()), "bench"), producer, topic, batch_size=5000
+    )
+    task = asyncio.create_task(relay.run())
+    await _until(stop)
+    relay.stop()
+    await task
+    await producer.stop()
+    await pool.close()
+
+
+async def _project(conn: asyncpg.Connection, batch: Sequence[Envelope[Any]]) -> None:
+    await conn.copy_records_to_table(
+        "projection",
+        records=[
+            (e.stream_id, e.stream_version, e.payload.vacancy_id, e.payload.score) for e in batch
+        ],
+    )
+
+
+async def _consume(
+    db: str, bootstrap: str, topic: str, group: str, master: bytes, stop: EventType
+) -> None:
+    pool = await asyncpg.create_pool(db, min_size=2, max_size=4)
+    runner = ConsumerRunner(
+        group_id=group,
+        topics=[topic],
+        bootstrap_servers=bootstrap,
+        pool=pool,
+        codec=Codec(CachedKeyring(PostgresKeyring(pool, master), ttl_s=3600)),
+        batch_handlers={BenchScored.type: _project},
+        max_batch=5000,
+        commit_to_kafka=False,
+    )
+    task = asyncio.create_task(runner.run())
+    await _until(stop)
+    await runner.stop()
+    await task
+    await pool.close()
+
+
+def relay_process(db: str, bootstrap: str, topic: str, stop: EventType) -> None:
+    asyncio.run(_relay(db, bootstrap, topic, stop))
+
+
+def consumer_process(
+    db: str, bootstrap: str, topic: str, group: str, master: bytes, stop: EventType
+) -> None:
+    asyncio.run(_consume(db, bootstrap, topic, group, master, stop))
 
 
 def rate(n: int, seconds: float) -> float:
@@ -132,7 +196,8 @@ async def main() -> None:
     try:
         async with pool.acquire() as conn:
             await apply_schema(conn)
-        keyring = CachedKeyring(PostgresKeyring(pool, new_data_key()), ttl_s=3600)
+        master = new_data_key()
+        keyring = CachedKeyring(PostgresKeyring(pool, master), ttl_s=3600)
         codec = Codec(keyring)
         topic, raw_topic = f"bench{run}.bench.events", f"bench{run}.raw"
         await ensure_topics(bootstrap, [topic, raw_topic], partitions=6)
@@ -173,38 +238,26 @@ async def main() -> None:
         del sealed, rows
         ceiling = min(pg_eps, produce_eps, consume_eps)
 
-        # The pipeline, every stage at once.
+        # The pipeline, every stage at once, each in its own process as in production:
+        # this process appends; a relay process publishes; a consumer process projects.
         async with pool.acquire() as conn:
             await conn.execute(
                 "CREATE TABLE projection (stream_id text, version int, vacancy_id text, score float8)"
             )
-
-        async def project(conn: asyncpg.Connection, batch: Sequence[Envelope[Any]]) -> None:
-            await conn.copy_records_to_table(
-                "projection",
-                records=[
-                    (e.stream_id, e.stream_version, e.payload.vacancy_id, e.payload.score)
-                    for e in batch
-                ],
-            )
-
+        group = f"bench{run}.projection"
+        spawn = multiprocessing.get_context("spawn")
+        stop = spawn.Event()
+        workers = [
+            spawn.Process(target=relay_process, args=(db, bootstrap, topic, stop)),
+            spawn.Process(
+                target=consumer_process, args=(db, bootstrap, topic, group, master, stop)
+            ),
+        ]
+        for w in workers:
+            w.start()
         store = EventStore(pool, codec, "bench")
-        producer = make_producer(bootstrap)
-        await producer.start()
-        relay = OutboxRelay(store, producer, topic, batch_size=5000, poll_interval_s=0.05)
-        runner = ConsumerRunner(
-            group_id=f"bench{run}.projection",
-            topics=[topic],
-            bootstrap_servers=bootstrap,
-            pool=pool,
-            codec=codec,
-            batch_handlers={BenchScored.type: project},
-            max_batch=5000,
-            commit_to_kafka=False,
-        )
+        await asyncio.sleep(3)  # let the workers connect and join their group
         start = time.perf_counter()
-        relay_task = asyncio.create_task(relay.run())
-        runner_task = asyncio.create_task(runner.run())
 
         async def appender(k: int) -> None:
             per_stream = N // STREAMS
@@ -222,20 +275,27 @@ async def main() -> None:
         while not consumer_s:
             await asyncio.sleep(0.05)
             now = time.perf_counter() - start
-            if not relay_s and relay.stats.published >= N:
+            published = int(
+                await pool.fetchval("SELECT coalesce(max(position), 0) FROM outbox_relay")
+            )
+            projected = int(
+                await pool.fetchval(
+                    "SELECT coalesce(sum(next_offset), 0) FROM consumer_offsets WHERE group_id=$1",
+                    group,
+                )
+            )
+            if not relay_s and published >= N:
                 relay_s = now
-            projected = runner.stats.handled
             if projected >= N:
                 consumer_s = now
+            if not all(w.is_alive() for w in workers):
+                raise RuntimeError("a pipeline worker died")
             if time.perf_counter() - last_report > 5:
                 last_report = time.perf_counter()
-                print(
-                    f"  ... {now:5.1f} s: published {relay.stats.published:,}, projected {projected:,}"
-                )
-        relay.stop()
-        await runner.stop()
-        await asyncio.gather(relay_task, runner_task)
-        await producer.stop()
+                print(f"  ... {now:5.1f} s: published {published:,}, projected {projected:,}")
+        stop.set()
+        for w in workers:
+            w.join(30)
         count = await pool.fetchval("SELECT count(*) FROM projection")
         assert count == N, f"projected {count} rows, expected {N}"
 
