@@ -45,7 +45,10 @@ infra-status:
 
 .PHONY: test
 test: infra ## install everything, start infrastructure, run the whole suite
-	$(WITH_INFRA) $(PY) -m pytest $(PYTEST_ARGS)
+	@# pytest exits 5 when it collected no test: a broken set-up, said plainly.
+	$(WITH_INFRA) $(PY) -m pytest $(PYTEST_ARGS) || { rc=$$?; \
+	  [ $$rc -ne 5 ] || echo "make test: pytest collected no tests (exit 5): the suite is broken" >&2; \
+	  exit $$rc; }
 
 .PHONY: test-unit
 test-unit: venv ## pure unit tests only (no infrastructure)

@@ -52,6 +52,9 @@ load_ports() {
     # shellcheck source=/dev/null
     source "$PORTS_FILE"
   fi
+  if [[ -f $INFRA/postgres-dir ]]; then
+    PG_DIR=$(cat "$INFRA/postgres-dir")
+  fi
   if [[ -z ${PG_PORT:-} || -z ${KAFKA_PORT:-} || -z ${CONTROLLER_PORT:-} ]]; then
     PG_PORT=$(free_port)
     KAFKA_PORT=$(free_port)
@@ -87,7 +90,7 @@ ensure_pg_installed() {
 }
 
 as_pg() { # PostgreSQL refuses to run as root: use the package's postgres user
-  if [[ $(id -u) -eq 0 ]]; then runuser -u postgres -- "$@"; else "$@"; fi
+  if [[ $(id -u) -eq 0 ]]; then (cd / && runuser -u postgres -- "$@"); else "$@"; fi
 }
 
 pg_running() {
@@ -107,6 +110,15 @@ pg_up() {
   mkdir -p "$PG_DIR"
   chmod 755 "$PG_DIR"
   [[ $(id -u) -eq 0 ]] && chown postgres "$PG_DIR"
+  if [[ $(id -u) -eq 0 ]] && ! runuser -u postgres -- test -w "$PG_DIR"; then
+    # A checkout under a private directory (e.g. /root): the postgres user cannot
+    # reach the repo's cache, so the cluster lives in a directory of its own.
+    PG_DIR=/var/tmp/ac-postgres-$(printf '%s' "$INFRA" | sha256sum | cut -c1-12)
+    log "the postgres user cannot reach $INFRA: using $PG_DIR instead"
+    echo "$PG_DIR" >"$INFRA/postgres-dir"
+    mkdir -p "$PG_DIR"
+    chown postgres "$PG_DIR"
+  fi
   if [[ ! -f $PG_DIR/data/PG_VERSION ]]; then
     log "initialising a PostgreSQL cluster in $PG_DIR/data"
     local pwfile=$PG_DIR/.pw
