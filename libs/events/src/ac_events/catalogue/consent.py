@@ -1,0 +1,124 @@
+"""Events of the consent service: choices people make, and what staff publish (DESIGN §3)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, ClassVar
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from ac_events.catalogue.base import Event, register, upcaster
+from ac_events.catalogue.vocab import (
+    JAPAN,
+    DataCategory,
+    Purpose,
+    Recipient,
+    Region,
+    SensitiveCategory,
+    Sha256,
+)
+
+
+@register
+class ConsentGranted(Event):
+    """A person allows their data of these categories to flow to a recipient, in a region."""
+
+    type: ClassVar[str] = "ConsentGranted"
+    schema_version: ClassVar[int] = 2
+    producer: ClassVar[str] = "consent"
+
+    consent_id: UUID
+    purpose: Purpose
+    recipient: Recipient
+    region: Region
+    data_categories: tuple[DataCategory, ...] = ()
+    sensitive_categories: tuple[SensitiveCategory, ...] = ()
+    """Special care-required categories this consent names (to acquire or to share them)."""
+    policy_version: str = Field(min_length=1, max_length=40)
+    country_notice_sha256: Sha256 | None = None
+    """The country notice the person was shown; required outside Japan (APPI art. 28)."""
+    channel: str = Field(default="web", max_length=40)
+
+    @model_validator(mode="after")
+    def _notice_for_foreign_regions(self) -> ConsentGranted:
+        if self.region != JAPAN and self.country_notice_sha256 is None:
+            raise ValueError("a consent for a region outside JP records the country notice shown")
+        if self.region == JAPAN and self.country_notice_sha256 is not None:
+            raise ValueError("no country notice applies to JP")
+        return self
+
+
+@upcaster("ConsentGranted", 1)
+def upcast_consent_granted_v1_v2(payload: dict[str, Any]) -> dict[str, Any]:
+    """v1 stored the region in lower case and could not name sensitive categories."""
+    return {**payload, "region": str(payload["region"]).upper(), "sensitive_categories": []}
+
+
+@register
+class ConsentWithdrawn(Event):
+    """A consent ends; its scope is repeated so readers need not look it up."""
+
+    type: ClassVar[str] = "ConsentWithdrawn"
+    producer: ClassVar[str] = "consent"
+
+    consent_id: UUID
+    purpose: Purpose
+    recipient: Recipient
+    region: Region
+
+
+class PurposeChange(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    purpose: Purpose
+    changed: bool
+    significant: bool
+    """A significant change needs a new choice from everyone who consented before."""
+
+
+@register
+class PolicyPublished(Event):
+    type: ClassVar[str] = "PolicyPublished"
+    producer: ClassVar[str] = "consent"
+
+    policy_version: str = Field(min_length=1, max_length=40)
+    effective_at: datetime
+    changes: tuple[PurposeChange, ...] = ()
+    text_sha256: Sha256
+
+
+@register
+class CountryNoticePublished(Event):
+    """The information a person is shown before consenting to provision to a country."""
+
+    type: ClassVar[str] = "CountryNoticePublished"
+    producer: ClassVar[str] = "consent"
+
+    country: Region
+    notice_sha256: Sha256
+    country_name: str = Field(min_length=1)
+    protection_system: str = Field(min_length=1)
+    """Information on the country's system for the protection of personal information."""
+    recipient_measures: str = Field(min_length=1)
+    """The measures the recipient takes to protect personal information."""
+
+
+@register
+class BusinessTransferAnnounced(Event):
+    type: ClassVar[str] = "BusinessTransferAnnounced"
+    producer: ClassVar[str] = "consent"
+
+    transfer_id: UUID
+    acquirer: str = Field(min_length=1, max_length=200)
+    purposes: tuple[Purpose, ...] = Field(min_length=1)
+    opt_out_deadline: datetime
+
+
+@register
+class TransferObjected(Event):
+    """A person opts out of a business transfer: they are excluded from it."""
+
+    type: ClassVar[str] = "TransferObjected"
+    producer: ClassVar[str] = "consent"
+
+    transfer_id: UUID
