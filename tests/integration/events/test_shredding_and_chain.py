@@ -5,11 +5,12 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from uuid import uuid4
 
 import asyncpg
 import pytest
 
-from ac_events.catalogue.base import ERASED
+from ac_events.catalogue import ERASED, ConsentGranted, Purpose, UserRegistered
 from ac_events.chain import verify
 from ac_events.codec import Codec
 from ac_events.crypto import new_data_key
@@ -69,41 +70,45 @@ async def heads(pool: asyncpg.Pool) -> dict[str, tuple[int, str]]:
 
 async def test_erasure_shreds_every_copy_and_keeps_the_facts(rig: Rig) -> None:
     people = {
-        "alice": "alice.tanaka@example.jp Alice Tanaka",
-        "bob": "bob.sato@example.jp Bob Sato",
+        "p-alice": ("Alice Tanaka", "alice.tanaka@example.jp"),
+        "p-bob": ("Bob Sato", "bob.sato@example.jp"),
     }
-    for i, (person, secret) in enumerate(people.items()):
-        await rig.store.append(
-            f"profile-{person}",
-            NO_STREAM,
-            [SampleNoted(seq=i * 10 + k, note=f"{secret} #{k}") for k in range(3)],
-            subject_id=person,
+    for subject, (name, email) in people.items():
+        registered = UserRegistered(
+            role="student", username=email.split("@")[0], name=name, email=email
         )
-    await publish_all(rig, 6)
+        consent = ConsentGranted(
+            consent_id=uuid4(),
+            purpose=Purpose.VACANCY_ASSESSMENT,
+            recipient="*",
+            region="JP",
+            policy_version="2026-04",
+        )
+        await rig.store.append(f"user-{subject}", NO_STREAM, [registered], subject_id=subject)
+        await rig.store.append(f"consent-{subject}", NO_STREAM, [consent], subject_id=subject)
+    await publish_all(rig, 4)
 
     # Nothing personal in the clear, in the topic or in the store.
     raw = [r.value for r in await read_topic(rig.bootstrap, rig.topic)]
     raw += await stored_bytes(rig.pool)
     for blob in raw:
-        for secret in people.values():
-            for word in secret.split():
-                assert word.encode() not in blob
+        for name, email in people.values():
+            for secret in (*name.split(), email, email.split("@")[0]):
+                assert secret.encode() not in blob
 
-    await rig.keyring.destroy("alice")
+    await rig.keyring.destroy("p-alice")
     # A reader with a fresh cache (another service) replays the whole topic.
     reader = Codec(CachedKeyring(PostgresKeyring(rig.pool, rig.master)))
     replayed = [await reader.open(r.value) for r in await read_topic(rig.bootstrap, rig.topic)]
-    by_person = {p: [e for e in replayed if e.subject_id == p] for p in people}
-    assert len(by_person["alice"]) == 3 and len(by_person["bob"]) == 3
-    for env in by_person["alice"]:
-        assert isinstance(env.payload, SampleNoted)
-        assert env.payload.note == ERASED
-        assert env.payload.seq < 10  # the non-personal fact survives
-        assert env.subject_id == "alice"
-    assert all(
-        isinstance(e.payload, SampleNoted) and "Bob" in str(e.payload.note)
-        for e in by_person["bob"]
-    )
+    alice = {type(e.payload): e.payload for e in replayed if e.subject_id == "p-alice"}
+    bob = {type(e.payload): e.payload for e in replayed if e.subject_id == "p-bob"}
+    user, consent = alice[UserRegistered], alice[ConsentGranted]
+    assert isinstance(user, UserRegistered) and isinstance(consent, ConsentGranted)
+    assert (user.name, user.email, user.username) == (ERASED, ERASED, ERASED)
+    assert user.role == "student"  # the non-personal fact survives
+    assert consent.purpose == Purpose.VACANCY_ASSESSMENT  # so does who consented to what
+    other = bob[UserRegistered]
+    assert isinstance(other, UserRegistered) and other.email == "bob.sato@example.jp"
     # The chain covers ciphertext: erasure does not break it.
     assert verify(await stored_bytes(rig.pool), await heads(rig.pool)) == []
 
