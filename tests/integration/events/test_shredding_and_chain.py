@@ -102,11 +102,11 @@ async def test_erasure_shreds_every_copy_and_keeps_the_facts(rig: Rig) -> None:
     replayed = [await reader.open(r.value) for r in await read_topic(rig.bootstrap, rig.topic)]
     alice = {type(e.payload): e.payload for e in replayed if e.subject_id == "p-alice"}
     bob = {type(e.payload): e.payload for e in replayed if e.subject_id == "p-bob"}
-    user, consent = alice[UserRegistered], alice[ConsentGranted]
-    assert isinstance(user, UserRegistered) and isinstance(consent, ConsentGranted)
+    user, kept = alice[UserRegistered], alice[ConsentGranted]
+    assert isinstance(user, UserRegistered) and isinstance(kept, ConsentGranted)
     assert (user.name, user.email, user.username) == (ERASED, ERASED, ERASED)
     assert user.role == "student"  # the non-personal fact survives
-    assert consent.purpose == Purpose.VACANCY_ASSESSMENT  # so does who consented to what
+    assert kept.purpose == Purpose.VACANCY_ASSESSMENT  # so does who consented to what
     other = bob[UserRegistered]
     assert isinstance(other, UserRegistered) and other.email == "bob.sato@example.jp"
     # The chain covers ciphertext: erasure does not break it.
