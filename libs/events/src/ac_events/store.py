@@ -21,6 +21,7 @@ import asyncpg
 
 from ac_events.catalogue.base import Event
 from ac_events.codec import Codec, SealedEvent
+from ac_events.context import correlation_id as current_correlation_id
 from ac_events.envelope import GENESIS_HASH, Envelope
 from ac_events.tracing import traceparent_now
 
@@ -146,6 +147,7 @@ class EventStore:
         if not events:
             raise ValueError("nothing to append")
         traceparent = traceparent or traceparent_now()
+        correlation_id = correlation_id or current_correlation_id.get()
         # Encrypt before taking any lock: the keyring may need a round trip.
         payloads = [await self.codec.encrypt_payload(e, subject_id) for e in events]
         async with self._transaction(conn) as tx:

@@ -1,0 +1,169 @@
+"""One call that gives every service the same skeleton (STYLE: eShop's service defaults).
+
+`create_service_app` returns a FastAPI app with:
+- a lifespan that creates the service's database if needed, applies the
+  library's and the service's migrations, opens an asyncpg pool and a Kafka
+  producer (as the service needs them), runs the service's own start/stop
+  hooks, and closes everything;
+- `GET /healthz` (the process is up) and `GET /readyz` (its database answers
+  `SELECT 1` and Kafka answers a metadata request; 503 naming what failed);
+- JSON logs with personal data redacted, a correlation id per request
+  (`X-Correlation-ID`, made when absent, echoed back), OpenTelemetry spans;
+- errors that never leak internals: an unexpected exception is a 500
+  `{"detail": "internal error", "correlation_id": ...}`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+
+import asyncpg
+from aiokafka import AIOKafkaProducer
+from fastapi import APIRouter, FastAPI, Request, Response
+from fastapi.responses import JSONResponse
+from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
+
+from ac_events.context import correlation_id
+from ac_events.kafka import make_producer
+from ac_events.logs import setup_logging
+from ac_events.migrator import LIBRARY, Source, ensure_database, migrate
+from ac_events.settings import ServiceSettings
+from ac_events.tracing import setup_tracing
+
+log = logging.getLogger(__name__)
+
+Hook = Callable[["Resources"], Awaitable[None]]
+
+
+@dataclass
+class Resources:
+    """What the lifespan opened, for routes (`request.app.state.resources`) and hooks."""
+
+    settings: ServiceSettings
+    pool: asyncpg.Pool | None = None
+    producer: AIOKafkaProducer | None = None
+    extras: dict[str, object] = field(default_factory=dict)
+
+    @property
+    def db(self) -> asyncpg.Pool:
+        if self.pool is None:
+            raise RuntimeError(f"{self.settings.service_name} has no database")
+        return self.pool
+
+
+async def _database_ready(pool: asyncpg.Pool) -> None:
+    async with asyncio.timeout(2):
+        await pool.fetchval("SELECT 1")
+
+
+async def _kafka_ready(producer: AIOKafkaProducer) -> None:
+    async with asyncio.timeout(3):
+        await producer.client.fetch_all_metadata()
+
+
+def create_service_app(
+    settings: ServiceSettings,
+    *,
+    title: str,
+    description: str = "",
+    routers: Sequence[APIRouter] = (),
+    migrations: Sequence[Source] = (),
+    database: bool = True,
+    kafka: bool = True,
+    on_start: Sequence[Hook] = (),
+    on_stop: Sequence[Hook] = (),
+) -> FastAPI:
+    service = settings.service_name
+    setup_logging(service, settings.log_level)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        setup_tracing(f"ac-{service}")
+        res = Resources(settings)
+        app.state.resources = res
+        try:
+            if database:
+                if not settings.database_url:
+                    raise RuntimeError(f"{service}: no database URL (set DATABASE_URL)")
+                await ensure_database(settings.database_url)
+                res.pool = await asyncpg.create_pool(settings.database_url, min_size=1, max_size=10)
+                async with res.pool.acquire() as conn:
+                    applied = await migrate(conn, LIBRARY, *migrations)
+                log.info("%s: %d migration(s) applied", service, len(applied))
+            if kafka:
+                if not settings.kafka_bootstrap_servers:
+                    raise RuntimeError(f"{service}: no Kafka (set KAFKA_BOOTSTRAP_SERVERS)")
+                res.producer = make_producer(settings.kafka_bootstrap_servers)
+                await res.producer.start()
+            for hook in on_start:
+                await hook(res)
+            log.info("%s started", service)
+            yield
+        finally:
+            for hook in reversed(on_stop):
+                await hook(res)
+            if res.producer is not None:
+                await res.producer.stop()
+            if res.pool is not None:
+                await res.pool.close()
+            log.info("%s stopped", service)
+
+    app = FastAPI(title=title, description=description, version="0.1.0", lifespan=lifespan)
+
+    @app.middleware("http")
+    async def correlate(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        given = request.headers.get("x-correlation-id", "")
+        cid = given if 0 < len(given) <= 100 and given.isprintable() else str(uuid.uuid4())
+        token = correlation_id.set(cid)
+        try:
+            try:
+                response = await call_next(request)
+            except Exception as exc:  # the last line of defence: log the type, say nothing
+                log.error(
+                    "unhandled %s on %s %s", type(exc).__name__, request.method, request.url.path
+                )
+                response = JSONResponse(
+                    {"detail": "internal error", "correlation_id": cid}, status_code=500
+                )
+            response.headers["X-Correlation-ID"] = cid
+            return response
+        finally:
+            correlation_id.reset(token)
+
+    @app.get("/healthz", tags=["health"], summary="The process is up")
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok", "service": service}
+
+    @app.get("/readyz", tags=["health"], summary="Its database and Kafka answer")
+    async def readyz(request: Request) -> JSONResponse:
+        res: Resources = request.app.state.resources
+        checks: dict[str, str] = {}
+        if res.pool is not None:
+            try:
+                await _database_ready(res.pool)
+                checks["database"] = "ok"
+            except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+                checks["database"] = f"unavailable ({type(exc).__name__})"
+        if res.producer is not None:
+            try:
+                await _kafka_ready(res.producer)
+                checks["kafka"] = "ok"
+            except Exception as exc:  # any client failure means "not ready"
+                checks["kafka"] = f"unavailable ({type(exc).__name__})"
+        ready = all(v == "ok" for v in checks.values())
+        return JSONResponse(
+            {"status": "ready" if ready else "not ready", "service": service, "checks": checks},
+            status_code=200 if ready else 503,
+        )
+
+    for router in routers:
+        app.include_router(router)
+    FastAPIInstrumentor.instrument_app(app, excluded_urls="healthz,readyz")
+    return app

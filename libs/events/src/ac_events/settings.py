@@ -1,0 +1,62 @@
+"""Settings every service shares (pydantic-settings), read once in each app factory.
+
+Each service subclasses `ServiceSettings` with its own env prefix
+(`CONSENT_`, `IDENTITY_`, ...). Its database is its own: `<PREFIX>DATABASE_URL`,
+or else the shared `DATABASE_URL` server with the database `ac_<service>`.
+Kafka falls back to the shared `KAFKA_BOOTSTRAP_SERVERS`.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any, ClassVar, Literal
+from urllib.parse import urlsplit, urlunsplit
+
+from pydantic import SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from ac_events.crypto import parse_master_key
+
+DEV_MASTER_KEY = "ZGV2ZWxvcG1lbnQtb25seS1tYXN0ZXIta2V5LTMyYiE="
+"""A placeholder master key (32 bytes), accepted only in development and test."""
+
+
+class ServiceSettings(BaseSettings):
+    model_config = SettingsConfigDict(extra="ignore")
+
+    service_name: ClassVar[str]
+    default_port: ClassVar[int]
+
+    environment: Literal["development", "test", "production"] = "development"
+    host: str = "127.0.0.1"
+    port: int = 0
+    database_url: str | None = None
+    kafka_bootstrap_servers: str | None = None
+    topic_prefix: str = ""
+    master_key: SecretStr = SecretStr(DEV_MASTER_KEY)
+    log_level: str = "INFO"
+    otel_exporter_otlp_endpoint: str | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _shared_fallbacks(cls, data: Any) -> Any:
+        values = dict(data) if isinstance(data, dict) else {}
+        if not values.get("database_url") and os.environ.get("DATABASE_URL"):
+            server = urlsplit(os.environ["DATABASE_URL"])
+            values["database_url"] = urlunsplit(server._replace(path=f"/ac_{cls.service_name}"))
+        if not values.get("kafka_bootstrap_servers") and os.environ.get("KAFKA_BOOTSTRAP_SERVERS"):
+            values["kafka_bootstrap_servers"] = os.environ["KAFKA_BOOTSTRAP_SERVERS"]
+        if not values.get("port"):
+            values["port"] = cls.default_port
+        return values
+
+    @model_validator(mode="after")
+    def _no_placeholder_secret_in_production(self) -> ServiceSettings:
+        key = self.master_key.get_secret_value()
+        parse_master_key(key)  # 32 bytes of base64, or a clear error
+        if self.environment == "production" and key == DEV_MASTER_KEY:
+            raise ValueError("the placeholder master key is refused in production: set a real one")
+        return self
+
+    def master_key_bytes(self) -> bytes:
+        return parse_master_key(self.master_key.get_secret_value())

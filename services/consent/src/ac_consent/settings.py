@@ -1,0 +1,16 @@
+"""Settings of the consent service (env prefix `CONSENT_`)."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from pydantic_settings import SettingsConfigDict
+
+from ac_events.settings import ServiceSettings
+
+
+class ConsentSettings(ServiceSettings):
+    model_config = SettingsConfigDict(env_prefix="CONSENT_", extra="ignore")
+
+    service_name: ClassVar[str] = "consent"
+    default_port: ClassVar[int] = 8004

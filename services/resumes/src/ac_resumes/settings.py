@@ -1,0 +1,16 @@
+"""Settings of the resumes service (env prefix `RESUMES_`)."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from pydantic_settings import SettingsConfigDict
+
+from ac_events.settings import ServiceSettings
+
+
+class ResumesSettings(ServiceSettings):
+    model_config = SettingsConfigDict(env_prefix="RESUMES_", extra="ignore")
+
+    service_name: ClassVar[str] = "resumes"
+    default_port: ClassVar[int] = 8002

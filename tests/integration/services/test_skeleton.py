@@ -1,0 +1,127 @@
+"""The skeleton every service stands on, against real PostgreSQL and Kafka."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+
+import httpx
+import orjson
+import pytest
+from fastapi import APIRouter, FastAPI
+
+from ac_consent.app import create_app as create_consent_app
+from ac_consent.settings import ConsentSettings
+from ac_events.service import Resources, create_service_app
+from ac_events.settings import DEV_MASTER_KEY
+from ac_events.testing import Infra
+
+probe = APIRouter()
+
+
+@probe.get("/probe/log")
+async def log_something() -> dict[str, str]:
+    logging.getLogger("probe").info("signed in alice.tanaka@example.jp with Bearer abc.def.ghi")
+    return {"ok": "yes"}
+
+
+@probe.get("/probe/boom")
+async def boom() -> dict[str, str]:
+    raise RuntimeError("secret internal detail for alice.tanaka@example.jp")
+
+
+def settings(infra: Infra, database_url: str) -> ConsentSettings:
+    return ConsentSettings(
+        database_url=database_url,
+        kafka_bootstrap_servers=infra.kafka_bootstrap_servers,
+        environment="test",
+    )
+
+
+@pytest.fixture
+async def app(infra: Infra, database_url: str) -> AsyncIterator[FastAPI]:
+    app = create_service_app(settings(infra, database_url), title="probe", routers=[probe])
+    async with app.router.lifespan_context(app):
+        yield app
+
+
+def client(app: FastAPI) -> httpx.AsyncClient:
+    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://svc")
+
+
+async def test_health_and_readiness(app: FastAPI) -> None:
+    async with client(app) as c:
+        assert (await c.get("/healthz")).json()["status"] == "ok"
+        ready = await c.get("/readyz")
+    assert ready.status_code == 200
+    assert ready.json()["checks"] == {"database": "ok", "kafka": "ok"}
+
+
+async def test_not_ready_when_the_database_is_gone(app: FastAPI) -> None:
+    res: Resources = app.state.resources
+    await res.db.close()
+    async with client(app) as c:
+        ready = await c.get("/readyz")
+    assert ready.status_code == 503
+    assert ready.json()["checks"]["database"].startswith("unavailable")
+    assert ready.json()["checks"]["kafka"] == "ok"
+
+
+async def test_logs_are_json_with_the_correlation_id_and_no_personal_data(
+    app: FastAPI, capsys: pytest.CaptureFixture[str]
+) -> None:
+    async with client(app) as c:
+        r = await c.get("/probe/log", headers={"X-Correlation-ID": "req-123"})
+    assert r.headers["X-Correlation-ID"] == "req-123"
+    lines = [orjson.loads(line) for line in capsys.readouterr().out.splitlines() if line.startswith("{")]
+    mine = [line for line in lines if line["logger"] == "probe"]
+    assert mine and mine[0]["correlation_id"] == "req-123"
+    assert mine[0]["service"] == "consent"
+    assert "alice" not in mine[0]["message"] and "<email>" in mine[0]["message"]
+    assert "abc.def" not in mine[0]["message"]
+
+
+async def test_an_unexpected_error_is_a_500_without_internals(
+    app: FastAPI, capsys: pytest.CaptureFixture[str]
+) -> None:
+    async with client(app) as c:
+        r = await c.get("/probe/boom")
+    assert r.status_code == 500
+    body = r.json()
+    assert body["detail"] == "internal error" and body["correlation_id"]
+    assert "secret" not in r.text and "Traceback" not in r.text
+    assert "alice" not in capsys.readouterr().out
+
+
+async def test_a_service_app_creates_its_database_and_migrates(infra: Infra) -> None:
+    from ac_events.testing import drop_database, with_database
+
+    url = with_database(infra.database_url, "ac_consent_probe")
+    app = create_consent_app(settings(infra, url))
+    try:
+        async with app.router.lifespan_context(app):
+            res: Resources = app.state.resources
+            tables = {r["tablename"] for r in await res.db.fetch("SELECT tablename FROM pg_tables")}
+        assert {"events", "streams", "outbox_relay", "consumer_offsets", "schema_migrations"} <= tables
+    finally:
+        await drop_database(infra.database_url, url)
+
+
+def test_settings_derive_the_services_own_database(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DATABASE_URL", "postgresql://u:p@db:5432/postgres")
+    monkeypatch.setenv("KAFKA_BOOTSTRAP_SERVERS", "kafka:9092")
+    monkeypatch.delenv("CONSENT_DATABASE_URL", raising=False)
+    s = ConsentSettings()
+    assert s.database_url == "postgresql://u:p@db:5432/ac_consent"
+    assert s.kafka_bootstrap_servers == "kafka:9092"
+    assert s.port == 8004
+    monkeypatch.setenv("CONSENT_DATABASE_URL", "postgresql://u:p@other:5432/consent")
+    assert ConsentSettings().database_url == "postgresql://u:p@other:5432/consent"
+
+
+def test_production_refuses_the_placeholder_master_key(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CONSENT_ENVIRONMENT", "production")
+    with pytest.raises(ValueError, match="placeholder master key"):
+        ConsentSettings(master_key=DEV_MASTER_KEY)
+    with pytest.raises(ValueError, match="32 bytes"):
+        ConsentSettings(master_key="c2hvcnQ=")
