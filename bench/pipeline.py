@@ -21,7 +21,6 @@ import os
 import time
 import uuid
 from collections.abc import Sequence
-from importlib.resources import files
 from multiprocessing.synchronize import Event as EventType
 from typing import Any, ClassVar
 
@@ -35,6 +34,7 @@ from ac_events.crypto import new_data_key
 from ac_events.envelope import GENESIS_HASH, Envelope
 from ac_events.kafka import ensure_topics, make_producer
 from ac_events.keyring import CachedKeyring, NoKeys, PostgresKeyring
+from ac_events.migrator import KEYRING, LIBRARY, migrate
 from ac_events.relay import OutboxRelay
 from ac_events.store import NO_STREAM, EventStore
 from ac_events.testing import create_database, drop_database
@@ -64,15 +64,6 @@ def sample(i: int) -> BenchScored:
     return BenchScored(
         vacancy_id=f"v-{i % 5000}", score=(i % 1000) / 1000, method="bm25", comment=f"c{i}"
     )
-
-
-async def apply_schema(conn: asyncpg.Connection) -> None:
-    for folder in ("migrations", "keyring_migrations"):
-        d = files("ac_events") / folder
-        for sql in sorted(
-            (p for p in d.iterdir() if p.name.endswith(".sql")), key=lambda p: p.name
-        ):
-            await conn.execute(sql.read_text())
 
 
 async def _until(stop: EventType) -> None:
@@ -195,7 +186,7 @@ async def main() -> None:
     pool = await asyncpg.create_pool(db, min_size=2, max_size=12)
     try:
         async with pool.acquire() as conn:
-            await apply_schema(conn)
+            await migrate(conn, LIBRARY, KEYRING)
         master = new_data_key()
         keyring = CachedKeyring(PostgresKeyring(pool, master), ttl_s=3600)
         codec = Codec(keyring)
