@@ -23,6 +23,14 @@ def test_every_service_becomes_ready(infra: Infra) -> None:
         timeout=180,
     )
     assert done.returncode == 0, done.stderr[-2000:]
-    for service in ("gateway", "identity", "resumes", "matching", "consent", "notifications", "audit"):
+    for service in (
+        "gateway",
+        "identity",
+        "resumes",
+        "matching",
+        "consent",
+        "notifications",
+        "audit",
+    ):
         assert f"{service} " in done.stdout
     assert "every service is ready" in done.stderr

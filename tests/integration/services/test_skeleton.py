@@ -73,7 +73,9 @@ async def test_logs_are_json_with_the_correlation_id_and_no_personal_data(
     async with client(app) as c:
         r = await c.get("/probe/log", headers={"X-Correlation-ID": "req-123"})
     assert r.headers["X-Correlation-ID"] == "req-123"
-    lines = [orjson.loads(line) for line in capsys.readouterr().out.splitlines() if line.startswith("{")]
+    lines = [
+        orjson.loads(line) for line in capsys.readouterr().out.splitlines() if line.startswith("{")
+    ]
     mine = [line for line in lines if line["logger"] == "probe"]
     assert mine and mine[0]["correlation_id"] == "req-123"
     assert mine[0]["service"] == "consent"
@@ -102,7 +104,13 @@ async def test_a_service_app_creates_its_database_and_migrates(infra: Infra) -> 
         async with app.router.lifespan_context(app):
             res: Resources = app.state.resources
             tables = {r["tablename"] for r in await res.db.fetch("SELECT tablename FROM pg_tables")}
-        assert {"events", "streams", "outbox_relay", "consumer_offsets", "schema_migrations"} <= tables
+        assert {
+            "events",
+            "streams",
+            "outbox_relay",
+            "consumer_offsets",
+            "schema_migrations",
+        } <= tables
     finally:
         await drop_database(infra.database_url, url)
 

@@ -36,7 +36,9 @@ class Source:
 
 
 def source(package: str, folder: str = "migrations") -> Source:
-    return Source(package if folder == "migrations" else f"{package}.{folder}", files(package) / folder)
+    return Source(
+        package if folder == "migrations" else f"{package}.{folder}", files(package) / folder
+    )
 
 
 LIBRARY = source("ac_events")
