@@ -3,48 +3,20 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from uuid import uuid4
 
 import asyncpg
-import pytest
 
 from ac_events.catalogue import ERASED, ConsentGranted, Purpose, UserRegistered
 from ac_events.chain import verify
 from ac_events.codec import Codec
-from ac_events.crypto import new_data_key
-from ac_events.kafka import ensure_topics, make_producer
+from ac_events.kafka import make_producer
 from ac_events.keyring import CachedKeyring, PostgresKeyring
 from ac_events.relay import OutboxRelay
-from ac_events.store import NO_STREAM, EventStore
-from tests.support.db import apply_library_schema
+from ac_events.store import NO_STREAM
+from tests.integration.events.conftest import Rig
 from tests.support.kafka import read_topic, wait_for_count
 from tests.support.sample_events import SampleNoted
-
-
-@dataclass
-class Rig:
-    pool: asyncpg.Pool
-    keyring: CachedKeyring
-    store: EventStore
-    topic: str
-    bootstrap: str
-    master: bytes
-
-
-@pytest.fixture
-async def rig(database_url: str, kafka_bootstrap: str, topic_prefix: str) -> AsyncIterator[Rig]:
-    pool = await asyncpg.create_pool(database_url, min_size=1, max_size=8)
-    async with pool.acquire() as conn:
-        await apply_library_schema(conn)
-    master = new_data_key()
-    keyring = CachedKeyring(PostgresKeyring(pool, master))
-    store = EventStore(pool, Codec(keyring), producer="tests")
-    topic = f"{topic_prefix}tests.events"
-    await ensure_topics(kafka_bootstrap, [topic], partitions=3)
-    yield Rig(pool, keyring, store, topic, kafka_bootstrap, master)
-    await pool.close()
 
 
 async def publish_all(rig: Rig, count: int) -> None:

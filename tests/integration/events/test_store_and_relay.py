@@ -5,43 +5,17 @@ from __future__ import annotations
 import asyncio
 import random
 from collections import defaultdict
-from collections.abc import AsyncIterator
-from dataclasses import dataclass
 
 import asyncpg
 import orjson
 import pytest
 
-from ac_events.codec import Codec
-from ac_events.crypto import new_data_key
-from ac_events.kafka import ensure_topics, make_producer
-from ac_events.keyring import CachedKeyring, PostgresKeyring
+from ac_events.kafka import make_producer
 from ac_events.relay import OutboxRelay
-from ac_events.store import NO_STREAM, ConcurrencyError, EventStore
-from tests.support.db import apply_library_schema
+from ac_events.store import NO_STREAM, ConcurrencyError
+from tests.integration.events.conftest import Rig
 from tests.support.kafka import read_topic, wait_for_count
 from tests.support.sample_events import SampleNoted
-
-
-@dataclass
-class Rig:
-    pool: asyncpg.Pool
-    store: EventStore
-    topic: str
-    bootstrap: str
-
-
-@pytest.fixture
-async def rig(database_url: str, kafka_bootstrap: str, topic_prefix: str) -> AsyncIterator[Rig]:
-    pool = await asyncpg.create_pool(database_url, min_size=2, max_size=40)
-    async with pool.acquire() as conn:
-        await apply_library_schema(conn)
-    keyring = CachedKeyring(PostgresKeyring(pool, new_data_key()))
-    store = EventStore(pool, Codec(keyring), producer="tests")
-    topic = f"{topic_prefix}tests.events"
-    await ensure_topics(kafka_bootstrap, [topic], partitions=6)
-    yield Rig(pool, store, topic, kafka_bootstrap)
-    await pool.close()
 
 
 def notes(start: int, n: int) -> list[SampleNoted]:

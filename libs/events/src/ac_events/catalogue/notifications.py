@@ -24,32 +24,30 @@ class NotificationKind(StrEnum):
     ERASURE_CONFIRMATION = "erasure_confirmation"
 
 
+class _Message(Event):
+    """What every notification event says of its message (not registered itself)."""
+
+    message_id: UUID
+    kind: NotificationKind
+    channel: Literal["email"] = "email"
+    language: Language
+    idempotency_key: str = Field(min_length=1, max_length=200)
+    """One message per cause: the same key is never sent twice."""
+    cause_event_id: UUID | None = None
+    address: Personal[str]
+
+
 @register
-class NotificationSent(Event):
+class NotificationSent(_Message):
     type: ClassVar[str] = "NotificationSent"
     producer: ClassVar[str] = "notifications"
 
-    message_id: UUID
-    kind: NotificationKind
-    channel: Literal["email"] = "email"
-    language: Language
-    idempotency_key: str = Field(min_length=1, max_length=200)
-    cause_event_id: UUID | None = None
-    address: Personal[str]
-
 
 @register
-class NotificationFailed(Event):
+class NotificationFailed(_Message):
     type: ClassVar[str] = "NotificationFailed"
     producer: ClassVar[str] = "notifications"
 
-    message_id: UUID
-    kind: NotificationKind
-    channel: Literal["email"] = "email"
-    language: Language
-    idempotency_key: str = Field(min_length=1, max_length=200)
-    cause_event_id: UUID | None = None
-    address: Personal[str]
     reason: str = Field(max_length=500)
     permanent: bool
 
