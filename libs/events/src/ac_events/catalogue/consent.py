@@ -109,7 +109,9 @@ class BusinessTransferAnnounced(Event):
     producer: ClassVar[str] = "consent"
 
     transfer_id: UUID
-    acquirer: str = Field(min_length=1, max_length=200)
+    acquirer: Recipient
+    """The organisation id the business (and people's data) passes to."""
+    acquirer_name: str = Field(min_length=1, max_length=200)
     purposes: tuple[Purpose, ...] = Field(min_length=1)
     opt_out_deadline: datetime
 
