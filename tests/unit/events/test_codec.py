@@ -126,3 +126,14 @@ async def test_any_text_survives_seal_and_open(email: str) -> None:
     env = await codec.open(await seal(codec, alice(email)))
     assert isinstance(env.payload, UserRegistered)
     assert env.payload.email == email
+
+
+async def test_an_invalid_payload_names_fields_not_values() -> None:
+    keyring = MemoryKeyring()
+    codec = Codec(keyring)
+    record = orjson.loads(await seal(codec, alice()))
+    record["payload"]["role"] = "alice@example.jp is no role"
+    with pytest.raises(UndecodableEvent) as err:
+        await codec.open(canonical(record))
+    assert "role" in str(err.value)
+    assert "alice" not in str(err.value)

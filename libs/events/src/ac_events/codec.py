@@ -19,6 +19,7 @@ import orjson
 from ac_events.catalogue.base import EVENT_TYPES, Event, Redacted, UnknownEventType, upcast
 from ac_events.crypto import b64d, b64e, decrypt, encrypt
 from ac_events.envelope import Envelope, canonical, new_event_id, record_hash
+from ac_events.errors import describe_error
 from ac_events.keyring import Keyring
 
 ENC = "$enc"
@@ -155,7 +156,7 @@ class Codec:
         except UnknownEventType:
             raise
         except (orjson.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
-            raise UndecodableEvent(str(exc)) from exc
+            raise UndecodableEvent(describe_error(exc)) from exc
         model = EVENT_TYPES[event_type]
         personal = model.personal_fields()
         subject_id = record.get("subject_id")
@@ -189,4 +190,4 @@ class Codec:
                 position=position,
             )
         except (KeyError, ValueError) as exc:
-            raise UndecodableEvent(str(exc)) from exc
+            raise UndecodableEvent(describe_error(exc)) from exc

@@ -52,8 +52,9 @@ from tenacity import (
 
 from ac_events.catalogue.base import EVENT_TYPES, Event, UnknownEventType
 from ac_events.codec import Codec
-from ac_events.dead_letters import DeadLetterReason, describe_error, send_dead_letters
+from ac_events.dead_letters import DeadLetterReason, send_dead_letters
 from ac_events.envelope import Envelope
+from ac_events.errors import describe_error
 from ac_events.kafka import dead_letter_topic, ensure_topics, make_producer
 from ac_events.tracing import context_from_traceparent, extract_context, has_trace, link_to
 
