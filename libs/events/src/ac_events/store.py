@@ -189,6 +189,13 @@ class EventStore:
             await tx.execute(_ADVANCE, stream_id, version, prev_hash, NOTIFY_CHANNEL)
         return Appended(stream_id, version, tuple(sealed), tuple(int(r["position"]) for r in rows))
 
+    async def stream_version(self, stream_id: str, conn: asyncpg.Connection | None = None) -> int:
+        """A stream's current version (0 when it does not exist), on `conn` if given."""
+        version = await (conn or self.pool).fetchval(
+            "SELECT version FROM streams WHERE stream_id = $1", stream_id
+        )
+        return int(version or 0)
+
     async def read_stream(self, stream_id: str, from_version: int = 1) -> list[Envelope[Event]]:
         rows = await self.pool.fetch(_READ_STREAM, stream_id, from_version)
         return [await self.codec.open(r["data"], r["position"]) for r in rows]

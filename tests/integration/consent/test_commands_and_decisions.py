@@ -1,0 +1,153 @@
+"""Consent commands and decisions on the real view (PostgreSQL), read-your-writes included."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from uuid import uuid4
+
+import asyncpg
+import pytest
+
+from ac_consent.commands import handle, record_policy_events
+from ac_consent.domain import FlowRequest, Grant, ObjectToTransfer, Withdraw
+from ac_consent.views import decide_now
+from ac_events.catalogue import (
+    BusinessTransferAnnounced,
+    DataCategory,
+    DecisionReason,
+    PolicyPublished,
+    Purpose,
+    PurposeChange,
+)
+from ac_events.codec import Codec
+from ac_events.crypto import new_data_key
+from ac_events.keyring import PostgresKeyring
+from ac_events.migrator import KEYRING, LIBRARY, migrate, source
+from ac_events.store import EventStore
+
+NOW = datetime(2026, 11, 1, tzinfo=UTC)
+
+
+@pytest.fixture
+async def consent_store(database_url: str) -> AsyncIterator[EventStore]:
+    pool = await asyncpg.create_pool(database_url, min_size=2, max_size=30)
+    async with pool.acquire() as conn:
+        await migrate(conn, LIBRARY, KEYRING, source("ac_consent"))
+    store = EventStore(pool, Codec(PostgresKeyring(pool, new_data_key())), "consent")
+    await record_policy_events(store, [policy("v1")])
+    yield store
+    await pool.close()
+
+
+def policy(version: str, *significant: Purpose) -> PolicyPublished:
+    return PolicyPublished(
+        policy_version=version,
+        effective_at=NOW,
+        changes=tuple(
+            PurposeChange(purpose=p, changed=True, significant=True) for p in significant
+        ),
+        text_sha256="a" * 64,
+    )
+
+
+def grant(recipient: str = "org-jp", region: str = "JP", version: str = "v1") -> Grant:
+    return Grant(
+        consent_id=uuid4(),
+        purpose=Purpose.CLIENT_APPLICATION,
+        recipient=recipient,
+        region=region,
+        data_categories=(DataCategory.RESUME,),
+        sensitive_categories=(),
+        policy_version=version,
+        country_notice_sha256=None if region == "JP" else "d" * 64,
+    )
+
+
+def to_client(recipient: str = "org-jp", region: str = "JP") -> FlowRequest:
+    return FlowRequest(
+        purpose=Purpose.CLIENT_APPLICATION,
+        recipient=recipient,
+        region=region,
+        data_categories=frozenset({DataCategory.RESUME}),
+    )
+
+
+async def test_grant_then_withdraw_with_cited_events_and_positions(
+    consent_store: EventStore,
+) -> None:
+    g = grant()
+    [granted_id] = await handle(consent_store, "p1", g)
+    allowed = await decide_now(consent_store.pool, "p1", to_client())
+    assert allowed.decision.allow and allowed.decision.consent_event_ids == (granted_id,)
+    assert allowed.position > 0
+
+    [withdrawn_id] = await handle(consent_store, "p1", Withdraw(g.consent_id))
+    denied = await decide_now(consent_store.pool, "p1", to_client())
+    assert denied.decision.reason == DecisionReason.WITHDRAWN
+    assert denied.decision.consent_event_ids == (withdrawn_id,)
+    assert denied.position > allowed.position
+    assert await handle(consent_store, "p1", Withdraw(g.consent_id)) == []
+
+
+async def test_overseas_recipient_without_a_region_covering_consent(
+    consent_store: EventStore,
+) -> None:
+    await handle(consent_store, "p2", grant(recipient="org-us"))  # Japan only
+    d = await decide_now(consent_store.pool, "p2", to_client("org-us", "US"))
+    assert d.decision.reason == DecisionReason.REGION_NOT_COVERED
+    await handle(consent_store, "p2", grant(recipient="org-us", region="US"))
+    assert (await decide_now(consent_store.pool, "p2", to_client("org-us", "US"))).decision.allow
+
+
+async def test_a_significant_policy_change_forces_reconsent(consent_store: EventStore) -> None:
+    await handle(consent_store, "p3", grant())
+    await record_policy_events(consent_store, [policy("v2", Purpose.CLIENT_APPLICATION)])
+    d = await decide_now(consent_store.pool, "p3", to_client())
+    assert d.decision.reason == DecisionReason.RECONSENT_REQUIRED
+    await handle(consent_store, "p3", grant(version="v2"))
+    assert (await decide_now(consent_store.pool, "p3", to_client())).decision.allow
+
+
+async def test_a_transfer_objection_excludes_the_person(consent_store: EventStore) -> None:
+    transfer = BusinessTransferAnnounced(
+        transfer_id=uuid4(),
+        acquirer="org-jp",
+        acquirer_name="Buyer KK",
+        purposes=(Purpose.CLIENT_APPLICATION,),
+        opt_out_deadline=datetime.now(UTC) + timedelta(days=30),
+    )
+    await record_policy_events(consent_store, [transfer])
+    await handle(consent_store, "p4", grant())
+    await handle(consent_store, "p4", ObjectToTransfer(transfer.transfer_id, datetime.now(UTC)))
+    d = await decide_now(consent_store.pool, "p4", to_client())
+    assert d.decision.reason == DecisionReason.OBJECTED_TO_TRANSFER
+
+
+async def test_no_decision_after_a_withdrawal_returns_allows_the_flow(
+    consent_store: EventStore,
+) -> None:
+    """Read-your-writes under concurrent grant / withdraw / decide calls."""
+    violations = 0
+
+    async def decider(stop: asyncio.Event) -> None:
+        while not stop.is_set():
+            await decide_now(consent_store.pool, "p5", to_client())
+
+    for _ in range(25):
+        g = grant()
+        await handle(consent_store, "p5", g)
+        stop = asyncio.Event()
+        noise = [asyncio.create_task(decider(stop)) for _ in range(4)]
+        others = [
+            asyncio.create_task(handle(consent_store, "p5", grant("org-other"))) for _ in range(2)
+        ]
+        await handle(consent_store, "p5", Withdraw(g.consent_id))
+        after = await asyncio.gather(
+            *(decide_now(consent_store.pool, "p5", to_client()) for _ in range(8))
+        )
+        violations += sum(d.decision.allow for d in after)
+        stop.set()
+        await asyncio.gather(*noise, *others)
+    assert violations == 0
