@@ -11,10 +11,12 @@ import asyncpg
 import pytest
 
 from ac_consent.commands import handle, record_policy_events
-from ac_consent.domain import FlowRequest, Grant, ObjectToTransfer, Withdraw
-from ac_consent.views import decide_now
+from ac_consent.domain import Fact, FlowRequest, Grant, ObjectToTransfer, Withdraw
+from ac_consent.views import NOTICE_STREAM, decide_now, project
 from ac_events.catalogue import (
     BusinessTransferAnnounced,
+    ClientOrganizationRegistered,
+    CountryNoticePublished,
     DataCategory,
     DecisionReason,
     PolicyPublished,
@@ -37,6 +39,10 @@ async def consent_store(database_url: str) -> AsyncIterator[EventStore]:
         await migrate(conn, LIBRARY, KEYRING, source("ac_consent"))
     store = EventStore(pool, Codec(PostgresKeyring(pool, new_data_key())), "consent")
     await record_policy_events(store, [policy("v1")])
+    await record_policy_events(store, [US_NOTICE], NOTICE_STREAM)
+    async with pool.acquire() as conn:
+        for org, country in (("org-jp", "JP"), ("org-us", "US"), ("org-other", "JP")):
+            await project(conn, None, organisation(org, country))
     yield store
     await pool.close()
 
@@ -52,6 +58,27 @@ def policy(version: str, *significant: Purpose) -> PolicyPublished:
     )
 
 
+US_NOTICE = CountryNoticePublished(
+    country="US",
+    notice_sha256="d" * 64,
+    country_name="United States of America",
+    protection_system="No comprehensive federal law; sectoral laws and state laws (e.g. CCPA).",
+    recipient_measures="The recipient keeps the OECD privacy principles under contract.",
+)
+
+
+def organisation(org_id: str, country: str) -> Fact:
+    """Identity's fact, as the consent service's consumer projects it."""
+    registered = ClientOrganizationRegistered(
+        organization_id=org_id,
+        legal_name=f"{org_id} K.K.",
+        address="1-1 Chiyoda, Tokyo",
+        representative="Representative Director",
+        country=country,
+    )
+    return Fact(uuid4(), NOW, registered)
+
+
 def grant(recipient: str = "org-jp", region: str = "JP", version: str = "v1") -> Grant:
     return Grant(
         consent_id=uuid4(),
@@ -61,7 +88,7 @@ def grant(recipient: str = "org-jp", region: str = "JP", version: str = "v1") ->
         data_categories=(DataCategory.RESUME,),
         sensitive_categories=(),
         policy_version=version,
-        country_notice_sha256=None if region == "JP" else "d" * 64,
+        country_notice_sha256=None if region == "JP" else US_NOTICE.notice_sha256,
     )
 
 
@@ -78,17 +105,19 @@ async def test_grant_then_withdraw_with_cited_events_and_positions(
     consent_store: EventStore,
 ) -> None:
     g = grant()
-    [granted_id] = await handle(consent_store, "p1", g)
+    [granted_id] = (await handle(consent_store, "p1", g)).event_ids
     allowed = await decide_now(consent_store.pool, "p1", to_client())
     assert allowed.decision.allow and allowed.decision.consent_event_ids == (granted_id,)
-    assert allowed.position > 0
+    assert allowed.position.subject_version == 1
 
-    [withdrawn_id] = await handle(consent_store, "p1", Withdraw(g.consent_id))
+    [withdrawn_id] = (await handle(consent_store, "p1", Withdraw(g.consent_id))).event_ids
     denied = await decide_now(consent_store.pool, "p1", to_client())
     assert denied.decision.reason == DecisionReason.WITHDRAWN
     assert denied.decision.consent_event_ids == (withdrawn_id,)
-    assert denied.position > allowed.position
-    assert await handle(consent_store, "p1", Withdraw(g.consent_id)) == []
+    assert denied.position.subject_version == 2
+    assert denied.position.policies_version == allowed.position.policies_version == 1
+    again = await handle(consent_store, "p1", Withdraw(g.consent_id))
+    assert again.event_ids == [] and again.subject_version == 2
 
 
 async def test_overseas_recipient_without_a_region_covering_consent(

@@ -20,6 +20,7 @@ from ac_events.catalogue import (
     Purpose,
     ResumeSubmitted,
     UserRegistered,
+    ViewPosition,
     catalogue_events,
 )
 
@@ -116,7 +117,7 @@ def shared(**overrides: object) -> DataShared:
 
 def test_a_disclosure_names_exactly_one_justification() -> None:
     decision = DecisionRef(
-        reason=DecisionReason.CONSENT_GRANTED, consent_event_ids=(uuid4(),), position=7
+        reason=DecisionReason.CONSENT_GRANTED, consent_event_ids=(uuid4(),), position=ViewPosition(subject_version=3, policies_version=1)
     )
     legal = LegalRef(basis=LegalBasis.LAWS_AND_REGULATIONS, reference="court order 12")
     assert shared(decision=decision).decision == decision

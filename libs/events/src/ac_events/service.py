@@ -28,6 +28,7 @@ from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 
+from ac_events.auth import verifier_from
 from ac_events.context import correlation_id
 from ac_events.kafka import make_producer
 from ac_events.logs import setup_logging
@@ -114,6 +115,7 @@ def create_service_app(
             log.info("%s stopped", service)
 
     app = FastAPI(title=title, description=description, version="0.1.0", lifespan=lifespan)
+    app.state.token_verifier = verifier_from(settings.auth_jwks, settings.auth_jwks_url)
 
     @app.middleware("http")
     async def correlate(

@@ -3,7 +3,8 @@
 Each service subclasses `ServiceSettings` with its own env prefix
 (`CONSENT_`, `IDENTITY_`, ...). Its database is its own: `<PREFIX>DATABASE_URL`,
 or else the shared `DATABASE_URL` server with the database `ac_<service>`.
-Kafka falls back to the shared `KAFKA_BOOTSTRAP_SERVERS`.
+Kafka falls back to the shared `KAFKA_BOOTSTRAP_SERVERS`, the token keys to the
+shared `AUTH_JWKS_URL` / `AUTH_JWKS`.
 """
 
 from __future__ import annotations
@@ -36,6 +37,10 @@ class ServiceSettings(BaseSettings):
     master_key: SecretStr = SecretStr(DEV_MASTER_KEY)
     log_level: str = "INFO"
     otel_exporter_otlp_endpoint: str | None = None
+    auth_jwks_url: str | None = None
+    """Identity's JWKS (the public keys access tokens are verified with)."""
+    auth_jwks: str | None = None
+    """The JWKS inline, as JSON (tests and local runs); wins over the URL."""
 
     @model_validator(mode="before")
     @classmethod
@@ -46,6 +51,9 @@ class ServiceSettings(BaseSettings):
             values["database_url"] = urlunsplit(server._replace(path=f"/ac_{cls.service_name}"))
         if not values.get("kafka_bootstrap_servers") and os.environ.get("KAFKA_BOOTSTRAP_SERVERS"):
             values["kafka_bootstrap_servers"] = os.environ["KAFKA_BOOTSTRAP_SERVERS"]
+        for shared in ("auth_jwks_url", "auth_jwks"):
+            if not values.get(shared) and os.environ.get(shared.upper()):
+                values[shared] = os.environ[shared.upper()]
         if not values.get("port"):
             values["port"] = cls.default_port
         return values

@@ -8,32 +8,41 @@ transaction is tried again on fresh state.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from uuid import UUID
 
-from ac_consent.domain import Command, Fact, decide
-from ac_consent.views import load_person, load_policies, project
-from ac_events.catalogue import Event
+import asyncpg
+
+from ac_consent import store as sql
+from ac_consent.domain import Command, ConsentRuleError, Fact, Grant, decide
+from ac_consent.views import POLICY_STREAM, load_person, load_policies, project, subject_stream
+from ac_events.catalogue import ANY_RECIPIENT, Event
 from ac_events.store import ConcurrencyError, EventStore
 
-POLICY_STREAM = "policies"
 MAX_ATTEMPTS = 5
 
 
-def subject_stream(subject_id: str) -> str:
-    return f"consent-{subject_id}"
+@dataclass(frozen=True, slots=True)
+class Handled:
+    event_ids: list[UUID]
+    """The events the command produced (none when it changed nothing)."""
+    subject_version: int
+    """The person's stream version after it: the position to cite or read as of."""
 
 
-async def handle(store: EventStore, subject_id: str, command: Command) -> list[UUID]:
-    """Record a person's command; returns the ids of the events it produced."""
+async def handle(store: EventStore, subject_id: str, command: Command) -> Handled:
+    """Record a person's command, projected in the same transaction."""
     for attempt in range(MAX_ATTEMPTS):
         async with store.pool.acquire() as conn, conn.transaction():
             stream = subject_stream(subject_id)
             version = await store.stream_version(stream, conn)
             policies = await load_policies(conn)
             person = await load_person(conn, subject_id)
+            if isinstance(command, Grant):
+                await check_references(conn, command)
             events = decide(policies, person, command)
             if not events:
-                return []
+                return Handled([], version)
             try:
                 appended = await store.append(
                     stream, version, events, subject_id=subject_id, conn=conn
@@ -44,15 +53,34 @@ async def handle(store: EventStore, subject_id: str, command: Command) -> list[U
                 continue
             for sealed, event in zip(appended.events, events, strict=True):
                 await project(conn, subject_id, Fact(sealed.event_id, sealed.occurred_at, event))
-            return [s.event_id for s in appended.events]
+            return Handled([s.event_id for s in appended.events], appended.version)
     raise AssertionError("unreachable")
 
 
-async def record_policy_events(store: EventStore, events: list[Event]) -> list[UUID]:
-    """Staff's policy versions and business transfers: recorded and projected at once."""
+async def check_references(conn: asyncpg.Connection, grant: Grant) -> None:
+    """What a grant names must exist: the recipient, and the country notice it was shown."""
+    if grant.recipient != ANY_RECIPIENT and not await sql.organisation_known(conn, grant.recipient):
+        raise ConsentRuleError("unknown_recipient", f"no organisation {grant.recipient!r}")
+    if grant.country_notice_sha256 is None:
+        return
+    notice = await sql.country_notice(conn, grant.country_notice_sha256)
+    if notice is None:
+        raise ConsentRuleError("unknown_country_notice", "no country notice with that hash")
+    if notice["country"] != grant.region:
+        raise ConsentRuleError(
+            "notice_for_another_country",
+            f"the notice shown is about {notice['country']}, not {grant.region}",
+        )
+
+
+async def record_policy_events(
+    store: EventStore, events: list[Event], stream: str = POLICY_STREAM
+) -> list[UUID]:
+    """Staff's policy versions and business transfers (or, on `NOTICE_STREAM`, country
+    notices): recorded and projected at once, at the stream's tail."""
     async with store.pool.acquire() as conn, conn.transaction():
-        version = await store.stream_version(POLICY_STREAM, conn)
-        appended = await store.append(POLICY_STREAM, version, events, conn=conn)
+        version = await store.stream_version(stream, conn)
+        appended = await store.append(stream, version, events, conn=conn)
         for sealed, event in zip(appended.events, events, strict=True):
             await project(conn, None, Fact(sealed.event_id, sealed.occurred_at, event))
         return [s.event_id for s in appended.events]

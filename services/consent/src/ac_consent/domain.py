@@ -17,6 +17,7 @@ from uuid import UUID
 
 from ac_events.catalogue import (
     ANY_RECIPIENT,
+    JAPAN,
     THIRD_PARTY_PURPOSES,
     BusinessTransferAnnounced,
     ConsentGranted,
@@ -145,7 +146,11 @@ def evolve_policies(policies: Policies, fact: Fact) -> Policies:
 
 
 class ConsentRuleError(ValueError):
-    """A command the rules refuse; the message says why (it becomes a 4xx)."""
+    """A command the rules refuse: `code` for machines, the message for people (a 4xx)."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,14 +182,25 @@ Command = Grant | Withdraw | ObjectToTransfer
 
 def decide(policies: Policies, person: Person, command: Command) -> list[Event]:
     if person.erased:
-        raise ConsentRuleError("this person has been erased")
+        raise ConsentRuleError("erased", "this person has been erased")
     if isinstance(command, Grant):
         if command.purpose == Purpose.LEGAL_DISCLOSURE:
-            raise ConsentRuleError("legal disclosures rest on a legal basis, not on consent")
+            raise ConsentRuleError(
+                "legal_basis_not_consent", "legal disclosures rest on a legal basis, not on consent"
+            )
         if command.policy_version not in policies.ranks:
-            raise ConsentRuleError(f"unknown policy version {command.policy_version!r}")
+            raise ConsentRuleError(
+                "unknown_policy_version", f"unknown policy version {command.policy_version!r}"
+            )
+        if (command.region == JAPAN) != (command.country_notice_sha256 is None):
+            raise ConsentRuleError(
+                "country_notice_required",
+                "a consent for a region outside JP records the country notice shown (and only then)",
+            )
         if command.purpose in THIRD_PARTY_PURPOSES and command.recipient == ANY_RECIPIENT:
-            raise ConsentRuleError("consent to third-party provision names the recipient")
+            raise ConsentRuleError(
+                "recipient_required", "consent to third-party provision names the recipient"
+            )
         return [
             ConsentGranted(
                 consent_id=command.consent_id,
@@ -203,7 +219,7 @@ def decide(policies: Policies, person: Person, command: Command) -> list[Event]:
         if consent is None:
             if command.consent_id in person.withdrawn:
                 return []  # withdrawing twice changes nothing
-            raise ConsentRuleError("no such consent")
+            raise ConsentRuleError("no_such_consent", "no such consent")
         return [
             ConsentWithdrawn(
                 consent_id=consent.consent_id,
@@ -214,9 +230,9 @@ def decide(policies: Policies, person: Person, command: Command) -> list[Event]:
         ]
     transfer = policies.transfers.get(command.transfer_id)
     if transfer is None:
-        raise ConsentRuleError("no such business transfer")
+        raise ConsentRuleError("no_such_transfer", "no such business transfer")
     if command.now > transfer.opt_out_deadline:
-        raise ConsentRuleError("the opt-out window of this transfer has closed")
+        raise ConsentRuleError("opt_out_closed", "the opt-out window of this transfer has closed")
     if command.transfer_id in person.objections:
         return []
     return [TransferObjected(transfer_id=command.transfer_id)]

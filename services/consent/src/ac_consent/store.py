@@ -6,8 +6,9 @@ from datetime import datetime
 from uuid import UUID
 
 import asyncpg
+import orjson
 
-from ac_events.catalogue import ConsentGranted, PurposeChange
+from ac_events.catalogue import ConsentGranted, CountryNoticePublished, DataShared, PurposeChange
 
 
 async def insert_consent(
@@ -130,3 +131,129 @@ async def policy_rows(
 async def view_position(conn: asyncpg.Connection) -> int:
     """The position of the view: the last event of this service's store it reflects."""
     return int(await conn.fetchval("SELECT coalesce(max(position), 0) FROM events"))
+
+
+async def policies_version(conn: asyncpg.Connection, stream_id: str) -> int:
+    return int(
+        await conn.fetchval("SELECT version FROM streams WHERE stream_id = $1", stream_id) or 0
+    )
+
+
+# ---------------------------------------------------------------- decisions
+
+_DECISION_INPUTS = """
+WITH req AS (
+    SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[])
+        WITH ORDINALITY AS r(subject_id, stream_id, purpose, recipient, idx)
+)
+SELECT r.idx,
+       (SELECT version FROM streams s WHERE s.stream_id = r.stream_id) AS subject_version,
+       (SELECT version FROM streams s WHERE s.stream_id = $5) AS policies_version,
+       EXISTS (SELECT 1 FROM erased_subjects e WHERE e.subject_id = r.subject_id) AS erased,
+       ARRAY(SELECT o.transfer_id FROM transfer_objections o
+             WHERE o.subject_id = r.subject_id) AS objections,
+       (r.recipient = '*' OR EXISTS (SELECT 1 FROM organisations g
+             WHERE g.organization_id = r.recipient)) AS recipient_known,
+       c.consent_id, c.granted_event_id, c.purpose, c.recipient, c.region, c.data_categories,
+       c.sensitive_categories, c.policy_version, c.granted_at, c.withdrawn_event_id
+FROM req r
+LEFT JOIN consents c ON c.subject_id = r.subject_id AND c.purpose = r.purpose
+ORDER BY r.idx
+"""
+
+
+async def decision_inputs(
+    conn: asyncpg.Connection | asyncpg.Pool,
+    subjects: list[str],
+    streams: list[str],
+    purposes: list[str],
+    recipients: list[str],
+    policies_stream: str,
+) -> list[asyncpg.Record]:
+    """Everything the decisions on these requests read, in ONE statement (one snapshot).
+
+    One row per (request, consent of that person for that purpose), or one row
+    with null consent columns when there is none; `idx` is the 1-based request.
+    """
+    rows: list[asyncpg.Record] = await conn.fetch(
+        _DECISION_INPUTS, subjects, streams, purposes, recipients, policies_stream
+    )
+    return rows
+
+
+# ---------------------------------------------------------------- other services' facts
+
+
+async def add_organisation(
+    conn: asyncpg.Connection, org_id: str, legal_name: str, country: str, at: datetime
+) -> None:
+    await conn.execute(
+        """INSERT INTO organisations VALUES ($1, $2, $3, $4)
+           ON CONFLICT (organization_id) DO UPDATE
+           SET legal_name = EXCLUDED.legal_name, country = EXCLUDED.country""",
+        org_id,
+        legal_name,
+        country,
+        at,
+    )
+
+
+async def organisation_known(conn: asyncpg.Connection, org_id: str) -> bool:
+    return bool(
+        await conn.fetchval("SELECT 1 FROM organisations WHERE organization_id = $1", org_id)
+    )
+
+
+async def add_country_notice(
+    conn: asyncpg.Connection, e: CountryNoticePublished, event_id: UUID, at: datetime
+) -> None:
+    await conn.execute(
+        """INSERT INTO country_notices VALUES ($1, $2, $3, $4, $5, $6, $7)
+           ON CONFLICT (notice_sha256) DO NOTHING""",
+        e.notice_sha256,
+        e.country,
+        e.country_name,
+        e.protection_system,
+        e.recipient_measures,
+        event_id,
+        at,
+    )
+
+
+async def country_notice(conn: asyncpg.Connection, sha256: str) -> asyncpg.Record | None:
+    return await conn.fetchrow("SELECT * FROM country_notices WHERE notice_sha256 = $1", sha256)
+
+
+async def add_disclosure(conn: asyncpg.Connection, subject_id: str, e: DataShared) -> None:
+    justification = (
+        e.decision.model_dump(mode="json") if e.decision else e.legal.model_dump(mode="json")  # type: ignore[union-attr]
+    )
+    await conn.execute(
+        """INSERT INTO disclosures VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+           ON CONFLICT (disclosure_id) DO NOTHING""",
+        e.disclosure_id,
+        subject_id,
+        e.shared_at,
+        e.purpose.value,
+        e.organization_id,
+        e.recipient_legal_name,
+        e.recipient_country,
+        [i.value for i in e.data_items],
+        [i.value for i in e.sensitive_items],
+        orjson.dumps(justification).decode(),
+    )
+
+
+async def disclosures_of(conn: asyncpg.Connection, subject_id: str) -> list[asyncpg.Record]:
+    rows: list[asyncpg.Record] = await conn.fetch(
+        "SELECT * FROM disclosures WHERE subject_id = $1 ORDER BY shared_at, disclosure_id",
+        subject_id,
+    )
+    return rows
+
+
+async def erased_at(conn: asyncpg.Connection, subject_id: str) -> datetime | None:
+    at: datetime | None = await conn.fetchval(
+        "SELECT erased_at FROM erased_subjects WHERE subject_id = $1", subject_id
+    )
+    return at

@@ -3,11 +3,24 @@
 The same `project` serves the consent service's own events (inside the
 transaction that records them, so there is no lag window) and other
 services' events (from its consumers).
+
+Decisions read one statement (`store.decision_inputs`: one snapshot) and
+name the versions of the two streams it saw (`ViewPosition`). The policies
+change rarely, so they are cached per version of their stream; the statement
+returns that version, and a decision never runs on policies of another one.
+
+As-of reads (`as_of`) do not use the view at all: they fold the person's
+stream and the policies stream from the event store, up to a time or a
+position, with the same `evolve` functions (the log is the record).
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
+from uuid import UUID
 
 import asyncpg
 
@@ -21,18 +34,35 @@ from ac_consent.domain import (
     Policies,
     Transfer,
     decide_flow,
+    evolve_person,
+    evolve_policies,
 )
 from ac_events.catalogue import (
     BusinessTransferAnnounced,
+    ClientOrganizationRegistered,
     ConsentGranted,
     ConsentWithdrawn,
+    CountryNoticePublished,
     DataCategory,
+    DataShared,
     PolicyPublished,
     Purpose,
     SensitiveCategory,
     SubjectErased,
     TransferObjected,
+    ViewPosition,
 )
+from ac_events.store import EventStore
+
+POLICY_STREAM = "policies"
+"""Staff's policy versions and business transfers."""
+NOTICE_STREAM = "country-notices"
+"""The country notices people are shown (kept apart: they do not change decisions)."""
+
+
+def subject_stream(subject_id: str) -> str:
+    """One stream per person: their consents and objections."""
+    return f"consent-{subject_id}"
 
 
 async def project(conn: asyncpg.Connection, subject_id: str | None, fact: Fact) -> None:
@@ -51,17 +81,29 @@ async def project(conn: asyncpg.Connection, subject_id: str | None, fact: Fact) 
         await store.add_objection(conn, subject_id, e.transfer_id)
     elif isinstance(e, SubjectErased) and subject_id:
         await store.mark_erased(conn, subject_id, fact.at)
+    elif isinstance(e, CountryNoticePublished):
+        await store.add_country_notice(conn, e, fact.event_id, fact.at)
+    elif isinstance(e, ClientOrganizationRegistered):
+        await store.add_organisation(conn, e.organization_id, e.legal_name, e.country, fact.at)
+    elif isinstance(e, DataShared) and subject_id:
+        await store.add_disclosure(conn, subject_id, e)
+
+
+# Enum lookups by value, without the enum constructor's cost on the hot path.
+_PURPOSES = {p.value: p for p in Purpose}
+_CATEGORIES = {c.value: c for c in DataCategory}
+_SENSITIVE = {c.value: c for c in SensitiveCategory}
 
 
 def _consent(row: asyncpg.Record) -> Consent:
     return Consent(
         consent_id=row["consent_id"],
         event_id=row["granted_event_id"],
-        purpose=Purpose(row["purpose"]),
+        purpose=_PURPOSES[row["purpose"]],
         recipient=row["recipient"],
         region=row["region"],
-        data_categories=frozenset(DataCategory(c) for c in row["data_categories"]),
-        sensitive_categories=frozenset(SensitiveCategory(c) for c in row["sensitive_categories"]),
+        data_categories=frozenset(_CATEGORIES[c] for c in row["data_categories"]),
+        sensitive_categories=frozenset(_SENSITIVE[c] for c in row["sensitive_categories"]),
         policy_version=row["policy_version"],
         since=row["granted_at"],
     )
@@ -95,19 +137,160 @@ async def load_policies(conn: asyncpg.Connection) -> Policies:
     )
 
 
+# ---------------------------------------------------------------- decisions
+
+
 @dataclass(frozen=True, slots=True)
 class PositionedDecision:
     decision: Decision
-    position: int
-    """The view position the decision was made on (cited by `DataShared`)."""
+    position: ViewPosition
+    """The versions of the streams the decision read (cited by `DataShared`)."""
+
+
+class UnknownRecipients(ValueError):
+    """Requests naming a recipient the consent service has never heard of."""
+
+    def __init__(self, indexes: list[int]) -> None:
+        super().__init__(f"unknown recipient in request(s) {indexes}")
+        self.indexes = indexes
+
+
+class PolicyCache:
+    """The policies, kept per version of their stream (they change rarely)."""
+
+    def __init__(self) -> None:
+        self.version = -1
+        self.policies = Policies()
+
+    async def at(self, pool: asyncpg.Pool, version: int) -> Policies | None:
+        """The policies at `version`, or None if the stream has moved on meanwhile."""
+        if version != self.version:
+            async with (
+                pool.acquire() as conn,
+                conn.transaction(isolation="repeatable_read", readonly=True),
+            ):
+                self.version = await store.policies_version(conn, POLICY_STREAM)
+                self.policies = await load_policies(conn)
+        return self.policies if version == self.version else None
+
+
+@dataclass(frozen=True, slots=True)
+class Ask:
+    subject_id: str
+    request: FlowRequest
+
+
+async def decide_many(
+    pool: asyncpg.Pool, cache: PolicyCache, asks: Sequence[Ask]
+) -> list[PositionedDecision]:
+    """Decide every ask on ONE snapshot; raises `UnknownRecipients` naming bad asks."""
+    subjects = [a.subject_id for a in asks]
+    args = (
+        subjects,
+        [subject_stream(s) for s in subjects],
+        [a.request.purpose.value for a in asks],
+        [a.request.recipient for a in asks],
+        POLICY_STREAM,
+    )
+    while True:
+        rows = await store.decision_inputs(pool, *args)
+        policies_version = int(rows[0]["policies_version"] or 0) if rows else 0
+        policies = await cache.at(pool, policies_version)
+        if policies is not None:
+            break
+    by_ask: dict[int, list[asyncpg.Record]] = defaultdict(list)
+    for row in rows:
+        by_ask[row["idx"]].append(row)
+    unknown = [i - 1 for i, group in by_ask.items() if not group[0]["recipient_known"]]
+    if unknown:
+        raise UnknownRecipients(sorted(unknown))
+    decided = []
+    for i, ask in enumerate(asks, start=1):
+        group = by_ask[i]
+        first = group[0]
+        person = _person(group, first["objections"], first["erased"])
+        position = ViewPosition(
+            subject_version=int(first["subject_version"] or 0),
+            policies_version=policies_version,
+        )
+        decided.append(PositionedDecision(decide_flow(policies, person, ask.request), position))
+    return decided
+
+
+def _person(rows: Sequence[asyncpg.Record], objections: list[UUID], erased: bool) -> Person:
+    active: dict[UUID, Consent] = {}
+    withdrawn: dict[UUID, tuple[Consent, UUID]] = {}
+    for r in rows:
+        if r["consent_id"] is None:
+            continue
+        if r["withdrawn_event_id"] is None:
+            active[r["consent_id"]] = _consent(r)
+        else:
+            withdrawn[r["consent_id"]] = (_consent(r), r["withdrawn_event_id"])
+    return Person(active, withdrawn, frozenset(objections), erased)
 
 
 async def decide_now(
-    pool: asyncpg.Pool, subject_id: str, request: FlowRequest
+    pool: asyncpg.Pool, subject_id: str, request: FlowRequest, cache: PolicyCache | None = None
 ) -> PositionedDecision:
-    """Decide on one snapshot of the view: the person, the policies and the position agree."""
-    async with pool.acquire() as conn, conn.transaction(isolation="repeatable_read", readonly=True):
-        policies = await load_policies(conn)
-        person = await load_person(conn, subject_id)
-        position = await store.view_position(conn)
-    return PositionedDecision(decide_flow(policies, person, request), position)
+    """One decision (see `decide_many`)."""
+    return (await decide_many(pool, cache or PolicyCache(), [Ask(subject_id, request)]))[0]
+
+
+# ---------------------------------------------------------------- as of, from the log
+
+
+@dataclass(frozen=True, slots=True)
+class Recorded:
+    """A person's state folded from the log, and where the fold stopped."""
+
+    policies: Policies
+    person: Person
+    position: ViewPosition
+    history: tuple[Fact, ...]
+    """The person's own consent events up to that point."""
+
+
+async def as_of(
+    events: EventStore,
+    subject_id: str,
+    *,
+    at: datetime | None = None,
+    position: ViewPosition | None = None,
+) -> Recorded:
+    """The person and the policies as the log says they were at a time and/or position.
+
+    Events count when recorded no later than `at` and within `position`'s
+    stream versions. An erasure (an identity fact) counts from its time.
+    """
+    own = await events.read_stream(subject_stream(subject_id))
+    staff = await events.read_stream(POLICY_STREAM)
+
+    def kept(env_version: int, occurred: datetime, limit: int | None) -> bool:
+        return (limit is None or env_version <= limit) and (at is None or occurred <= at)
+
+    person, policies = Person(), Policies()
+    history: list[Fact] = []
+    subject_version = policies_version = 0
+    subject_limit = position.subject_version if position else None
+    policies_limit = position.policies_version if position else None
+    for env in staff:
+        if kept(env.stream_version, env.occurred_at, policies_limit):
+            policies = evolve_policies(policies, Fact(env.event_id, env.occurred_at, env.payload))
+            policies_version = env.stream_version
+    for env in own:
+        if kept(env.stream_version, env.occurred_at, subject_limit):
+            fact = Fact(env.event_id, env.occurred_at, env.payload)
+            person = evolve_person(person, fact)
+            history.append(fact)
+            subject_version = env.stream_version
+    async with events.pool.acquire() as conn:
+        erased = await store.erased_at(conn, subject_id)
+    if erased is not None and (at is None or erased <= at):
+        person = evolve_person(person, Fact(UUID(int=0), erased, SubjectErased()))
+    return Recorded(
+        policies,
+        person,
+        ViewPosition(subject_version=subject_version, policies_version=policies_version),
+        tuple(history),
+    )

@@ -28,6 +28,7 @@ from ac_events.catalogue.consent import (
     PolicyPublished,
     PurposeChange,
     TransferObjected,
+    ViewPosition,
 )
 from ac_events.catalogue.identity import (
     ClientOrganizationRegistered,
@@ -135,6 +136,7 @@ __all__ = [
     "UserRegistered",
     "VacancyClosed",
     "VacancyPosted",
+    "ViewPosition",
     "catalogue_events",
     "register",
     "upcast",

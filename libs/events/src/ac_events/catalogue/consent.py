@@ -20,6 +20,20 @@ from ac_events.catalogue.vocab import (
 )
 
 
+class ViewPosition(BaseModel):
+    """Where in the log a consent decision was made: the two streams it read, by version.
+
+    A decision reads one person's consent stream and the policies stream on
+    one snapshot. Their versions name exactly the events it saw, so replaying
+    those two streams up to them rebuilds its inputs. (One global position
+    cannot: an event of another stream with a lower position may commit later.)
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    subject_version: int = Field(ge=0)
+    policies_version: int = Field(ge=0)
+
+
 @register
 class ConsentGranted(Event):
     """A person allows their data of these categories to flow to a recipient, in a region."""

@@ -10,6 +10,7 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from ac_events.catalogue.base import Event, register
+from ac_events.catalogue.consent import ViewPosition
 from ac_events.catalogue.vocab import (
     DataCategory,
     DecisionReason,
@@ -68,7 +69,7 @@ class DecisionRef(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
     reason: DecisionReason
     consent_event_ids: tuple[UUID, ...] = Field(min_length=1)
-    position: int = Field(ge=0)
+    position: ViewPosition
     """The position of the consent view the decision was made on."""
 
 

@@ -1,0 +1,209 @@
+"""Who is calling: access tokens verified by every service, not only the gateway.
+
+Identity issues short-lived access tokens signed with an asymmetric key
+(EdDSA) and publishes the public keys as a JWKS. Every service verifies the
+bearer token itself (defence in depth: a request that bypasses the gateway is
+still authenticated) and authorises each route from the token's claims:
+
+- `sub`: the caller's pseudonymous id (a person's `subject_id`, or a service's name);
+- `role`: `student`, `client`, `staff`, `auditor`, or `service` (another service);
+- `org`: a client user's organisation id.
+
+Only the algorithms in `ALGORITHMS` are accepted, so `alg: none` and a token
+MAC-signed with the public key are refused. Keys are looked up by `kid`; an
+unknown `kid` refetches the JWKS (at most once per `refetch_after_s`), so
+rotated keys are picked up. A verified token is remembered (by its exact
+text, until it expires) because services call with the same token many times.
+
+A service acting for a person (e.g. matching making a legal disclosure that
+staff ordered) forwards that person's token in `X-On-Behalf-Of`.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+import httpx
+import jwt
+from fastapi import HTTPException, Request
+
+ALGORITHMS = ("EdDSA", "ES256")
+ISSUER = "ac-identity"
+AUDIENCE = "active-connector"
+
+
+class Caller(StrEnum):
+    STUDENT = "student"
+    CLIENT = "client"
+    STAFF = "staff"
+    AUDITOR = "auditor"
+    SERVICE = "service"
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    subject: str
+    role: Caller
+    organization_id: str | None = None
+    expires_at: float = 0.0
+
+    def is_(self, *roles: Caller) -> bool:
+        return self.role in roles
+
+
+class Unauthenticated(Exception):
+    """The token is missing, malformed, expired, or not signed by a known key."""
+
+
+class TokenVerifier:
+    """Verifies access tokens against a JWKS given inline or fetched from identity."""
+
+    def __init__(
+        self,
+        *,
+        jwks: dict[str, Any] | None = None,
+        jwks_url: str | None = None,
+        issuer: str = ISSUER,
+        audience: str = AUDIENCE,
+        leeway_s: float = 5.0,
+        refetch_after_s: float = 30.0,
+        remember: int = 10_000,
+    ) -> None:
+        if jwks is None and jwks_url is None:
+            raise ValueError("a TokenVerifier needs a JWKS or its URL")
+        self.jwks_url = jwks_url
+        self.issuer = issuer
+        self.audience = audience
+        self.leeway_s = leeway_s
+        self.refetch_after_s = refetch_after_s
+        self._keys: dict[str, jwt.PyJWK] = _parse_jwks(jwks) if jwks is not None else {}
+        self._fetched_at = -1e9
+        self._remember = remember
+        self._verified: OrderedDict[str, Principal] = OrderedDict()
+
+    async def verify(self, token: str) -> Principal:
+        known = self._verified.get(token)
+        if known is not None and known.expires_at > time.time():
+            return known
+        principal = await self._verify(token)
+        self._verified[token] = principal
+        if len(self._verified) > self._remember:
+            self._verified.popitem(last=False)
+        return principal
+
+    async def _verify(self, token: str) -> Principal:
+        try:
+            header = jwt.get_unverified_header(token)
+        except jwt.PyJWTError as exc:
+            raise Unauthenticated("malformed token") from exc
+        if header.get("alg") not in ALGORITHMS:
+            raise Unauthenticated("token algorithm not accepted")
+        key = await self._key(str(header.get("kid", "")))
+        try:
+            claims = jwt.decode(
+                token,
+                key.key,
+                algorithms=[key.algorithm_name] if key.algorithm_name else list(ALGORITHMS),
+                audience=self.audience,
+                issuer=self.issuer,
+                leeway=self.leeway_s,
+                options={"require": ["exp", "iat", "sub", "iss", "aud"]},
+            )
+        except jwt.ExpiredSignatureError as exc:
+            raise Unauthenticated("token expired") from exc
+        except jwt.PyJWTError as exc:
+            raise Unauthenticated("token not valid") from exc
+        try:
+            role = Caller(str(claims.get("role")))
+        except ValueError as exc:
+            raise Unauthenticated("token names no known role") from exc
+        org = claims.get("org")
+        return Principal(str(claims["sub"]), role, str(org) if org else None, float(claims["exp"]))
+
+    async def _key(self, kid: str) -> jwt.PyJWK:
+        key = self._keys.get(kid)
+        if key is None and self.jwks_url and time.monotonic() - self._fetched_at > self.refetch_after_s:
+            self._fetched_at = time.monotonic()
+            try:
+                async with httpx.AsyncClient(timeout=3.0) as client:
+                    response = await client.get(self.jwks_url)
+                    response.raise_for_status()
+                self._keys = _parse_jwks(response.json())
+            except (httpx.HTTPError, ValueError) as exc:
+                raise Unauthenticated("signing keys unavailable") from exc
+            key = self._keys.get(kid)
+        if key is None:
+            raise Unauthenticated("token signed by an unknown key")
+        return key
+
+
+def _parse_jwks(jwks: dict[str, Any]) -> dict[str, jwt.PyJWK]:
+    keys: dict[str, jwt.PyJWK] = {}
+    for entry in jwks.get("keys", []):
+        if entry.get("use", "sig") != "sig" or "d" in entry:
+            continue  # never accept a private key as a verification key
+        keys[str(entry.get("kid", ""))] = jwt.PyJWK(entry)
+    return keys
+
+
+def verifier_from(jwks: str | None, jwks_url: str | None) -> TokenVerifier | None:
+    """The verifier a service's settings describe (inline JSON wins), or None."""
+    if jwks:
+        return TokenVerifier(jwks=json.loads(jwks))
+    if jwks_url:
+        return TokenVerifier(jwks_url=jwks_url)
+    return None
+
+
+def _bearer(value: str | None) -> str | None:
+    if not value:
+        return None
+    scheme, _, token = value.partition(" ")
+    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
+
+
+async def _principal(request: Request, header: str) -> Principal | None:
+    token = _bearer(request.headers.get(header))
+    if token is None:
+        return None
+    verifier: TokenVerifier | None = getattr(request.app.state, "token_verifier", None)
+    if verifier is None:
+        raise HTTPException(503, {"reason": "auth_unconfigured", "message": "no signing keys"})
+    try:
+        return await verifier.verify(token)
+    except Unauthenticated as exc:
+        raise HTTPException(
+            401, {"reason": "unauthenticated", "message": str(exc)}, {"WWW-Authenticate": "Bearer"}
+        ) from exc
+
+
+def require(*roles: Caller) -> Callable[[Request], Awaitable[Principal]]:
+    """A route dependency: a valid bearer token of one of `roles` (401, else 403)."""
+
+    async def dependency(request: Request) -> Principal:
+        principal = await _principal(request, "authorization")
+        if principal is None:
+            raise HTTPException(
+                401,
+                {"reason": "unauthenticated", "message": "a bearer token is required"},
+                {"WWW-Authenticate": "Bearer"},
+            )
+        if principal.role not in roles:
+            raise HTTPException(
+                403,
+                {"reason": "forbidden", "message": f"role {principal.role} may not do this"},
+            )
+        return principal
+
+    return dependency
+
+
+async def acting_for(request: Request) -> Principal | None:
+    """The person a service call acts for (`X-On-Behalf-Of: Bearer <their token>`)."""
+    return await _principal(request, "x-on-behalf-of")
