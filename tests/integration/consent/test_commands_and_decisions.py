@@ -117,7 +117,7 @@ async def test_grant_then_withdraw_with_cited_events_and_positions(
     assert denied.position.subject_version == 2
     assert denied.position.policies_version == allowed.position.policies_version == 1
     again = await handle(consent_store, "p1", Withdraw(g.consent_id))
-    assert again.event_ids == [] and again.subject_version == 2
+    assert again.event_ids == [] and again.position.subject_version == 2
 
 
 async def test_overseas_recipient_without_a_region_covering_consent(

@@ -117,7 +117,9 @@ def shared(**overrides: object) -> DataShared:
 
 def test_a_disclosure_names_exactly_one_justification() -> None:
     decision = DecisionRef(
-        reason=DecisionReason.CONSENT_GRANTED, consent_event_ids=(uuid4(),), position=ViewPosition(subject_version=3, policies_version=1)
+        reason=DecisionReason.CONSENT_GRANTED,
+        consent_event_ids=(uuid4(),),
+        position=ViewPosition(subject_version=3, policies_version=1),
     )
     legal = LegalRef(basis=LegalBasis.LAWS_AND_REGULATIONS, reference="court order 12")
     assert shared(decision=decision).decision == decision

@@ -128,7 +128,11 @@ class TokenVerifier:
 
     async def _key(self, kid: str) -> jwt.PyJWK:
         key = self._keys.get(kid)
-        if key is None and self.jwks_url and time.monotonic() - self._fetched_at > self.refetch_after_s:
+        if (
+            key is None
+            and self.jwks_url
+            and time.monotonic() - self._fetched_at > self.refetch_after_s
+        ):
             self._fetched_at = time.monotonic()
             try:
                 async with httpx.AsyncClient(timeout=3.0) as client:

@@ -159,6 +159,10 @@ def create_service_app(
                 checks["kafka"] = "ok"
             except Exception as exc:  # any client failure means "not ready"
                 checks["kafka"] = f"unavailable ({type(exc).__name__})"
+        tasks: dict[str, asyncio.Task[None]] = res.extras.get("tasks") or {}  # type: ignore[assignment]
+        if tasks:
+            dead = sorted(name for name, t in tasks.items() if t.done())
+            checks["workers"] = f"stopped: {', '.join(dead)}" if dead else "ok"
         ready = all(v == "ok" for v in checks.values())
         return JSONResponse(
             {"status": "ready" if ready else "not ready", "service": service, "checks": checks},

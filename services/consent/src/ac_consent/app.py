@@ -4,18 +4,34 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
+from ac_consent.api import router
+from ac_consent.handlers import GROUP, HANDLERS, SOURCES
 from ac_consent.settings import ConsentSettings
+from ac_consent.views import PolicyCache
+from ac_events.codec import Codec
+from ac_events.keyring import NoKeys
 from ac_events.migrator import source
-from ac_events.service import create_service_app
+from ac_events.service import Resources, create_service_app
+from ac_events.workers import consumer, event_store, outbox_relay
+
+
+async def _policy_cache(res: Resources) -> None:
+    res.extras["policies"] = PolicyCache()
 
 
 def create_app(settings: ConsentSettings | None = None) -> FastAPI:
     settings = settings or ConsentSettings()
+    codec = Codec(NoKeys())  # consent facts are pseudonymous: no data keys here
+    relay_start, relay_stop = outbox_relay("consent")
+    consumer_start, consumer_stop = consumer(GROUP, SOURCES, HANDLERS, codec)
     return create_service_app(
         settings,
         title="Active Connector consent",
         description="Consents, policy versions, transfer objections, and fast decisions on what may flow where.",
+        routers=[router],
         migrations=[source("ac_consent")],
         database=True,
         kafka=True,
+        on_start=[event_store("consent", codec), _policy_cache, relay_start, consumer_start],
+        on_stop=[relay_stop, consumer_stop],
     )

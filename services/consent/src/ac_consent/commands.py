@@ -16,7 +16,7 @@ import asyncpg
 from ac_consent import store as sql
 from ac_consent.domain import Command, ConsentRuleError, Fact, Grant, decide
 from ac_consent.views import POLICY_STREAM, load_person, load_policies, project, subject_stream
-from ac_events.catalogue import ANY_RECIPIENT, Event
+from ac_events.catalogue import ANY_RECIPIENT, Event, ViewPosition
 from ac_events.store import ConcurrencyError, EventStore
 
 MAX_ATTEMPTS = 5
@@ -26,8 +26,8 @@ MAX_ATTEMPTS = 5
 class Handled:
     event_ids: list[UUID]
     """The events the command produced (none when it changed nothing)."""
-    subject_version: int
-    """The person's stream version after it: the position to cite or read as of."""
+    position: ViewPosition
+    """The person's and the policies' stream versions after it (to cite or read as of)."""
 
 
 async def handle(store: EventStore, subject_id: str, command: Command) -> Handled:
@@ -36,13 +36,16 @@ async def handle(store: EventStore, subject_id: str, command: Command) -> Handle
         async with store.pool.acquire() as conn, conn.transaction():
             stream = subject_stream(subject_id)
             version = await store.stream_version(stream, conn)
+            policies_version = await store.stream_version(POLICY_STREAM, conn)
             policies = await load_policies(conn)
             person = await load_person(conn, subject_id)
             if isinstance(command, Grant):
                 await check_references(conn, command)
             events = decide(policies, person, command)
             if not events:
-                return Handled([], version)
+                return Handled(
+                    [], ViewPosition(subject_version=version, policies_version=policies_version)
+                )
             try:
                 appended = await store.append(
                     stream, version, events, subject_id=subject_id, conn=conn
@@ -53,7 +56,10 @@ async def handle(store: EventStore, subject_id: str, command: Command) -> Handle
                 continue
             for sealed, event in zip(appended.events, events, strict=True):
                 await project(conn, subject_id, Fact(sealed.event_id, sealed.occurred_at, event))
-            return Handled([s.event_id for s in appended.events], appended.version)
+            position = ViewPosition(
+                subject_version=appended.version, policies_version=policies_version
+            )
+            return Handled([s.event_id for s in appended.events], position)
     raise AssertionError("unreachable")
 
 

@@ -256,12 +256,13 @@ async def as_of(
     subject_id: str,
     *,
     at: datetime | None = None,
-    position: ViewPosition | None = None,
+    subject_version: int | None = None,
+    policies_version: int | None = None,
 ) -> Recorded:
     """The person and the policies as the log says they were at a time and/or position.
 
-    Events count when recorded no later than `at` and within `position`'s
-    stream versions. An erasure (an identity fact) counts from its time.
+    Events count when recorded no later than `at` and within the given stream
+    versions (a `ViewPosition`). An erasure (an identity fact) counts from its time.
     """
     own = await events.read_stream(subject_stream(subject_id))
     staff = await events.read_stream(POLICY_STREAM)
@@ -271,9 +272,8 @@ async def as_of(
 
     person, policies = Person(), Policies()
     history: list[Fact] = []
-    subject_version = policies_version = 0
-    subject_limit = position.subject_version if position else None
-    policies_limit = position.policies_version if position else None
+    subject_limit, policies_limit = subject_version, policies_version
+    subject_version = policies_version = 0  # from here on: where the fold stopped
     for env in staff:
         if kept(env.stream_version, env.occurred_at, policies_limit):
             policies = evolve_policies(policies, Fact(env.event_id, env.occurred_at, env.payload))
