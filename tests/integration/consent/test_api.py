@@ -405,7 +405,7 @@ async def test_read_your_writes_over_http_under_concurrent_calls(rig: Rig) -> No
             while not stop.is_set():
                 await rig.decide("nao")
 
-        tasks = [asyncio.create_task(noise(stop)) for _ in range(3)]
+        tasks: list[asyncio.Task[Any]] = [asyncio.create_task(noise(stop)) for _ in range(3)]
         tasks += [asyncio.create_task(rig.grant("nao", recipient="org-other")) for _ in range(2)]
         r = await rig.http.delete(
             f"/subjects/nao/consents/{consent_id}", headers=rig.as_("nao", "student")
