@@ -81,8 +81,8 @@ class Rig:
         )
 
     async def grant(self, subject: str, **kw: Any) -> httpx.Response:
-        body = {"purpose": "client_application", "recipient": "org-jp", "region": "JP"}
-        body |= {"data_categories": ["resume"], "policy_version": "v1", **kw}
+        body: dict[str, Any] = {"purpose": "client_application", "recipient": "org-jp"}
+        body |= {"region": "JP", "data_categories": ["resume"], "policy_version": "v1", **kw}
         return await self.http.post(
             f"/subjects/{subject}/consents", json=body, headers=self.as_(subject, "student")
         )
