@@ -76,3 +76,9 @@ schemas: venv ## regenerate JSON Schemas and docs/asyncapi.yaml from the event m
 .PHONY: bench-pipeline
 bench-pipeline: infra ## store -> relay -> Kafka -> projection, beside raw ceilings
 	$(WITH_INFRA) $(PY) bench/pipeline.py
+
+.PHONY: bench-consent
+bench-consent: infra ## consent decisions under wrk (100k people, 1M consents), beside a bare endpoint
+	@command -v wrk >/dev/null || { s=""; [ "$$(id -u)" -eq 0 ] || s=sudo; \
+	  $$s apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$s apt-get install -y -qq wrk >/dev/null; }
+	$(WITH_INFRA) $(PY) bench/consent.py

@@ -24,9 +24,11 @@ from dataclasses import dataclass, field
 
 import asyncpg
 from aiokafka import AIOKafkaProducer
-from fastapi import APIRouter, FastAPI, Request, Response
+from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse
 from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
+from starlette.datastructures import Headers
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ac_events.auth import verifier_from
 from ac_events.context import correlation_id
@@ -65,6 +67,44 @@ async def _database_ready(pool: asyncpg.Pool) -> None:
 async def _kafka_ready(producer: AIOKafkaProducer) -> None:
     async with asyncio.timeout(3):
         await producer.client.fetch_all_metadata()
+
+
+class CorrelationMiddleware:
+    """A correlation id per request (`X-Correlation-ID`, made when absent, echoed back),
+    and the last line of defence: an unexpected exception is logged by type only and
+    answered `500 {"detail": "internal error"}`. Plain ASGI (no per-request task)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        given = Headers(scope=scope).get("x-correlation-id", "")
+        cid = given if 0 < len(given) <= 100 and given.isprintable() else str(uuid.uuid4())
+        token = correlation_id.set(cid)
+        started = False
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+                message.setdefault("headers", [])
+                message["headers"] = [*message["headers"], (b"x-correlation-id", cid.encode())]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_id)
+        except Exception as exc:  # say nothing of it to the caller
+            log.error("unhandled %s on %s %s", type(exc).__name__, scope["method"], scope["path"])
+            if not started:
+                response = JSONResponse(
+                    {"detail": "internal error", "correlation_id": cid}, status_code=500
+                )
+                await response(scope, receive, send_with_id)
+        finally:
+            correlation_id.reset(token)
 
 
 def create_service_app(
@@ -117,27 +157,7 @@ def create_service_app(
     app = FastAPI(title=title, description=description, version="0.1.0", lifespan=lifespan)
     app.state.token_verifier = verifier_from(settings.auth_jwks, settings.auth_jwks_url)
 
-    @app.middleware("http")
-    async def correlate(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        given = request.headers.get("x-correlation-id", "")
-        cid = given if 0 < len(given) <= 100 and given.isprintable() else str(uuid.uuid4())
-        token = correlation_id.set(cid)
-        try:
-            try:
-                response = await call_next(request)
-            except Exception as exc:  # the last line of defence: log the type, say nothing
-                log.error(
-                    "unhandled %s on %s %s", type(exc).__name__, request.method, request.url.path
-                )
-                response = JSONResponse(
-                    {"detail": "internal error", "correlation_id": cid}, status_code=500
-                )
-            response.headers["X-Correlation-ID"] = cid
-            return response
-        finally:
-            correlation_id.reset(token)
+    app.add_middleware(CorrelationMiddleware)
 
     @app.get("/healthz", tags=["health"], summary="The process is up")
     async def healthz() -> dict[str, str]:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import asyncpg
 from fastapi import FastAPI
 
 from ac_consent.api import router
 from ac_consent.handlers import GROUP, HANDLERS, SOURCES
 from ac_consent.settings import ConsentSettings
-from ac_consent.views import PolicyCache
+from ac_consent.views import Decider, PolicyCache
 from ac_events.codec import Codec
 from ac_events.keyring import NoKeys
 from ac_events.migrator import source
@@ -15,8 +16,23 @@ from ac_events.service import Resources, create_service_app
 from ac_events.workers import consumer, event_store, outbox_relay
 
 
-async def _policy_cache(res: Resources) -> None:
-    res.extras["policies"] = PolicyCache()
+async def _no_session_state(conn: asyncpg.Connection) -> None:
+    """Decisions leave nothing in a session (single statements, read-only transactions that
+    always end; asyncpg still ends any open one): skip the default reset's round trip."""
+
+
+async def _decisions(res: Resources) -> None:
+    cache = PolicyCache()
+    pool = await asyncpg.create_pool(
+        res.settings.database_url, min_size=2, max_size=8, reset=_no_session_state
+    )
+    res.extras.update(policies=cache, decisions=pool, decider=Decider(pool, cache))
+
+
+async def _close_decisions(res: Resources) -> None:
+    pool = res.extras.get("decisions")
+    if isinstance(pool, asyncpg.Pool):
+        await pool.close()
 
 
 def create_app(settings: ConsentSettings | None = None) -> FastAPI:
@@ -32,6 +48,6 @@ def create_app(settings: ConsentSettings | None = None) -> FastAPI:
         migrations=[source("ac_consent")],
         database=True,
         kafka=True,
-        on_start=[event_store("consent", codec), _policy_cache, relay_start, consumer_start],
-        on_stop=[relay_stop, consumer_stop],
+        on_start=[event_store("consent", codec), _decisions, relay_start, consumer_start],
+        on_stop=[_close_decisions, relay_stop, consumer_stop],
     )

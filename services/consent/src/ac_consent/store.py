@@ -158,6 +158,7 @@ SELECT r.idx,
        c.sensitive_categories, c.policy_version, c.granted_at, c.withdrawn_event_id
 FROM req r
 LEFT JOIN consents c ON c.subject_id = r.subject_id AND c.purpose = r.purpose
+    AND (c.recipient = r.recipient OR c.recipient = '*')
 ORDER BY r.idx
 """
 
@@ -172,8 +173,9 @@ async def decision_inputs(
 ) -> list[asyncpg.Record]:
     """Everything the decisions on these requests read, in ONE statement (one snapshot).
 
-    One row per (request, consent of that person for that purpose), or one row
-    with null consent columns when there is none; `idx` is the 1-based request.
+    One row per (request, consent of that person for that purpose naming that
+    recipient or `*`: the only consents `decide_flow` can use), or one row with
+    null consent columns when there is none; `idx` is the 1-based request.
     """
     rows: list[asyncpg.Record] = await conn.fetch(
         _DECISION_INPUTS, subjects, streams, purposes, recipients, policies_stream

@@ -16,6 +16,7 @@ position, with the same `evolve` functions (the log is the record).
 
 from __future__ import annotations
 
+import asyncio
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -182,8 +183,8 @@ class Ask:
 
 async def decide_many(
     pool: asyncpg.Pool, cache: PolicyCache, asks: Sequence[Ask]
-) -> list[PositionedDecision]:
-    """Decide every ask on ONE snapshot; raises `UnknownRecipients` naming bad asks."""
+) -> list[PositionedDecision | None]:
+    """Decide every ask on ONE snapshot; None for an ask naming an unknown recipient."""
     subjects = [a.subject_id for a in asks]
     args = (
         subjects,
@@ -201,13 +202,13 @@ async def decide_many(
     by_ask: dict[int, list[asyncpg.Record]] = defaultdict(list)
     for row in rows:
         by_ask[row["idx"]].append(row)
-    unknown = [i - 1 for i, group in by_ask.items() if not group[0]["recipient_known"]]
-    if unknown:
-        raise UnknownRecipients(sorted(unknown))
-    decided = []
+    decided: list[PositionedDecision | None] = []
     for i, ask in enumerate(asks, start=1):
         group = by_ask[i]
         first = group[0]
+        if not first["recipient_known"]:
+            decided.append(None)
+            continue
         person = _person(group, first["objections"], first["erased"])
         position = ViewPosition(
             subject_version=int(first["subject_version"] or 0),
@@ -215,6 +216,82 @@ async def decide_many(
         )
         decided.append(PositionedDecision(decide_flow(policies, person, ask.request), position))
     return decided
+
+
+_Waiting = tuple[Sequence[Ask], "asyncio.Future[list[PositionedDecision | None]]"]
+
+
+class Decider:
+    """Decides asks as they come, sharing statements between concurrent callers.
+
+    A caller's asks join the next statement to start: if fewer than
+    `max_in_flight` statements are running, one starts at once with every ask
+    waiting; otherwise the asks wait for the next. No ask waits on a timer, and
+    each is decided on a snapshot taken after it arrived, so read-your-writes
+    holds as it does for one statement per ask.
+    """
+
+    def __init__(
+        self,
+        pool: asyncpg.Pool,
+        cache: PolicyCache,
+        *,
+        max_in_flight: int = 2,
+        max_asks: int = 2000,
+    ) -> None:
+        self.pool = pool
+        self.cache = cache
+        self.max_in_flight = max_in_flight
+        self.max_asks = max_asks
+        self._waiting: list[
+            tuple[Sequence[Ask], asyncio.Future[list[PositionedDecision | None]]]
+        ] = []
+        self._in_flight = 0
+
+    async def decide(self, asks: Sequence[Ask]) -> list[PositionedDecision]:
+        """Raises `UnknownRecipients` naming the caller's asks with an unknown recipient."""
+        future: asyncio.Future[list[PositionedDecision | None]] = (
+            asyncio.get_running_loop().create_future()
+        )
+        self._waiting.append((asks, future))
+        self._start()
+        decided = await future
+        unknown = [i for i, d in enumerate(decided) if d is None]
+        if unknown:
+            raise UnknownRecipients(unknown)
+        return [d for d in decided if d is not None]
+
+    def _start(self) -> None:
+        while self._waiting and self._in_flight < self.max_in_flight:
+            taken: list[_Waiting] = []
+            count = 0
+            while self._waiting and (
+                not taken or count + len(self._waiting[0][0]) <= self.max_asks
+            ):
+                asks, future = self._waiting.pop(0)
+                taken.append((asks, future))
+                count += len(asks)
+            self._in_flight += 1
+            asyncio.get_running_loop().create_task(self._run(taken))
+
+    async def _run(self, taken: list[_Waiting]) -> None:
+        try:
+            decided = await decide_many(
+                self.pool, self.cache, [a for asks, _ in taken for a in asks]
+            )
+        except Exception as exc:
+            for _, future in taken:
+                if not future.done():
+                    future.set_exception(exc)
+        else:
+            start = 0
+            for asks, future in taken:
+                if not future.done():
+                    future.set_result(decided[start : start + len(asks)])
+                start += len(asks)
+        finally:
+            self._in_flight -= 1
+            self._start()
 
 
 def _person(rows: Sequence[asyncpg.Record], objections: list[UUID], erased: bool) -> Person:
@@ -234,7 +311,10 @@ async def decide_now(
     pool: asyncpg.Pool, subject_id: str, request: FlowRequest, cache: PolicyCache | None = None
 ) -> PositionedDecision:
     """One decision (see `decide_many`)."""
-    return (await decide_many(pool, cache or PolicyCache(), [Ask(subject_id, request)]))[0]
+    [decided] = await decide_many(pool, cache or PolicyCache(), [Ask(subject_id, request)])
+    if decided is None:
+        raise UnknownRecipients([0])
+    return decided
 
 
 # ---------------------------------------------------------------- as of, from the log

@@ -105,9 +105,12 @@ class Language(StrEnum):
     EN = "en"
 
 
+_COUNTRIES = frozenset(c.alpha_2 for c in pycountry.countries)
+
+
 def _iso_country(code: str) -> str:
     upper = code.strip().upper()
-    if len(upper) != 2 or pycountry.countries.get(alpha_2=upper) is None:
+    if upper not in _COUNTRIES:
         raise ValueError(f"{code!r} is not an ISO 3166-1 alpha-2 country code")
     return upper
 

@@ -1,0 +1,28 @@
+"""The ceiling of `bench/consent.py`: a bare FastAPI endpoint on the same server setup.
+
+It takes the same request body as `POST /decisions` (parsed by the same
+pydantic model) and answers a constant: what FastAPI and uvicorn cost on
+this machine, before authentication, the database and the rules.
+"""
+
+from __future__ import annotations
+
+from fastapi import FastAPI, Response
+
+from ac_consent.api import BatchBody, DecisionBody
+
+ANSWER = b'{"decision":"allow","reason":"consent_granted","consent_event_ids":[],"position":{"subject_version":1,"policies_version":1}}'
+
+
+def create_app() -> FastAPI:
+    app = FastAPI()
+
+    @app.post("/decisions")
+    async def decide(body: DecisionBody) -> Response:
+        return Response(ANSWER, media_type="application/json")
+
+    @app.post("/decisions/batch")
+    async def decide_batch(body: BatchBody) -> Response:
+        return Response(b'{"decisions":[' + b",".join([ANSWER] * len(body.requests)) + b"]}")
+
+    return app
