@@ -416,3 +416,20 @@ async def test_read_your_writes_over_http_under_concurrent_calls(rig: Rig) -> No
         stop.set()
         await asyncio.gather(*tasks)
     assert violations == 0
+
+
+async def test_data_and_sensitive_categories_must_be_covered(rig: Rig) -> None:
+    assert (await rig.grant("oto", data_categories=["resume", "name"])).status_code == 201
+    wider = (await rig.decide("oto", data_categories=["resume", "contact"])).json()
+    assert wider["reason"] == "categories_not_covered"
+    health = (await rig.decide("oto", sensitive_categories=["sex_life_health"])).json()
+    assert health["reason"] == "sensitive_not_covered"
+    named = {"data_categories": ["resume"], "sensitive_categories": ["sex_life_health"]}
+    assert (await rig.grant("oto", **named)).status_code == 201
+    assert (await rig.decide("oto", sensitive_categories=["sex_life_health"])).json()[
+        "decision"
+    ] == "allow"
+    beliefs = (
+        await rig.decide("oto", sensitive_categories=["sex_life_health", "beliefs_religion"])
+    ).json()
+    assert beliefs["reason"] == "sensitive_not_covered"
