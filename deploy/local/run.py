@@ -16,6 +16,7 @@ import argparse
 import asyncio
 import contextlib
 import importlib.util
+import os
 import signal
 import sys
 import time
@@ -41,10 +42,16 @@ def existing() -> dict[str, int]:
     }
 
 
+JWKS_URL = f"http://127.0.0.1:{SERVICES['identity']}/.well-known/jwks.json"
+"""Where identity publishes its token signing keys; every service verifies tokens with them."""
+
+
 async def start(service: str, port: int) -> asyncio.subprocess.Process:
+    env = {**os.environ}
+    env.setdefault("AUTH_JWKS_URL", JWKS_URL)
     return await asyncio.create_subprocess_exec(
         sys.executable, "-m", "uvicorn", f"ac_{service}.app:create_app", "--factory",
-        "--host", "127.0.0.1", "--port", str(port), "--no-access-log",
+        "--host", "127.0.0.1", "--port", str(port), "--no-access-log", env=env,
     )  # fmt: skip
 
 
