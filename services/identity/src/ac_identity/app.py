@@ -4,18 +4,42 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
+from ac_events.auth import TokenVerifier
+from ac_events.codec import Codec
+from ac_events.keyring import CachedKeyring, PostgresKeyring
 from ac_events.migrator import KEYRING, source
-from ac_events.service import create_service_app
+from ac_events.service import Resources, create_service_app
+from ac_events.store import EventStore
+from ac_events.workers import outbox_relay
+from ac_identity.accounts import Accounts
+from ac_identity.api import router
 from ac_identity.settings import IdentitySettings
+from ac_identity.tokens import load_signer
 
 
 def create_app(settings: IdentitySettings | None = None) -> FastAPI:
     settings = settings or IdentitySettings()
-    return create_service_app(
+
+    async def open_accounts(res: Resources) -> None:
+        keyring = CachedKeyring(PostgresKeyring(res.db, settings.master_key_bytes()))
+        events = EventStore(res.db, Codec(keyring), "identity")
+        signer = await load_signer(res.db, settings.master_key_bytes())
+        res.extras.update(
+            keyring=keyring, store=events, accounts=Accounts(settings, events, keyring, signer)
+        )
+        # Identity verifies its own tokens with its own keys (no JWKS round trip).
+        app.state.token_verifier = TokenVerifier(jwks=signer.jwks())
+
+    relay_start, relay_stop = outbox_relay("identity")
+    app = create_service_app(
         settings,
         title="Active Connector identity",
         description="Accounts, client organisations, tokens, the keyring of per-person data keys, erasure.",
+        routers=[router],
         migrations=[KEYRING, source("ac_identity")],
         database=True,
         kafka=True,
+        on_start=[open_accounts, relay_start],
+        on_stop=[relay_stop],
     )
+    return app

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import json
 from typing import ClassVar
 
+from pydantic import SecretStr
 from pydantic_settings import SettingsConfigDict
 
 from ac_events.settings import ServiceSettings
@@ -14,3 +18,21 @@ class IdentitySettings(ServiceSettings):
 
     service_name: ClassVar[str] = "identity"
     default_port: ClassVar[int] = 8001
+
+    access_token_ttl_s: int = 900
+    refresh_token_ttl_s: int = 14 * 24 * 3600
+    verification_ttl_s: int = 3 * 24 * 3600
+    service_credentials: SecretStr = SecretStr("{}")
+    """JSON: service name -> SHA-256 (hex) of its secret, for the client-credentials grant."""
+
+    def username_index_key(self) -> bytes:
+        """The key of the usernames' HMAC index, derived from the master key."""
+        return hmac.new(self.master_key_bytes(), b"ac-identity:username-index", "sha256").digest()
+
+    def service_secret_digests(self) -> dict[str, str]:
+        raw = json.loads(self.service_credentials.get_secret_value() or "{}")
+        return {str(k): str(v).lower() for k, v in raw.items()}
+
+    @staticmethod
+    def secret_digest(secret: str) -> str:
+        return hashlib.sha256(secret.encode()).hexdigest()

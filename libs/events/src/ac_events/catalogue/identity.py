@@ -24,6 +24,8 @@ class UserRegistered(Event):
     language: Language = Language.JA
     organization_id: str | None = None
     """The client organisation a client user belongs to."""
+    verification_token: Personal[str | None] = None
+    """The one-time email verification token, for the message notifications sends."""
 
 
 @register

@@ -1,0 +1,284 @@
+"""Identity's commands: register, log in, rotate refresh tokens, correct a profile, erase.
+
+Each command's state change and its events commit in one transaction (the
+event store is the outbox). Personal fields travel only encrypted under the
+person's data key, in events and in the `profiles` table alike.
+"""
+
+from __future__ import annotations
+
+import hmac
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import asyncpg
+import orjson
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from pydantic import BaseModel
+
+from ac_events.catalogue import (
+    ClientOrganizationRegistered,
+    ErasureRequested,
+    Language,
+    ProfileUpdated,
+    Role,
+    SubjectErased,
+    UserRegistered,
+)
+from ac_events.crypto import decrypt, encrypt
+from ac_events.keyring import Keyring
+from ac_events.store import ANY_VERSION, EventStore
+from ac_identity import store
+from ac_identity.domain import (
+    THROTTLE_WINDOW,
+    RefreshOutcome,
+    RefreshToken,
+    normalise_username,
+    refresh_outcome,
+    throttled,
+)
+from ac_identity.settings import IdentitySettings
+from ac_identity.tokens import Signer, digest, new_secret
+
+HASHER = PasswordHasher()  # argon2id, the library's recommended parameters
+_DUMMY_HASH = HASHER.hash("not a password of anyone: spends the same time")
+
+
+class Refused(Exception):
+    """A command refused: `status`, a machine `reason` and a message for people."""
+
+    def __init__(self, status: int, reason: str, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.reason = reason
+
+
+class Profile(BaseModel):
+    """What identity holds about a person (sealed under their data key)."""
+
+    username: str
+    name: str
+    email: str
+    gender: str | None = None
+    school: str | None = None
+    language: Language = Language.JA
+
+
+@dataclass(frozen=True)
+class Tokens:
+    access_token: str
+    refresh_token: str
+    expires_in: int
+    subject_id: str
+    role: str
+
+
+def user_stream(subject_id: str) -> str:
+    return f"user-{subject_id}"
+
+
+def _aad(subject_id: str) -> bytes:
+    return f"ac-identity:profile:{subject_id}".encode()
+
+
+class Accounts:
+    def __init__(
+        self, settings: IdentitySettings, events: EventStore, keyring: Keyring, signer: Signer
+    ) -> None:
+        self.settings = settings
+        self.events = events
+        self.keyring = keyring
+        self.signer = signer
+        self.pool = events.pool
+        self._index_key = settings.username_index_key()
+
+    def index(self, username: str) -> str:
+        return hmac.new(
+            self._index_key, normalise_username(username).encode(), "sha256"
+        ).hexdigest()
+
+    # -- profiles ---------------------------------------------------------
+
+    async def _seal(self, subject_id: str, profile: Profile) -> bytes:
+        key = await self.keyring.ensure(subject_id)
+        return encrypt(key, orjson.dumps(profile.model_dump(mode="json")), _aad(subject_id))
+
+    async def profile(self, subject_id: str) -> Profile | None:
+        sealed = await store.profile(self.pool, subject_id)
+        key = await self.keyring.key_for(subject_id)
+        if sealed is None or not isinstance(key, bytes):
+            return None
+        return Profile.model_validate_json(decrypt(key, sealed, _aad(subject_id)))
+
+    # -- registration -----------------------------------------------------
+
+    async def register(
+        self, profile: Profile, password: str, role: Role, organization_id: str | None = None
+    ) -> tuple[str, str]:
+        """A new account; returns (subject id, email verification token)."""
+        if (
+            organization_id is not None
+            and await store.organisation(self.pool, organization_id) is None
+        ):
+            raise Refused(422, "unknown_organisation", f"no organisation {organization_id!r}")
+        subject_id = uuid.uuid4().hex
+        password_hash = HASHER.hash(password)
+        sealed = await self._seal(subject_id, profile)
+        verification = new_secret()
+        expires = datetime.now(UTC) + timedelta(seconds=self.settings.verification_ttl_s)
+        event = UserRegistered(
+            role=role,
+            username=normalise_username(profile.username),
+            name=profile.name,
+            email=profile.email,
+            gender=profile.gender,
+            school=profile.school,
+            language=profile.language,
+            organization_id=organization_id,
+            verification_token=verification,
+        )
+        async with self.pool.acquire() as conn, conn.transaction():
+            try:
+                await store.insert_account(
+                    conn,
+                    subject_id,
+                    role.value,
+                    self.index(profile.username),
+                    password_hash,
+                    organization_id,
+                )
+            except asyncpg.UniqueViolationError as exc:
+                raise Refused(409, "username_taken", "that username is taken") from exc
+            await store.save_profile(conn, subject_id, sealed)
+            await store.insert_verification(conn, digest(verification), subject_id, expires)
+            await self.events.append(
+                user_stream(subject_id), ANY_VERSION, [event], subject_id=subject_id, conn=conn
+            )
+        return subject_id, verification
+
+    async def verify_email(self, token: str) -> str:
+        subject = await store.use_verification(self.pool, digest(token), datetime.now(UTC))
+        if subject is None:
+            raise Refused(400, "invalid_verification", "unknown, used or expired verification link")
+        return subject
+
+    async def update_profile(self, subject_id: str, changes: dict[str, object]) -> Profile:
+        current = await self.profile(subject_id)
+        if current is None:
+            raise Refused(404, "no_account", "no such account")
+        updated = current.model_copy(update=changes)
+        Profile.model_validate(updated.model_dump())
+        sealed = await self._seal(subject_id, updated)
+        async with self.pool.acquire() as conn, conn.transaction():
+            await store.save_profile(conn, subject_id, sealed)
+            await self.events.append(
+                user_stream(subject_id),
+                ANY_VERSION,
+                [ProfileUpdated.model_validate(changes)],
+                subject_id=subject_id,
+                conn=conn,
+            )
+        return updated
+
+    # -- tokens -----------------------------------------------------------
+
+    async def login(self, username: str, password: str) -> Tokens:
+        """Same answer, and about the same time, for an unknown user as for a wrong password."""
+        index = self.index(username)
+        now = datetime.now(UTC)
+        if throttled(await store.recent_failures(self.pool, index, now - THROTTLE_WINDOW)):
+            raise Refused(429, "too_many_attempts", "too many failed logins: wait a minute")
+        account = await store.account_by_index(self.pool, index)
+        ok = self._verify(account["password_hash"] if account else _DUMMY_HASH, password)
+        if account is None or not ok:
+            await store.record_failure(self.pool, index, now - THROTTLE_WINDOW)
+            raise Refused(401, "invalid_credentials", "wrong username or password")
+        if HASHER.check_needs_rehash(account["password_hash"]):
+            await store.set_password_hash(self.pool, account["subject_id"], HASHER.hash(password))
+        return await self._issue(account, uuid.uuid4())
+
+    @staticmethod
+    def _verify(password_hash: str, password: str) -> bool:
+        try:
+            return HASHER.verify(password_hash, password)
+        except (VerificationError, InvalidHashError):
+            return False
+
+    async def check_password(self, subject_id: str, password: str) -> None:
+        account = await store.account(self.pool, subject_id)
+        if account is None or not self._verify(account["password_hash"], password):
+            raise Refused(401, "reauthentication_failed", "the password is wrong")
+
+    async def _issue(self, account: asyncpg.Record, family: uuid.UUID) -> Tokens:
+        ttl = self.settings.access_token_ttl_s
+        access = self.signer.access_token(
+            account["subject_id"], account["role"], ttl, account["organization_id"]
+        )
+        refresh = new_secret()
+        expires = datetime.now(UTC) + timedelta(seconds=self.settings.refresh_token_ttl_s)
+        await store.insert_refresh(
+            self.pool, digest(refresh), family, account["subject_id"], expires
+        )
+        return Tokens(access, refresh, ttl, account["subject_id"], account["role"])
+
+    async def refresh(self, refresh_token: str) -> Tokens:
+        now = datetime.now(UTC)
+        async with self.pool.acquire() as conn, conn.transaction():
+            row = await store.refresh_for_update(conn, digest(refresh_token))
+            if row is None:
+                raise Refused(401, "invalid_refresh_token", "unknown refresh token")
+            outcome = refresh_outcome(
+                RefreshToken(row["expires_at"], row["used_at"], row["revoked_at"]), now
+            )
+            if outcome is RefreshOutcome.REUSED:
+                await store.revoke_family(conn, row["family_id"], now)
+            elif outcome is RefreshOutcome.ROTATE:
+                await store.mark_refresh_used(conn, row["token_hash"], now)
+        if outcome is RefreshOutcome.REUSED:
+            raise Refused(
+                401, "refresh_token_reused", "this refresh token was used before: signed out"
+            )
+        if outcome is not RefreshOutcome.ROTATE:
+            raise Refused(
+                401, f"refresh_token_{outcome.value}", f"the refresh token is {outcome.value}"
+            )
+        account = await store.account(self.pool, row["subject_id"])
+        if account is None:
+            raise Refused(401, "invalid_refresh_token", "no such account")
+        return await self._issue(account, row["family_id"])
+
+    async def logout(self, subject_id: str, refresh_token: str) -> None:
+        async with self.pool.acquire() as conn, conn.transaction():
+            row = await store.refresh_for_update(conn, digest(refresh_token))
+            if row is not None and row["subject_id"] == subject_id:
+                await store.revoke_family(conn, row["family_id"], datetime.now(UTC))
+
+    # -- organisations ----------------------------------------------------
+
+    async def register_organisation(self, org: ClientOrganizationRegistered) -> None:
+        async with self.pool.acquire() as conn, conn.transaction():
+            if not await store.insert_organisation(conn, org.model_dump()):
+                raise Refused(409, "organisation_exists", "that organisation id is taken")
+            await self.events.append(f"org-{org.organization_id}", ANY_VERSION, [org], conn=conn)
+
+    # -- erasure ----------------------------------------------------------
+
+    async def erase(self, subject_id: str) -> None:
+        """ErasureRequested, then every copy made unreadable: the data key destroyed,
+        the account and profile deleted, and SubjectErased for every other service."""
+        requested_at = datetime.now(UTC)
+        stream = user_stream(subject_id)
+        await self.events.append(stream, ANY_VERSION, [ErasureRequested()], subject_id=subject_id)
+        await self.keyring.destroy(subject_id)
+        async with self.pool.acquire() as conn, conn.transaction():
+            await store.delete_account(conn, subject_id)
+            await store.record_erasure(conn, subject_id, requested_at, datetime.now(UTC))
+            await self.events.append(
+                stream,
+                ANY_VERSION,
+                [SubjectErased(services_confirmed=("identity",))],
+                subject_id=subject_id,
+                conn=conn,
+            )

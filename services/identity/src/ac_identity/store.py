@@ -1,0 +1,210 @@
+"""Every SQL statement of the identity service (asyncpg), nothing else."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, TypeAlias
+from uuid import UUID
+
+import asyncpg
+
+Conn: TypeAlias = asyncpg.Connection | asyncpg.Pool
+
+
+async def insert_account(
+    conn: asyncpg.Connection,
+    subject_id: str,
+    role: str,
+    username_index: str,
+    password_hash: str,
+    organization_id: str | None,
+) -> None:
+    await conn.execute(
+        """INSERT INTO accounts (subject_id, role, username_index, password_hash, organization_id)
+           VALUES ($1, $2, $3, $4, $5)""",
+        subject_id,
+        role,
+        username_index,
+        password_hash,
+        organization_id,
+    )
+
+
+async def account_by_index(conn: Conn, username_index: str) -> asyncpg.Record | None:
+    return await conn.fetchrow("SELECT * FROM accounts WHERE username_index = $1", username_index)
+
+
+async def account(conn: Conn, subject_id: str) -> asyncpg.Record | None:
+    return await conn.fetchrow("SELECT * FROM accounts WHERE subject_id = $1", subject_id)
+
+
+async def set_password_hash(conn: Conn, subject_id: str, password_hash: str) -> None:
+    await conn.execute(
+        "UPDATE accounts SET password_hash = $2 WHERE subject_id = $1", subject_id, password_hash
+    )
+
+
+async def save_profile(conn: Conn, subject_id: str, sealed: bytes) -> None:
+    await conn.execute(
+        """INSERT INTO profiles VALUES ($1, $2)
+           ON CONFLICT (subject_id) DO UPDATE SET sealed = EXCLUDED.sealed""",
+        subject_id,
+        sealed,
+    )
+
+
+async def profile(conn: Conn, subject_id: str) -> bytes | None:
+    sealed: bytes | None = await conn.fetchval(
+        "SELECT sealed FROM profiles WHERE subject_id = $1", subject_id
+    )
+    return sealed
+
+
+async def delete_account(conn: asyncpg.Connection, subject_id: str) -> None:
+    """The account, its profile and verifications (cascade) and its refresh tokens."""
+    await conn.execute("DELETE FROM refresh_tokens WHERE subject_id = $1", subject_id)
+    await conn.execute("DELETE FROM accounts WHERE subject_id = $1", subject_id)
+
+
+async def record_erasure(
+    conn: asyncpg.Connection, subject_id: str, requested_at: datetime, completed_at: datetime
+) -> None:
+    await conn.execute(
+        "INSERT INTO erasures VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+        subject_id,
+        requested_at,
+        completed_at,
+    )
+
+
+async def erased(conn: Conn, subject_id: str) -> bool:
+    return bool(await conn.fetchval("SELECT 1 FROM erasures WHERE subject_id = $1", subject_id))
+
+
+# ---------------------------------------------------------------- organisations
+
+
+async def insert_organisation(conn: asyncpg.Connection, org: dict[str, Any]) -> bool:
+    """False if the id is taken."""
+    done = await conn.fetchval(
+        """INSERT INTO organisations (organization_id, legal_name, address, representative, country)
+           VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING RETURNING 1""",
+        org["organization_id"],
+        org["legal_name"],
+        org["address"],
+        org["representative"],
+        org["country"],
+    )
+    return bool(done)
+
+
+async def organisation(conn: Conn, organization_id: str) -> asyncpg.Record | None:
+    return await conn.fetchrow(
+        "SELECT * FROM organisations WHERE organization_id = $1", organization_id
+    )
+
+
+async def organisations(conn: Conn) -> list[asyncpg.Record]:
+    rows: list[asyncpg.Record] = await conn.fetch(
+        "SELECT * FROM organisations ORDER BY organization_id"
+    )
+    return rows
+
+
+# ---------------------------------------------------------------- tokens
+
+
+async def insert_refresh(
+    conn: Conn, token_hash: str, family_id: UUID, subject_id: str, expires_at: datetime
+) -> None:
+    await conn.execute(
+        "INSERT INTO refresh_tokens (token_hash, family_id, subject_id, expires_at) VALUES ($1, $2, $3, $4)",
+        token_hash,
+        family_id,
+        subject_id,
+        expires_at,
+    )
+
+
+async def refresh_for_update(conn: asyncpg.Connection, token_hash: str) -> asyncpg.Record | None:
+    return await conn.fetchrow(
+        "SELECT * FROM refresh_tokens WHERE token_hash = $1 FOR UPDATE", token_hash
+    )
+
+
+async def mark_refresh_used(conn: asyncpg.Connection, token_hash: str, at: datetime) -> None:
+    await conn.execute(
+        "UPDATE refresh_tokens SET used_at = $2 WHERE token_hash = $1", token_hash, at
+    )
+
+
+async def revoke_family(conn: Conn, family_id: UUID, at: datetime) -> None:
+    await conn.execute(
+        "UPDATE refresh_tokens SET revoked_at = $2 WHERE family_id = $1 AND revoked_at IS NULL",
+        family_id,
+        at,
+    )
+
+
+async def insert_verification(
+    conn: asyncpg.Connection, token_hash: str, subject_id: str, expires_at: datetime
+) -> None:
+    await conn.execute(
+        "INSERT INTO email_verifications (token_hash, subject_id, expires_at) VALUES ($1, $2, $3)",
+        token_hash,
+        subject_id,
+        expires_at,
+    )
+
+
+async def use_verification(conn: Conn, token_hash: str, at: datetime) -> str | None:
+    """Marks the account verified; the subject, or None if the token is unknown/used/expired."""
+    subject: str | None = await conn.fetchval(
+        """WITH used AS (
+               UPDATE email_verifications SET used_at = $2
+               WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2
+               RETURNING subject_id)
+           UPDATE accounts SET email_verified = true
+           WHERE subject_id = (SELECT subject_id FROM used) RETURNING subject_id""",
+        token_hash,
+        at,
+    )
+    return subject
+
+
+async def signing_keys(conn: Conn) -> list[asyncpg.Record]:
+    rows: list[asyncpg.Record] = await conn.fetch(
+        "SELECT * FROM signing_keys WHERE retired_at IS NULL ORDER BY created_at DESC"
+    )
+    return rows
+
+
+async def insert_signing_key(conn: Conn, kid: str, sealed: bytes, public_jwk: str) -> None:
+    await conn.execute(
+        "INSERT INTO signing_keys (kid, sealed, public_jwk) VALUES ($1, $2, $3::jsonb)",
+        kid,
+        sealed,
+        public_jwk,
+    )
+
+
+# ---------------------------------------------------------------- login throttling
+
+
+async def recent_failures(conn: Conn, username_index: str, since: datetime) -> int:
+    return int(
+        await conn.fetchval(
+            "SELECT count(*) FROM login_failures WHERE username_index = $1 AND at > $2",
+            username_index,
+            since,
+        )
+    )
+
+
+async def record_failure(conn: Conn, username_index: str, prune_before: datetime) -> None:
+    await conn.execute(
+        "DELETE FROM login_failures WHERE username_index = $1 AND at < $2",
+        username_index,
+        prune_before,
+    )
+    await conn.execute("INSERT INTO login_failures (username_index) VALUES ($1)", username_index)

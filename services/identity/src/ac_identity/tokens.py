@@ -1,0 +1,105 @@
+"""Access tokens: Ed25519 signing keys (sealed under the master key), issuing, the JWKS.
+
+Access tokens are short-lived EdDSA JWTs (`ac_events.auth` verifies them in
+every service). Refresh tokens are random, stored only as SHA-256, rotated on
+use; see `domain.refresh_outcome`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+import time
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+import jwt
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from jwt.algorithms import OKPAlgorithm
+
+from ac_events.auth import AUDIENCE, ISSUER
+from ac_events.crypto import decrypt, encrypt
+from ac_identity import store
+
+_AAD = b"ac-identity:signing-key"
+
+
+@dataclass(frozen=True)
+class SigningKey:
+    kid: str
+    private_key: Ed25519PrivateKey
+    public_jwk: dict[str, Any]
+
+
+def _public_jwk(kid: str, key: Ed25519PrivateKey) -> dict[str, Any]:
+    public = json.loads(OKPAlgorithm.to_jwk(key.public_key()))
+    return {**public, "kid": kid, "use": "sig", "alg": "EdDSA"}
+
+
+class Signer:
+    """The active signing key (the newest), and every unretired public key for the JWKS."""
+
+    def __init__(self, keys: list[SigningKey]) -> None:
+        if not keys:
+            raise ValueError("no signing key")
+        self.keys = keys
+
+    @property
+    def active(self) -> SigningKey:
+        return self.keys[0]
+
+    def jwks(self) -> dict[str, Any]:
+        return {"keys": [k.public_jwk for k in self.keys]}
+
+    def access_token(
+        self, subject: str, role: str, ttl_s: int, organization_id: str | None = None
+    ) -> str:
+        now = int(time.time())
+        claims: dict[str, Any] = {
+            "sub": subject,
+            "role": role,
+            "iss": ISSUER,
+            "aud": AUDIENCE,
+            "iat": now,
+            "exp": now + ttl_s,
+            "jti": uuid.uuid4().hex,
+        }
+        if organization_id:
+            claims["org"] = organization_id
+        key = self.active
+        return jwt.encode(claims, key.private_key, algorithm="EdDSA", headers={"kid": key.kid})
+
+
+async def load_signer(conn: store.Conn, master_key: bytes) -> Signer:
+    """The stored keys, or a new one (made and stored on first start)."""
+    rows = await store.signing_keys(conn)
+    if not rows:
+        kid = f"k-{uuid.uuid4().hex[:12]}"
+        key = Ed25519PrivateKey.generate()
+        raw = key.private_bytes(
+            serialization.Encoding.Raw,
+            serialization.PrivateFormat.Raw,
+            serialization.NoEncryption(),
+        )
+        await store.insert_signing_key(
+            conn, kid, encrypt(master_key, raw, _AAD), json.dumps(_public_jwk(kid, key))
+        )
+        rows = await store.signing_keys(conn)
+    keys = []
+    for row in rows:
+        private = Ed25519PrivateKey.from_private_bytes(decrypt(master_key, row["sealed"], _AAD))
+        keys.append(SigningKey(row["kid"], private, _public_jwk(row["kid"], private)))
+    return Signer(keys)
+
+
+def new_secret() -> str:
+    """A random token for a refresh token or an email verification link."""
+    return secrets.token_urlsafe(32)
+
+
+def digest(secret: str) -> str:
+    """What is stored of a secret token: its SHA-256."""
+    return hashlib.sha256(secret.encode()).hexdigest()
