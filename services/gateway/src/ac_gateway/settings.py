@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any, ClassVar
 
+from pydantic import model_validator
 from pydantic_settings import SettingsConfigDict
 
 from ac_events.settings import ServiceSettings
@@ -14,3 +15,21 @@ class GatewaySettings(ServiceSettings):
 
     service_name: ClassVar[str] = "gateway"
     default_port: ClassVar[int] = 8000
+
+    identity_url: str = "http://127.0.0.1:8001"
+    consent_url: str = "http://127.0.0.1:8004"
+    max_body_bytes: int = 1_048_576
+    cors_origins: tuple[str, ...] = ()
+    """Origins of the frontends allowed to call the API from a browser."""
+    auth_rate_per_minute: int = 20
+    """Logins and registrations per client address per minute (per gateway replica)."""
+    upstream_timeout_s: float = 10.0
+
+    @model_validator(mode="after")
+    def _jwks_from_identity(self) -> GatewaySettings:
+        if not self.auth_jwks and not self.auth_jwks_url:
+            self.auth_jwks_url = f"{self.identity_url}/.well-known/jwks.json"
+        return self
+
+    def upstreams(self) -> dict[str, Any]:
+        return {"identity": self.identity_url, "consent": self.consent_url}

@@ -1,0 +1,326 @@
+"""The public API, `/v1/...`: who may call each route, and where it goes.
+
+The gateway checks the token and the role on every route (401/403 here,
+before any service is called); the service it routes to checks again, and
+checks whose data it is. A person's own routes (`/v1/me/...`) take the
+subject from the token, never from the request.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated, Any
+from uuid import UUID
+
+from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request, Response
+from pydantic import BaseModel
+
+from ac_consent.api import (
+    DecisionBody,
+    DecisionOut,
+    GrantBody,
+    Granted,
+    Notice,
+    NoticeBody,
+    ObjectionBody,
+    Page,
+    PolicyBody,
+    PolicyState,
+    Published,
+    TransferBody,
+)
+from ac_consent.api import Recorded as ConsentRecorded
+from ac_events.auth import Caller, Principal, require
+from ac_events.catalogue.vocab import Sha256
+from ac_gateway.limits import rate_limited
+from ac_gateway.upstream import Upstreams
+from ac_identity.api import (
+    Account,
+    Correction,
+    Login,
+    OrganisationBody,
+    OrgId,
+    Reauthentication,
+    RefreshBody,
+    Registered,
+    Registration,
+    StaffMadeAccount,
+    TokenPair,
+    Verification,
+)
+
+class Problem(BaseModel):
+    """Every error: `{"detail": {"reason": <code>, "message": <text>}}`, or, for a malformed
+    request, pydantic's list of the fields at fault."""
+
+    detail: dict[str, Any] | list[dict[str, Any]] | str
+
+
+_ERRORS = {
+    status: {"model": Problem, "description": text}
+    for status, text in {
+        400: "bad request",
+        401: "no valid token",
+        403: "not for this caller",
+        404: "not found (or not yours)",
+        409: "conflict with the current state",
+        413: "body too large",
+        422: "invalid input, with the reason",
+        429: "too many attempts",
+        502: "a service failed",
+        503: "a service is unavailable",
+    }.items()
+}
+
+router = APIRouter(prefix="/v1", responses=_ERRORS)  # type: ignore[arg-type]
+
+User = Depends(require(Caller.STUDENT, Caller.CLIENT, Caller.STAFF, Caller.AUDITOR))
+Student = Depends(require(Caller.STUDENT))
+Staff = Depends(require(Caller.STAFF))
+Auditing = Depends(require(Caller.AUDITOR, Caller.STAFF))
+Limited = Depends(rate_limited)
+
+AsOf = Annotated[datetime | None, Query(description="Read as the log stood at this time")]
+Version = Annotated[int | None, Query(ge=0)]
+
+
+def _up(request: Request) -> Upstreams:
+    upstreams: Upstreams = request.app.state.upstreams
+    return upstreams
+
+
+# ---------------------------------------------------------------- accounts and tokens
+
+
+@router.post("/users", status_code=201, response_model=Registered, tags=["accounts"],
+             summary="Register as a student", dependencies=[Limited])  # fmt: skip
+async def register(request: Request, body: Registration) -> Response:
+    return await _up(request).relay("identity", "POST", "/users", request, json=body.model_dump())
+
+
+@router.post("/email-verifications", response_model=Registered, tags=["accounts"],
+             summary="Confirm an email address")  # fmt: skip
+async def verify_email(request: Request, body: Verification) -> Response:
+    return await _up(request).relay(
+        "identity", "POST", "/email-verifications", request, json=body.model_dump()
+    )
+
+
+@router.post("/auth/login", response_model=TokenPair, tags=["auth"], summary="Log in",
+             dependencies=[Limited])  # fmt: skip
+async def login(request: Request, body: Login) -> Response:
+    return await _up(request).relay(
+        "identity", "POST", "/sessions", request, json=body.model_dump()
+    )
+
+
+@router.post("/auth/refresh", response_model=TokenPair, tags=["auth"],
+             summary="Rotate a refresh token", dependencies=[Limited])  # fmt: skip
+async def refresh(request: Request, body: RefreshBody) -> Response:
+    return await _up(request).relay(
+        "identity", "POST", "/sessions/refresh", request, json=body.model_dump()
+    )
+
+
+@router.post("/auth/logout", status_code=204, tags=["auth"], summary="Log out")
+async def logout(request: Request, body: RefreshBody, _: Principal = User) -> Response:
+    return await _up(request).relay(
+        "identity", "POST", "/sessions/logout", request, json=body.model_dump()
+    )
+
+
+@router.get("/auth/jwks", tags=["auth"], summary="Public keys of access tokens")
+async def jwks(request: Request) -> Response:
+    return await _up(request).relay("identity", "GET", "/.well-known/jwks.json", request)
+
+
+@router.get("/me", response_model=Account, tags=["me"], summary="My account")
+async def me(request: Request, _: Principal = User) -> Response:
+    return await _up(request).relay("identity", "GET", "/me", request)
+
+
+@router.patch("/me", response_model=Account, tags=["me"], summary="Correct or add to my data")
+async def correct(request: Request, body: Correction, _: Principal = User) -> Response:
+    changes = body.model_dump(mode="json", exclude_unset=True)
+    return await _up(request).relay("identity", "PATCH", "/me", request, json=changes)
+
+
+@router.delete("/me", status_code=204, tags=["me"],
+               summary="Erase me (re-authenticate with the password)")  # fmt: skip
+async def erase(request: Request, body: Reauthentication, _: Principal = User) -> Response:
+    return await _up(request).relay("identity", "DELETE", "/me", request, json=body.model_dump())
+
+
+class Export(BaseModel):
+    exported_at: datetime
+    subject_id: str
+    identity: dict[str, Any]
+    consent: dict[str, Any] | None
+    """The person's consents, their history and disclosures (students)."""
+
+
+@router.get("/me/export", response_model=Export, tags=["me"],
+            summary="Everything the platform holds about me, machine-readable")  # fmt: skip
+async def export(request: Request, principal: Principal = User) -> Export:
+    up = _up(request)
+    account = await up.send("identity", "GET", "/me", request)
+    if account.status_code != 200:
+        raise HTTPException(account.status_code, account.json().get("detail"))
+    consent = None
+    if principal.role == Caller.STUDENT:
+        page = await up.send("consent", "GET", f"/subjects/{principal.subject}/page", request)
+        consent = page.json() if page.status_code == 200 else None
+    return Export(
+        exported_at=datetime.now(UTC),
+        subject_id=principal.subject,
+        identity=account.json(),
+        consent=consent,
+    )
+
+
+# ---------------------------------------------------------------- a student's consents
+
+
+@router.get("/me/consents", response_model=Page, tags=["consents"],
+            summary="My consents, their history, and who received my data when")  # fmt: skip
+async def my_consents(
+    request: Request,
+    as_of_time: AsOf = None,
+    subject_version: Version = None,
+    policies_version: Version = None,
+    principal: Principal = Student,
+) -> Response:
+    params = {
+        "as_of_time": as_of_time.isoformat() if as_of_time else None,
+        "subject_version": subject_version,
+        "policies_version": policies_version,
+    }
+    path = f"/subjects/{principal.subject}/page"
+    return await _up(request).relay("consent", "GET", path, request, params=params)
+
+
+@router.post("/me/consents", status_code=201, response_model=Granted, tags=["consents"],
+             summary="Grant a consent")  # fmt: skip
+async def grant(request: Request, body: GrantBody, principal: Principal = Student) -> Response:
+    path = f"/subjects/{principal.subject}/consents"
+    return await _up(request).relay(
+        "consent", "POST", path, request, json=body.model_dump(mode="json")
+    )
+
+
+@router.delete("/me/consents/{consent_id}", response_model=ConsentRecorded, tags=["consents"],
+               summary="Withdraw a consent (one call)")  # fmt: skip
+async def withdraw(request: Request, consent_id: UUID, principal: Principal = Student) -> Response:
+    path = f"/subjects/{principal.subject}/consents/{consent_id}"
+    return await _up(request).relay("consent", "DELETE", path, request)
+
+
+@router.post("/me/transfer-objections", status_code=201, response_model=ConsentRecorded,
+             tags=["consents"], summary="Opt out of a business transfer")  # fmt: skip
+async def object_to_transfer(
+    request: Request, body: ObjectionBody, principal: Principal = Student
+) -> Response:
+    path = f"/subjects/{principal.subject}/transfer-objections"
+    return await _up(request).relay(
+        "consent", "POST", path, request, json=body.model_dump(mode="json")
+    )
+
+
+@router.get("/policies", response_model=PolicyState, tags=["consents"],
+            summary="Policy versions and business transfers")  # fmt: skip
+async def policies(request: Request, _: Principal = User) -> Response:
+    return await _up(request).relay("consent", "GET", "/policies", request)
+
+
+@router.get("/country-notices/{notice_sha256}", response_model=Notice, tags=["consents"],
+            summary="A country notice, by hash")  # fmt: skip
+async def notice(request: Request, notice_sha256: Sha256, _: Principal = User) -> Response:
+    return await _up(request).relay("consent", "GET", f"/country-notices/{notice_sha256}", request)
+
+
+@router.get("/organisations/{organization_id}", response_model=OrganisationBody,
+            tags=["organisations"], summary="A client organisation")  # fmt: skip
+async def organisation(
+    request: Request, organization_id: OrgId, principal: Principal = User
+) -> Response:
+    if principal.role == Caller.CLIENT and principal.organization_id != organization_id:
+        raise HTTPException(
+            404, {"reason": "unknown_organisation", "message": "no such organisation"}
+        )
+    return await _up(request).relay("identity", "GET", f"/organisations/{organization_id}", request)
+
+
+# ---------------------------------------------------------------- staff
+
+
+@router.post("/organisations", status_code=201, response_model=OrganisationBody, tags=["staff"],
+             summary="Register a client organisation")  # fmt: skip
+async def register_organisation(
+    request: Request, body: OrganisationBody, _: Principal = Staff
+) -> Response:
+    return await _up(request).relay(
+        "identity", "POST", "/organisations", request, json=body.model_dump()
+    )
+
+
+@router.post("/accounts", status_code=201, response_model=Registered, tags=["staff"],
+             summary="Create a client, staff or auditor account")  # fmt: skip
+async def create_account(
+    request: Request, body: StaffMadeAccount, _: Principal = Staff
+) -> Response:
+    return await _up(request).relay(
+        "identity", "POST", "/accounts", request, json=body.model_dump()
+    )
+
+
+@router.post("/policies", status_code=201, response_model=Published, tags=["staff"],
+             summary="Publish a policy version")  # fmt: skip
+async def publish_policy(request: Request, body: PolicyBody, _: Principal = Staff) -> Response:
+    return await _up(request).relay(
+        "consent", "POST", "/policies", request, json=body.model_dump(mode="json")
+    )
+
+
+@router.post("/transfers", status_code=201, tags=["staff"], summary="Announce a business transfer")
+async def announce_transfer(request: Request, body: TransferBody, _: Principal = Staff) -> Response:
+    return await _up(request).relay(
+        "consent", "POST", "/transfers", request, json=body.model_dump(mode="json")
+    )
+
+
+@router.post("/country-notices", status_code=201, response_model=Notice, tags=["staff"],
+             summary="Publish a country notice")  # fmt: skip
+async def publish_notice(request: Request, body: NoticeBody, _: Principal = Staff) -> Response:
+    return await _up(request).relay(
+        "consent", "POST", "/country-notices", request, json=body.model_dump()
+    )
+
+
+# ---------------------------------------------------------------- auditors (read-only)
+
+
+@router.get("/audit/subjects/{subject_id}/consents", response_model=Page, tags=["audit"],
+            summary="A person's consents and disclosures, as of any time or position")  # fmt: skip
+async def audit_consents(
+    request: Request,
+    subject_id: Annotated[str, Path(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9_.:-]+$")],
+    as_of_time: AsOf = None,
+    subject_version: Version = None,
+    policies_version: Version = None,
+    _: Principal = Auditing,
+) -> Response:
+    params = {
+        "as_of_time": as_of_time.isoformat() if as_of_time else None,
+        "subject_version": subject_version,
+        "policies_version": policies_version,
+    }
+    path = f"/subjects/{subject_id}/page"
+    return await _up(request).relay("consent", "GET", path, request, params=params)
+
+
+@router.post("/audit/decisions", response_model=DecisionOut, tags=["audit"],
+             summary="Was (or is) this flow allowed? As of a time or position")  # fmt: skip
+async def audit_decision(request: Request, body: DecisionBody, _: Principal = Auditing) -> Response:
+    return await _up(request).relay(
+        "consent", "POST", "/decisions", request, json=body.model_dump(mode="json")
+    )

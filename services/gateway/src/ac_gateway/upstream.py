@@ -1,0 +1,100 @@
+"""Calls from the gateway to the services: the caller's token, correlation id and trace go along.
+
+A service's 4xx passes through as it is (its `reason` is meant for clients).
+A 5xx or an unreachable service becomes a 502/503 that says which service,
+never what went wrong inside it.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import httpx
+from fastapi import Request, Response
+
+from ac_events.context import correlation_id
+from ac_events.tracing import inject_headers
+
+log = logging.getLogger(__name__)
+
+FORWARDED = ("authorization",)
+
+
+class Upstreams:
+    def __init__(self, urls: dict[str, str], timeout_s: float) -> None:
+        self.urls = urls
+        self.client = httpx.AsyncClient(
+            timeout=timeout_s,
+            limits=httpx.Limits(max_connections=200, max_keepalive_connections=50),
+        )
+
+    async def close(self) -> None:
+        await self.client.aclose()
+
+    def _headers(self, request: Request | None) -> dict[str, str]:
+        headers = {k: v.decode() for k, v in inject_headers()}
+        cid = correlation_id.get()
+        if cid:
+            headers["x-correlation-id"] = cid
+        if request is not None:
+            for name in FORWARDED:
+                if name in request.headers:
+                    headers[name] = request.headers[name]
+        return headers
+
+    async def send(
+        self,
+        service: str,
+        method: str,
+        path: str,
+        request: Request | None,
+        *,
+        json: Any = None,
+        params: dict[str, Any] | None = None,
+    ) -> httpx.Response:
+        """The service's response; raises `Unavailable` for 5xx and transport errors."""
+        url = f"{self.urls[service]}{path}"
+        try:
+            response = await self.client.request(
+                method,
+                url,
+                json=json,
+                params={k: v for k, v in (params or {}).items() if v is not None},
+                headers=self._headers(request),
+            )
+        except httpx.HTTPError as exc:
+            log.warning("%s unreachable: %s", service, type(exc).__name__)
+            raise Unavailable(service, 503) from exc
+        if response.status_code >= 500:
+            log.warning("%s answered %d on %s %s", service, response.status_code, method, path)
+            raise Unavailable(service, 502)
+        return response
+
+    async def relay(
+        self,
+        service: str,
+        method: str,
+        path: str,
+        request: Request,
+        *,
+        json: Any = None,
+        params: dict[str, Any] | None = None,
+    ) -> Response:
+        """The service's answer, passed through (status, JSON body)."""
+        r = await self.send(service, method, path, request, json=json, params=params)
+        return Response(
+            r.content,
+            status_code=r.status_code,
+            media_type=r.headers.get("content-type", "application/json"),
+            headers={"www-authenticate": r.headers["www-authenticate"]}
+            if "www-authenticate" in r.headers
+            else None,
+        )
+
+
+class Unavailable(Exception):
+    def __init__(self, service: str, status: int) -> None:
+        super().__init__(f"{service} is unavailable")
+        self.service = service
+        self.status = status

@@ -1,0 +1,161 @@
+"""Erasure end to end, and bad tokens at the gateway, over the real services, Kafka and PostgreSQL."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import hashlib
+import hmac
+import json
+import time
+from collections.abc import AsyncIterator
+
+import pytest
+from aiokafka.admin import AIOKafkaAdminClient
+
+from ac_events.auth import AUDIENCE, ISSUER
+from ac_events.catalogue import Role
+from ac_events.kafka import PRODUCERS, topic_for
+from ac_events.testing import Infra, TokenMint, unique_prefix
+from ac_identity.accounts import Profile
+from tests.support.kafka import read_topic
+from tests.support.platform import Platform, platform
+
+PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture
+async def live(infra: Infra) -> AsyncIterator[tuple[Platform, str, str]]:
+    prefix = unique_prefix()
+    async with platform(infra, prefix) as p:
+        yield p, prefix, infra.kafka_bootstrap_servers
+
+
+async def login(p: Platform, username: str) -> dict[str, str]:
+    r = await p.gateway.post("/v1/auth/login", json={"username": username, "password": PASSWORD})
+    assert r.status_code == 200, r.text
+    return {"Authorization": f"Bearer {r.json()['access_token']}"}
+
+
+async def test_erasure_leaves_no_readable_trace_and_keeps_the_consent_facts(
+    live: tuple[Platform, str, str],
+) -> None:
+    p, prefix, kafka = live
+    await p.accounts.register(
+        Profile(username="staff", name="S", email="s@example.jp"), PASSWORD, Role.STAFF
+    )
+    staff = await login(p, "staff")
+    policy = {
+        "policy_version": "v1",
+        "effective_at": "2026-04-01T00:00:00Z",
+        "text_sha256": "a" * 64,
+    }
+    assert (await p.gateway.post("/v1/policies", json=policy, headers=staff)).status_code == 201
+    secret_name, secret_email = "Kaori Nakamura-Erasable", "kaori.erasable@example.jp"
+    body = {"username": "kaori", "password": PASSWORD, "name": secret_name, "email": secret_email,
+            "school": "Hokkaido Erasable University"}  # fmt: skip
+    subject = (await p.gateway.post("/v1/users", json=body)).json()["subject_id"]
+    me = await login(p, "kaori")
+    grant = {"purpose": "marketing", "policy_version": "v1"}
+    assert (await p.gateway.post("/v1/me/consents", json=grant, headers=me)).status_code == 201
+    exported = (await p.gateway.get("/v1/me/export", headers=me)).json()
+    assert exported["identity"]["profile"]["email"] == secret_email
+    assert len(exported["consent"]["consents"]) == 1
+
+    r = await p.gateway.request("DELETE", "/v1/me", json={"password": PASSWORD}, headers=me)
+    assert r.status_code == 204, r.text
+    assert (await p.gateway.get("/v1/me/export", headers=me)).status_code == 404
+    assert (
+        await p.gateway.post("/v1/auth/login", json={"username": "kaori", "password": PASSWORD})
+    ).status_code == 401
+
+    # The consent service learns of the erasure from identity's topic; its facts stay.
+    auditor_profile = Profile(username="auditor", name="A", email="a@example.jp")
+    await p.accounts.register(auditor_profile, PASSWORD, Role.AUDITOR)
+    auditor = await login(p, "auditor")
+    page: dict[str, object] = {}
+    for _ in range(200):
+        page = (
+            await p.gateway.get(f"/v1/audit/subjects/{subject}/consents", headers=auditor)
+        ).json()
+        if page.get("erased"):
+            break
+        await asyncio.sleep(0.1)
+    assert page["erased"] is True
+    assert [c["purpose"] for c in page["consents"]] == ["marketing"]  # type: ignore[attr-defined]
+
+    # Replay every topic there is: nothing of the person in the clear, anywhere.
+    raw = b""
+    for producer in sorted(await existing_producers(kafka, prefix)):
+        raw += b"".join(
+            r.value for r in await read_topic(kafka, topic_for(producer, prefix), timeout_s=20)
+        )
+    assert subject.encode() in raw  # the pseudonymous facts are there
+    for secret in (secret_name, secret_email, "Hokkaido Erasable"):
+        assert secret.encode() not in raw
+
+
+async def existing_producers(kafka: str, prefix: str) -> set[str]:
+    admin = AIOKafkaAdminClient(bootstrap_servers=kafka)
+    await admin.start()
+    try:
+        topics = set(await admin.list_topics())
+    finally:
+        await admin.close()
+    found = {p for p in PRODUCERS if topic_for(p, prefix) in topics}
+    assert {"identity", "consent"} <= found
+    return found
+
+
+def b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+async def test_bad_tokens_are_refused_at_the_gateway(live: tuple[Platform, str, str]) -> None:
+    p, _, _ = live
+    await p.gateway.post(
+        "/v1/users",
+        json={"username": "yuki", "password": PASSWORD, "name": "Yuki", "email": "y@example.jp"},
+    )
+    good = await login(p, "yuki")
+    assert (await p.gateway.get("/v1/me", headers=good)).status_code == 200
+    jwks = (await p.gateway.get("/v1/auth/jwks")).json()
+    kid = jwks["keys"][0]["kid"]
+    now = int(time.time())
+    claims = {
+        "sub": "yuki",
+        "role": "staff",
+        "iss": ISSUER,
+        "aud": AUDIENCE,
+        "iat": now,
+        "exp": now + 60,
+    }
+
+    def forged(header: dict[str, str], sign: bytes | None) -> str:
+        body = f"{b64(json.dumps(header).encode())}.{b64(json.dumps(claims).encode())}"
+        if sign is None:
+            return body + "."
+        return f"{body}.{b64(hmac.new(sign, body.encode(), hashlib.sha256).digest())}"
+
+    public = json.dumps(jwks["keys"][0]).encode()
+    stranger = TokenMint(kid=kid)
+    tokens = {
+        "alg none": forged({"alg": "none", "kid": kid}, None),
+        "public key as HMAC secret": forged({"alg": "HS256", "kid": kid}, public),
+        "wrong signature": stranger.token("yuki", "staff"),
+        "expired": stranger.token("yuki", "staff", ttl_s=-120),
+        "garbage": "not.a.token",
+    }
+    for name, token in tokens.items():
+        r = await p.gateway.get("/v1/me", headers={"Authorization": f"Bearer {token}"})
+        assert r.status_code == 401, name
+        r = await p.gateway.post(
+            "/v1/policies",
+            json={
+                "policy_version": "x",
+                "effective_at": "2026-01-01T00:00:00Z",
+                "text_sha256": "a" * 64,
+            },
+            headers={"Authorization": f"Bearer {token}"},
+        )
+        assert r.status_code == 401, name

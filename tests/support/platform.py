@@ -1,0 +1,116 @@
+"""The platform as a test needs it: identity and consent as real HTTP servers, the gateway in front.
+
+Each service gets a database of its own and the test's topic prefix; the
+consent service verifies tokens against identity's JWKS over HTTP, and learns
+organisations and erasures from identity's topic, as in production.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack, asynccontextmanager
+from dataclasses import dataclass
+
+import httpx
+import uvicorn
+from fastapi import FastAPI
+
+from ac_consent.app import create_app as create_consent
+from ac_consent.settings import ConsentSettings
+from ac_events.service import Resources
+from ac_events.testing import Infra, create_database, drop_database
+from ac_gateway.app import create_app as create_gateway
+from ac_gateway.settings import GatewaySettings
+from ac_identity.accounts import Accounts
+from ac_identity.app import create_app as create_identity
+from ac_identity.settings import IdentitySettings
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@asynccontextmanager
+async def serving(app: FastAPI, port: int) -> AsyncIterator[None]:
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
+    server = uvicorn.Server(config)
+    task = asyncio.create_task(server.serve())
+    while not server.started:
+        if task.done():
+            task.result()
+            raise RuntimeError("server stopped while starting")
+        await asyncio.sleep(0.05)
+    try:
+        yield
+    finally:
+        server.should_exit = True
+        await task
+
+
+@asynccontextmanager
+async def database(infra: Infra) -> AsyncIterator[str]:
+    url = await create_database(infra.database_url)
+    try:
+        yield url
+    finally:
+        await drop_database(infra.database_url, url)
+
+
+@dataclass
+class Platform:
+    gateway: httpx.AsyncClient
+    identity: FastAPI
+    consent: FastAPI
+    gateway_app: FastAPI
+
+    @property
+    def accounts(self) -> Accounts:
+        res: Resources = self.identity.state.resources
+        accounts: Accounts = res.extras["accounts"]  # type: ignore[assignment]
+        return accounts
+
+
+@asynccontextmanager
+async def platform(infra: Infra, prefix: str) -> AsyncIterator[Platform]:
+    kafka = infra.kafka_bootstrap_servers
+    async with AsyncExitStack() as stack:
+        identity_db = await stack.enter_async_context(database(infra))
+        consent_db = await stack.enter_async_context(database(infra))
+        identity_port, consent_port = free_port(), free_port()
+        identity_url = f"http://127.0.0.1:{identity_port}"
+        identity = create_identity(
+            IdentitySettings(
+                database_url=identity_db,
+                kafka_bootstrap_servers=kafka,
+                topic_prefix=prefix,
+                environment="test",
+            )
+        )
+        await stack.enter_async_context(serving(identity, identity_port))
+        consent = create_consent(
+            ConsentSettings(
+                database_url=consent_db,
+                auth_jwks_url=f"{identity_url}/.well-known/jwks.json",
+                kafka_bootstrap_servers=kafka,
+                topic_prefix=prefix,
+                environment="test",
+            )
+        )
+        await stack.enter_async_context(serving(consent, consent_port))
+        gateway_app = create_gateway(
+            GatewaySettings(
+                identity_url=identity_url,
+                consent_url=f"http://127.0.0.1:{consent_port}",
+                environment="test",
+                auth_rate_per_minute=1000,
+            )
+        )
+        await stack.enter_async_context(gateway_app.router.lifespan_context(gateway_app))
+        client = await stack.enter_async_context(
+            httpx.AsyncClient(transport=httpx.ASGITransport(app=gateway_app), base_url="http://gw")
+        )
+        yield Platform(client, identity, consent, gateway_app)
