@@ -267,3 +267,20 @@ async def test_staff_register_organisations_and_client_accounts(rig: Rig) -> Non
     no_org = {**client, "username": "client.two", "organization_id": "org-none"}
     r = await rig.http.post("/accounts", json=no_org, headers=staff)
     assert r.status_code == 422 and r.json()["detail"]["reason"] == "unknown_organisation"
+
+
+async def test_the_first_staff_account_comes_from_the_admin_command(
+    rig: Rig, database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ac_identity import admin
+
+    monkeypatch.setenv("IDENTITY_DATABASE_URL", database_url)
+    monkeypatch.setenv("AC_ADMIN_PASSWORD", "short")
+    args = ["create-account", "--role", "staff", "--username", "ops.lead", "--name", "Ops",
+            "--email", "ops@example.jp"]  # fmt: skip
+    assert await asyncio.to_thread(admin.main, args) == 2  # weak password refused
+    monkeypatch.setenv("AC_ADMIN_PASSWORD", PASSWORD)
+    assert await asyncio.to_thread(admin.main, args) == 0
+    token = (await rig.login("ops.lead")).json()["access_token"]
+    jwks = (await rig.http.get("/.well-known/jwks.json")).json()
+    assert (await TokenVerifier(jwks=jwks).verify(token)).role == Caller.STAFF

@@ -49,6 +49,7 @@ from ac_identity.api import (
     Verification,
 )
 
+
 class Problem(BaseModel):
     """Every error: `{"detail": {"reason": <code>, "message": <text>}}`, or, for a malformed
     request, pydantic's list of the fields at fault."""
