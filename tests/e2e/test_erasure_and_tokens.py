@@ -14,12 +14,14 @@ import pytest
 from aiokafka.admin import AIOKafkaAdminClient
 
 from ac_events.auth import AUDIENCE, ISSUER
-from ac_events.catalogue import Role
+from ac_events.catalogue import ERASED, Role
+from ac_events.codec import Codec
 from ac_events.kafka import PRODUCERS, topic_for
+from ac_events.keyring import HttpKeyring
 from ac_events.testing import Infra, TokenMint, unique_prefix
 from ac_identity.accounts import Profile
 from tests.support.kafka import read_topic
-from tests.support.platform import Platform, platform
+from tests.support.platform import SECRET, Platform, platform
 
 PASSWORD = "correct horse battery staple"
 
@@ -62,6 +64,17 @@ async def test_erasure_leaves_no_readable_trace_and_keeps_the_consent_facts(
     assert exported["identity"]["profile"]["email"] == secret_email
     assert len(exported["consent"]["consents"]) == 1
 
+    # Another service reads the person's personal fields through identity's keyring API...
+    keyring = HttpKeyring(p.identity_url, "tests", SECRET)
+    identity_records = await read_topic(kafka, topic_for("identity", prefix))
+    mine = [
+        r.value
+        for r in identity_records
+        if b'"UserRegistered"' in r.value and subject.encode() in r.value
+    ]
+    registered = (await Codec(keyring).open(mine[0])).payload
+    assert registered.email == secret_email  # type: ignore[attr-defined]
+
     r = await p.gateway.request("DELETE", "/v1/me", json={"password": PASSWORD}, headers=me)
     assert r.status_code == 204, r.text
     assert (await p.gateway.get("/v1/me/export", headers=me)).status_code == 404
@@ -82,6 +95,9 @@ async def test_erasure_leaves_no_readable_trace_and_keeps_the_consent_facts(
             break
         await asyncio.sleep(0.1)
     assert page["erased"] is True
+    # ... and after the erasure reads them as ERASED.
+    assert (await Codec(keyring).open(mine[0])).payload.email == ERASED  # type: ignore[attr-defined]
+    await keyring.close()
     assert [c["purpose"] for c in page["consents"]] == ["marketing"]  # type: ignore[attr-defined]
 
     # Replay every topic there is: nothing of the person in the clear, anywhere.

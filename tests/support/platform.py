@@ -8,6 +8,7 @@ organisations and erasures from identity's topic, as in production.
 from __future__ import annotations
 
 import asyncio
+import json
 import socket
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
@@ -26,6 +27,9 @@ from ac_gateway.settings import GatewaySettings
 from ac_identity.accounts import Accounts
 from ac_identity.app import create_app as create_identity
 from ac_identity.settings import IdentitySettings
+
+SECRET = "the tests' service secret"
+"""Client credentials of a service called `tests` (for `HttpKeyring`)."""
 
 
 def free_port() -> int:
@@ -66,6 +70,7 @@ class Platform:
     identity: FastAPI
     consent: FastAPI
     gateway_app: FastAPI
+    identity_url: str
 
     @property
     def accounts(self) -> Accounts:
@@ -88,6 +93,7 @@ async def platform(infra: Infra, prefix: str) -> AsyncIterator[Platform]:
                 kafka_bootstrap_servers=kafka,
                 topic_prefix=prefix,
                 environment="test",
+                service_credentials=json.dumps({"tests": IdentitySettings.secret_digest(SECRET)}),
             )
         )
         await stack.enter_async_context(serving(identity, identity_port))
@@ -113,4 +119,4 @@ async def platform(infra: Infra, prefix: str) -> AsyncIterator[Platform]:
         client = await stack.enter_async_context(
             httpx.AsyncClient(transport=httpx.ASGITransport(app=gateway_app), base_url="http://gw")
         )
-        yield Platform(client, identity, consent, gateway_app)
+        yield Platform(client, identity, consent, gateway_app, identity_url)

@@ -5,7 +5,8 @@ field of theirs, in every copy of every event, read as `ERASED`.
 
 `PostgresKeyring` is the authoritative keyring (it lives in the identity
 service's database), its keys wrapped by a master key from settings.
-Services other than identity reach it through identity's internal API.
+Services other than identity reach it through identity's internal API
+(`HttpKeyring`, with their own client credentials).
 """
 
 from __future__ import annotations
@@ -14,9 +15,10 @@ import time
 from typing import Protocol
 
 import asyncpg
+import httpx
 
 from ac_events.catalogue.base import ERASED, WITHHELD, Redacted
-from ac_events.crypto import decrypt, encrypt, new_data_key
+from ac_events.crypto import b64d, decrypt, encrypt, new_data_key
 
 
 class KeyDestroyed(LookupError):
@@ -135,3 +137,52 @@ class NoKeys:
 
     async def destroy(self, subject_id: str) -> None:
         raise PermissionError("this service holds no data keys")
+
+
+class HttpKeyring:
+    """Another service's view of identity's keyring, over its internal API (DESIGN §1:
+    no service reads identity's database). Authenticates with the service's own
+    client credentials; wrap it in a `CachedKeyring`. Only identity makes or
+    destroys keys."""
+
+    def __init__(
+        self,
+        identity_url: str,
+        client_id: str,
+        client_secret: str,
+        *,
+        timeout_s: float = 5.0,
+    ) -> None:
+        self._client = httpx.AsyncClient(base_url=identity_url, timeout=timeout_s)
+        self._credentials = {
+            "grant_type": "client_credentials",
+            "client_id": client_id,
+            "client_secret": client_secret,
+        }
+        self._token: str | None = None
+        self._token_expires = 0.0
+
+    async def _bearer(self) -> dict[str, str]:
+        if self._token is None or time.monotonic() > self._token_expires:
+            r = await self._client.post("/oauth/token", json=self._credentials)
+            r.raise_for_status()
+            body = r.json()
+            self._token = str(body["access_token"])
+            self._token_expires = time.monotonic() + float(body["expires_in"]) * 0.8
+        return {"Authorization": f"Bearer {self._token}"}
+
+    async def key_for(self, subject_id: str) -> bytes | Redacted:
+        r = await self._client.get(f"/internal/keys/{subject_id}", headers=await self._bearer())
+        if r.status_code in (404, 410):
+            return ERASED
+        r.raise_for_status()
+        return b64d(str(r.json()["key"]))
+
+    async def ensure(self, subject_id: str) -> bytes:
+        raise PermissionError("only identity makes data keys")
+
+    async def destroy(self, subject_id: str) -> None:
+        raise PermissionError("only identity destroys data keys")
+
+    async def close(self) -> None:
+        await self._client.aclose()
