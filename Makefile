@@ -82,3 +82,8 @@ bench-consent: infra ## consent decisions under wrk (100k people, 1M consents), 
 	@command -v wrk >/dev/null || { s=""; [ "$$(id -u)" -eq 0 ] || s=sudo; \
 	  $$s apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$s apt-get install -y -qq wrk >/dev/null; }
 	$(WITH_INFRA) $(PY) bench/consent.py
+
+.PHONY: staff-account
+staff-account: infra ## the first staff account of the local run (password prompted, or AC_ADMIN_PASSWORD)
+	$(WITH_INFRA) $(PY) -m ac_identity.admin create-account --role staff \
+	  --username "$(or $(USERNAME),staff)" --name "$(or $(NAME),Local Staff)" --email "$(or $(EMAIL),staff@example.jp)"
