@@ -93,6 +93,7 @@ async def platform(infra: Infra, prefix: str) -> AsyncIterator[Platform]:
                 kafka_bootstrap_servers=kafka,
                 topic_prefix=prefix,
                 environment="test",
+                erasure_grace_s=0.5,
                 service_credentials=json.dumps({"tests": IdentitySettings.secret_digest(SECRET)}),
             )
         )

@@ -75,6 +75,7 @@ async def rig(infra: Infra, database_url: str, topic_prefix: str) -> AsyncIterat
         kafka_bootstrap_servers=infra.kafka_bootstrap_servers,
         topic_prefix=topic_prefix,
         environment="test",
+        erasure_grace_s=0.5,
         service_credentials=json.dumps(
             {"matching": IdentitySettings.secret_digest(SERVICE_SECRET)}
         ),

@@ -3,7 +3,8 @@
 - `outbox_relay(producer)`: publishes the service's event store to its topic;
 - `consumer(group, sources, handlers)`: runs a consumer group over other
   services' topics (creating the topics if they do not exist yet, so a service
-  can start before the producer of what it consumes).
+  can start before the producer of what it consumes);
+- `periodic(name, work, every_s)`: a loop of the service's own (e.g. identity's eraser).
 
 Both run as tasks for the life of the app; a task that dies is logged and
 makes `/readyz` fail (its `workers` check), so an orchestrator restarts the pod.
@@ -13,7 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 
 from ac_events.codec import Codec
 from ac_events.consumer import ConsumerRunner, Handler
@@ -98,13 +99,36 @@ def consumer(
     return start, stop
 
 
-async def _cancel(res: Resources, name: str) -> None:
+async def _cancel(res: Resources, name: str, grace_s: float = 5) -> None:
+    """Lets the task finish on its own for `grace_s`, then cancels it."""
     tasks: dict[str, asyncio.Task[None]] = res.extras.get(TASKS, {})  # type: ignore[assignment]
     task = tasks.pop(name, None)
     if task is None:
         return
     try:
-        await asyncio.wait_for(asyncio.shield(task), 5)
+        await asyncio.wait_for(asyncio.shield(task), grace_s)
     except (TimeoutError, Exception):
         task.cancel()
         await asyncio.gather(task, return_exceptions=True)
+
+
+def periodic(
+    name: str, work: Callable[[Resources], Awaitable[object]], every_s: float
+) -> tuple[Hook, Hook]:
+    """Runs `work` every `every_s` seconds; an error is logged (by type) and retried."""
+
+    async def loop(res: Resources) -> None:
+        while True:
+            try:
+                await work(res)
+            except Exception as exc:  # keep going: the next round retries
+                log.warning("%s failed: %s", name, type(exc).__name__)
+            await asyncio.sleep(every_s)
+
+    async def start(res: Resources) -> None:
+        _track(res, name, asyncio.create_task(loop(res), name=name))
+
+    async def stop(res: Resources) -> None:
+        await _cancel(res, name, grace_s=0)
+
+    return start, stop

@@ -266,19 +266,40 @@ class Accounts:
     # -- erasure ----------------------------------------------------------
 
     async def erase(self, subject_id: str) -> None:
-        """ErasureRequested, then every copy made unreadable: the data key destroyed,
-        the account and profile deleted, and SubjectErased for every other service."""
-        requested_at = datetime.now(UTC)
-        stream = user_stream(subject_id)
-        await self.events.append(stream, ANY_VERSION, [ErasureRequested()], subject_id=subject_id)
-        await self.keyring.destroy(subject_id)
+        """The account ends now: the account, profile and tokens are deleted and
+        `ErasureRequested` is published. The data key (and with it every copy of the
+        person's personal data) is destroyed by `erase_due` once the grace passes."""
+        now = datetime.now(UTC)
+        due = now + timedelta(seconds=self.settings.erasure_grace_s)
         async with self.pool.acquire() as conn, conn.transaction():
             await store.delete_account(conn, subject_id)
-            await store.record_erasure(conn, subject_id, requested_at, datetime.now(UTC))
+            await store.request_erasure(conn, subject_id, now, due)
             await self.events.append(
-                stream,
+                user_stream(subject_id),
                 ANY_VERSION,
-                [SubjectErased(services_confirmed=("identity",))],
+                [ErasureRequested()],
                 subject_id=subject_id,
                 conn=conn,
             )
+
+    async def erase_due(self) -> int:
+        """Carries out every erasure whose grace has passed: destroys the data key,
+        records the erasure, publishes `SubjectErased`. Returns how many."""
+        done = 0
+        while True:
+            async with self.pool.acquire() as conn, conn.transaction():
+                row = await store.due_erasure(conn, datetime.now(UTC))
+                if row is None:
+                    return done
+                subject_id = row["subject_id"]
+                await self.keyring.destroy(subject_id)
+                await store.record_erasure(conn, subject_id, row["requested_at"], datetime.now(UTC))
+                await store.finish_erasure_request(conn, subject_id)
+                await self.events.append(
+                    user_stream(subject_id),
+                    ANY_VERSION,
+                    [SubjectErased(services_confirmed=("identity",))],
+                    subject_id=subject_id,
+                    conn=conn,
+                )
+            done += 1

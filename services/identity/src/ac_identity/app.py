@@ -10,7 +10,7 @@ from ac_events.keyring import CachedKeyring, PostgresKeyring
 from ac_events.migrator import KEYRING, source
 from ac_events.service import Resources, create_service_app
 from ac_events.store import EventStore
-from ac_events.workers import outbox_relay
+from ac_events.workers import outbox_relay, periodic
 from ac_identity.accounts import Accounts
 from ac_identity.api import router
 from ac_identity.settings import IdentitySettings
@@ -30,7 +30,14 @@ def create_app(settings: IdentitySettings | None = None) -> FastAPI:
         # Identity verifies its own tokens with its own keys (no JWKS round trip).
         app.state.token_verifier = TokenVerifier(jwks=signer.jwks())
 
+    async def erase_due(res: Resources) -> None:
+        accounts: Accounts = res.extras["accounts"]  # type: ignore[assignment]
+        await accounts.erase_due()
+
     relay_start, relay_stop = outbox_relay("identity")
+    eraser_start, eraser_stop = periodic(
+        "eraser", erase_due, max(0.2, min(5.0, settings.erasure_grace_s / 4))
+    )
     app = create_service_app(
         settings,
         title="Active Connector identity",
@@ -39,7 +46,7 @@ def create_app(settings: IdentitySettings | None = None) -> FastAPI:
         migrations=[KEYRING, source("ac_identity")],
         database=True,
         kafka=True,
-        on_start=[open_accounts, relay_start],
-        on_stop=[relay_stop],
+        on_start=[open_accounts, relay_start, eraser_start],
+        on_stop=[eraser_stop, relay_stop],
     )
     return app

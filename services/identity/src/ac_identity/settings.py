@@ -22,6 +22,9 @@ class IdentitySettings(ServiceSettings):
     access_token_ttl_s: int = 900
     refresh_token_ttl_s: int = 14 * 24 * 3600
     verification_ttl_s: int = 3 * 24 * 3600
+    erasure_grace_s: float = 60.0
+    """Between an erasure request and the key's destruction: services finish what they
+    owe the person (the confirmation email). The account itself ends at once."""
     service_credentials: SecretStr = SecretStr("{}")
     """JSON: service name -> SHA-256 (hex) of its secret, for the client-credentials grant."""
 

@@ -77,6 +77,30 @@ async def record_erasure(
     )
 
 
+async def request_erasure(
+    conn: asyncpg.Connection, subject_id: str, requested_at: datetime, due_at: datetime
+) -> None:
+    await conn.execute(
+        "INSERT INTO erasure_requests VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+        subject_id,
+        requested_at,
+        due_at,
+    )
+
+
+async def due_erasure(conn: asyncpg.Connection, now: datetime) -> asyncpg.Record | None:
+    """One erasure whose grace has passed, locked for this transaction."""
+    return await conn.fetchrow(
+        """SELECT * FROM erasure_requests WHERE due_at <= $1
+           ORDER BY due_at LIMIT 1 FOR UPDATE SKIP LOCKED""",
+        now,
+    )
+
+
+async def finish_erasure_request(conn: asyncpg.Connection, subject_id: str) -> None:
+    await conn.execute("DELETE FROM erasure_requests WHERE subject_id = $1", subject_id)
+
+
 async def erased(conn: Conn, subject_id: str) -> bool:
     return bool(await conn.fetchval("SELECT 1 FROM erasures WHERE subject_id = $1", subject_id))
 
