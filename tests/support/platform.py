@@ -29,7 +29,7 @@ from ac_identity.app import create_app as create_identity
 from ac_identity.settings import IdentitySettings
 
 SECRET = "the tests' service secret"
-"""Client credentials of a service called `tests` (for `HttpKeyring`)."""
+"""Client credentials of the services `tests` and `notifications` at identity."""
 
 
 def free_port() -> int:
@@ -71,6 +71,7 @@ class Platform:
     consent: FastAPI
     gateway_app: FastAPI
     identity_url: str
+    consent_url: str
 
     @property
     def accounts(self) -> Accounts:
@@ -80,7 +81,9 @@ class Platform:
 
 
 @asynccontextmanager
-async def platform(infra: Infra, prefix: str) -> AsyncIterator[Platform]:
+async def platform(
+    infra: Infra, prefix: str, erasure_grace_s: float = 0.5
+) -> AsyncIterator[Platform]:
     kafka = infra.kafka_bootstrap_servers
     async with AsyncExitStack() as stack:
         identity_db = await stack.enter_async_context(database(infra))
@@ -93,8 +96,10 @@ async def platform(infra: Infra, prefix: str) -> AsyncIterator[Platform]:
                 kafka_bootstrap_servers=kafka,
                 topic_prefix=prefix,
                 environment="test",
-                erasure_grace_s=0.5,
-                service_credentials=json.dumps({"tests": IdentitySettings.secret_digest(SECRET)}),
+                erasure_grace_s=erasure_grace_s,
+                service_credentials=json.dumps(
+                    {s: IdentitySettings.secret_digest(SECRET) for s in ("tests", "notifications")}
+                ),
             )
         )
         await stack.enter_async_context(serving(identity, identity_port))
@@ -120,4 +125,5 @@ async def platform(infra: Infra, prefix: str) -> AsyncIterator[Platform]:
         client = await stack.enter_async_context(
             httpx.AsyncClient(transport=httpx.ASGITransport(app=gateway_app), base_url="http://gw")
         )
-        yield Platform(client, identity, consent, gateway_app, identity_url)
+        consent_url = f"http://127.0.0.1:{consent_port}"
+        yield Platform(client, identity, consent, gateway_app, identity_url, consent_url)

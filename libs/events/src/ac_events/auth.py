@@ -211,3 +211,26 @@ def require(*roles: Caller) -> Callable[[Request], Awaitable[Principal]]:
 async def acting_for(request: Request) -> Principal | None:
     """The person a service call acts for (`X-On-Behalf-Of: Bearer <their token>`)."""
     return await _principal(request, "x-on-behalf-of")
+
+
+class ServiceToken:
+    """A service's own access token from identity (client credentials), renewed before it expires."""
+
+    def __init__(self, client: httpx.AsyncClient, client_id: str, client_secret: str) -> None:
+        self._client = client
+        self._credentials = {
+            "grant_type": "client_credentials",
+            "client_id": client_id,
+            "client_secret": client_secret,
+        }
+        self._token: str | None = None
+        self._renew_at = 0.0
+
+    async def headers(self) -> dict[str, str]:
+        if self._token is None or time.monotonic() > self._renew_at:
+            r = await self._client.post("/oauth/token", json=self._credentials)
+            r.raise_for_status()
+            body = r.json()
+            self._token = str(body["access_token"])
+            self._renew_at = time.monotonic() + float(body["expires_in"]) * 0.8
+        return {"Authorization": f"Bearer {self._token}"}

@@ -17,6 +17,7 @@ from typing import Protocol
 import asyncpg
 import httpx
 
+from ac_events.auth import ServiceToken
 from ac_events.catalogue.base import ERASED, WITHHELD, Redacted
 from ac_events.crypto import b64d, decrypt, encrypt, new_data_key
 
@@ -154,32 +155,31 @@ class HttpKeyring:
         timeout_s: float = 5.0,
     ) -> None:
         self._client = httpx.AsyncClient(base_url=identity_url, timeout=timeout_s)
-        self._credentials = {
-            "grant_type": "client_credentials",
-            "client_id": client_id,
-            "client_secret": client_secret,
-        }
-        self._token: str | None = None
-        self._token_expires = 0.0
+        self._token = ServiceToken(self._client, client_id, client_secret)
 
     async def _bearer(self) -> dict[str, str]:
-        if self._token is None or time.monotonic() > self._token_expires:
-            r = await self._client.post("/oauth/token", json=self._credentials)
-            r.raise_for_status()
-            body = r.json()
-            self._token = str(body["access_token"])
-            self._token_expires = time.monotonic() + float(body["expires_in"]) * 0.8
-        return {"Authorization": f"Bearer {self._token}"}
+        return await self._token.headers()
 
     async def key_for(self, subject_id: str) -> bytes | Redacted:
-        r = await self._client.get(f"/internal/keys/{subject_id}", headers=await self._bearer())
-        if r.status_code in (404, 410):
-            return ERASED
-        r.raise_for_status()
+        """The key, or `ERASED`. Identity unreachable or failing is a `ConnectionError` (an
+        `OSError`): consumers wait and retry instead of dead-lettering the event."""
+        try:
+            r = await self._client.get(f"/internal/keys/{subject_id}", headers=await self._bearer())
+            if r.status_code in (404, 410):
+                return ERASED
+            r.raise_for_status()
+        except (httpx.TransportError, httpx.HTTPStatusError) as exc:
+            raise ConnectionError(
+                f"identity's keyring is unavailable ({type(exc).__name__})"
+            ) from exc
         return b64d(str(r.json()["key"]))
 
     async def ensure(self, subject_id: str) -> bytes:
-        raise PermissionError("only identity makes data keys")
+        """The person's existing key (only identity makes keys); `KeyDestroyed` once erased."""
+        key = await self.key_for(subject_id)
+        if not isinstance(key, bytes):
+            raise KeyDestroyed(subject_id)
+        return key
 
     async def destroy(self, subject_id: str) -> None:
         raise PermissionError("only identity destroys data keys")

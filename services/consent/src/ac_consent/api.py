@@ -34,6 +34,7 @@ from ac_consent.domain import (
     Withdraw,
     decide_flow,
 )
+from ac_consent.settings import ConsentSettings
 from ac_consent.views import (
     NOTICE_STREAM,
     Ask,
@@ -69,6 +70,9 @@ MAX_BATCH = 10_000
 SubjectId = Annotated[str, Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9_.:-]+$")]
 
 Person = Depends(require(Caller.STUDENT))
+Withdrawer = Depends(require(Caller.STUDENT, Caller.SERVICE))
+"""Withdrawing only ever narrows what may flow: the person, or a service acting on their
+unsubscribe link (`ConsentSettings.withdrawing_services`)."""
 Staff = Depends(require(Caller.STAFF))
 Reader = Depends(require(Caller.STUDENT, Caller.STAFF, Caller.AUDITOR, Caller.SERVICE))
 Asker = Depends(require(Caller.SERVICE, Caller.STAFF, Caller.AUDITOR, Caller.STUDENT))
@@ -183,9 +187,13 @@ async def grant(
     summary="Withdraw a consent: one call, effective for every decision made after it returns",
 )
 async def withdraw(
-    request: Request, subject_id: SubjectId, consent_id: UUID, principal: Principal = Person
+    request: Request, subject_id: SubjectId, consent_id: UUID, principal: Principal = Withdrawer
 ) -> Recorded:
-    _own(principal, subject_id)
+    settings: ConsentSettings = _res(request).settings  # type: ignore[assignment]
+    if principal.role != Caller.SERVICE:
+        _own(principal, subject_id)
+    elif principal.subject not in settings.withdrawing_services:
+        raise refuse(403, "forbidden", "this service may not withdraw consents")
     return await _handle(request, subject_id, Withdraw(consent_id))
 
 

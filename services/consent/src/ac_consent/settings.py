@@ -14,3 +14,6 @@ class ConsentSettings(ServiceSettings):
 
     service_name: ClassVar[str] = "consent"
     default_port: ClassVar[int] = 8004
+
+    withdrawing_services: tuple[str, ...] = ("notifications",)
+    """Services that may withdraw a person's consent for them (unsubscribe links)."""

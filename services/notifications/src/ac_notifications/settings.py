@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from pydantic import SecretStr, model_validator
 from pydantic_settings import SettingsConfigDict
 
 from ac_events.settings import ServiceSettings
@@ -14,3 +15,34 @@ class NotificationsSettings(ServiceSettings):
 
     service_name: ClassVar[str] = "notifications"
     default_port: ClassVar[int] = 8005
+
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = 1025
+    smtp_starttls: bool = False
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    mail_from: str = "Active Connector <no-reply@activeconnector.example>"
+    public_url: str = "http://127.0.0.1:8000"
+    """Where people's links point (the gateway)."""
+    identity_url: str = "http://127.0.0.1:8001"
+    consent_url: str = "http://127.0.0.1:8004"
+    client_id: str = "notifications"
+    client_secret: SecretStr = SecretStr("")
+    """This service's client credentials at identity (keyring, consent decisions)."""
+    link_key: SecretStr = SecretStr("development-only-link-signing-key")
+    """Signs unsubscribe links (HMAC-SHA256)."""
+    send_every_s: float = 0.5
+    send_batch: int = 50
+    retry_base_s: float = 2.0
+    retry_max_s: float = 300.0
+    max_attempts: int = 30
+    """Transient failures (the server away, 4xx) are retried this often (about two hours with
+    the defaults) before `NotificationFailed(permanent=False)`."""
+    sending_lease_s: float = 60.0
+    """A message claimed by a sender that died is tried again after this."""
+
+    @model_validator(mode="after")
+    def _jwks_from_identity(self) -> NotificationsSettings:
+        if not self.auth_jwks and not self.auth_jwks_url:
+            self.auth_jwks_url = f"{self.identity_url}/.well-known/jwks.json"
+        return self

@@ -1,0 +1,221 @@
+"""The sender: due messages -> consent checked at send time -> SMTP -> recorded.
+
+A message is claimed (`sending`, leased) in one transaction, sent, then
+marked `sent` with `NotificationSent` in another. Its SMTP `Message-ID` is
+derived from its idempotency key, so the one case that can repeat a send —
+the process dying after the server accepted it and before the commit — sends
+the same Message-ID again, which mail systems collapse; at most the messages
+in flight at the crash (one at a time here) can repeat.
+
+Failures: a 5xx reply (a bad address, a refused message) is permanent:
+`NotificationFailed(permanent=True)`, no retry. Anything else (the server
+down, a 4xx) retries with exponential back-off until `max_attempts`.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime, timedelta
+from email.message import EmailMessage
+from typing import Any
+
+import aiosmtplib
+import asyncpg
+import httpx
+import orjson
+
+from ac_events.auth import ServiceToken
+from ac_events.catalogue import (
+    Language,
+    NotificationFailed,
+    NotificationKind,
+    NotificationSent,
+    Purpose,
+)
+from ac_events.keyring import Keyring
+from ac_events.store import ANY_VERSION, EventStore
+from ac_notifications import store
+from ac_notifications.domain import Outcome, retry_delay, smtp_outcome, unsubscribe_token
+from ac_notifications.render import render
+from ac_notifications.sealing import unseal
+from ac_notifications.settings import NotificationsSettings
+
+log = logging.getLogger(__name__)
+
+MESSAGE_DOMAIN = "activeconnector.example"
+
+
+def stream(subject_id: str) -> str:
+    return f"notifications-{subject_id}"
+
+
+class Sender:
+    def __init__(
+        self,
+        settings: NotificationsSettings,
+        events: EventStore,
+        keyring: Keyring,
+        consent: httpx.AsyncClient,
+        token: ServiceToken,
+    ) -> None:
+        self.settings = settings
+        self.events = events
+        self.pool: asyncpg.Pool = events.pool
+        self.keyring = keyring
+        self.consent = consent
+        self.token = token
+        self._link_key = settings.link_key.get_secret_value().encode()
+
+    async def send_due(self) -> int:
+        """Sends what is due now; returns how many messages were handled."""
+        now = datetime.now(UTC)
+        lease = now + timedelta(seconds=self.settings.sending_lease_s)
+        claimed = await store.claim_due(self.pool, now, lease, self.settings.send_batch)
+        for row in claimed:
+            await self._deliver(row)
+        return len(claimed)
+
+    async def _deliver(self, row: asyncpg.Record) -> None:
+        try:
+            await self._try(row)
+        except (httpx.HTTPError, ConnectionError) as exc:  # identity or consent away: later
+            delay = retry_delay(
+                int(row["attempts"]), self.settings.retry_base_s, self.settings.retry_max_s
+            )
+            at = datetime.now(UTC) + timedelta(seconds=delay)
+            await store.retry_later(self.pool, row["message_id"], at, type(exc).__name__)
+
+    async def _try(self, row: asyncpg.Record) -> None:
+        subject, kind = row["subject_id"], NotificationKind(row["kind"])
+        contact = await store.contact(self.pool, subject)
+        key = await self.keyring.key_for(subject)
+        if contact is None or not isinstance(key, bytes):
+            await self._end(row, "skipped", "no address (erased or unknown person)", None, None)
+            return
+        address = unseal(key, subject, "address", contact["address_sealed"])
+        language = Language(contact["language"])
+        if row["consent_purpose"]:
+            allowed, reason = await self._consented(subject, Purpose(row["consent_purpose"]))
+            if not allowed:
+                await self._end(row, "skipped", f"no_consent: {reason}", address, language)
+                return
+        params = self._params(row, key)
+        title, body = render(kind, language, params)
+        message = EmailMessage()
+        message["From"] = self.settings.mail_from
+        message["To"] = address
+        message["Subject"] = title
+        message["Message-ID"] = f"<{row['message_id']}@{MESSAGE_DOMAIN}>"
+        message["X-AC-Idempotency-Key"] = row["idempotency_key"]
+        message.set_content(body)
+        try:
+            await aiosmtplib.send(
+                message,
+                hostname=self.settings.smtp_host,
+                port=self.settings.smtp_port,
+                start_tls=self.settings.smtp_starttls,
+                username=self.settings.smtp_username,
+                password=self.settings.smtp_password.get_secret_value()
+                if self.settings.smtp_password
+                else None,
+                timeout=15,
+            )
+        except aiosmtplib.SMTPRecipientsRefused as exc:
+            codes = [r.code for r in exc.recipients]
+            await self._failed(row, f"refused ({codes})", address, language, permanent=True)
+        except aiosmtplib.SMTPResponseException as exc:
+            permanent = smtp_outcome(exc.code) is Outcome.PERMANENT
+            await self._failed(row, f"SMTP {exc.code}", address, language, permanent=permanent)
+        except (aiosmtplib.SMTPException, OSError) as exc:
+            await self._failed(row, type(exc).__name__, address, language, permanent=False)
+        else:
+            await self._sent(row, address, language)
+
+    def _params(self, row: asyncpg.Record, key: bytes) -> dict[str, Any]:
+        params: dict[str, Any] = orjson.loads(row["params"])
+        base, subject = self.settings.public_url, row["subject_id"]
+        kind = NotificationKind(row["kind"])
+        if kind is NotificationKind.EMAIL_VERIFICATION:
+            token = unseal(key, subject, "verification_token", params.pop("token"))
+            params["link"] = f"{base}/verify-email?token={token}"
+        elif kind is NotificationKind.BUSINESS_TRANSFER:
+            params["link"] = f"{base}/me/transfer-objections?transfer={params['transfer_id']}"
+        elif kind is NotificationKind.JOB_ALERT:
+            params["link"] = f"{base}/vacancies/{params['vacancy_id']}"
+        else:
+            params["link"] = f"{base}/me/consents"
+        if row["consent_purpose"]:
+            token = unsubscribe_token(self._link_key, subject, Purpose(row["consent_purpose"]))
+            params["unsubscribe"] = f"{base}/v1/unsubscribe?token={token}"
+        return params
+
+    async def _consented(self, subject: str, purpose: Purpose) -> tuple[bool, str]:
+        """The consent service's decision, now (an unreachable service defers the message)."""
+        ask = {"subject_id": subject, "purpose": purpose.value, "recipient": "*", "region": "JP"}
+        r = await self.consent.post("/decisions", json=ask, headers=await self.token.headers())
+        r.raise_for_status()
+        body = r.json()
+        return body["decision"] == "allow", str(body["reason"])
+
+    async def _sent(self, row: asyncpg.Record, address: str, language: Language) -> None:
+        async with self.pool.acquire() as conn, conn.transaction():
+            await store.mark_sent(conn, row["message_id"], datetime.now(UTC))
+            await self._record(conn, row, NotificationSent, address, language)
+
+    async def _failed(
+        self, row: asyncpg.Record, error: str, address: str, language: Language, *, permanent: bool
+    ) -> None:
+        attempts = int(row["attempts"])
+        if not permanent and attempts < self.settings.max_attempts:
+            delay = retry_delay(attempts, self.settings.retry_base_s, self.settings.retry_max_s)
+            at = datetime.now(UTC) + timedelta(seconds=delay)
+            await store.retry_later(self.pool, row["message_id"], at, error)
+            log.info("message %s: %s, retry in %.0fs", row["message_id"], error, delay)
+            return
+        await self._end(row, "failed", error, address, language, permanent=permanent)
+
+    async def _end(
+        self,
+        row: asyncpg.Record,
+        status: str,
+        error: str,
+        address: str | None,
+        language: Language | None,
+        *,
+        permanent: bool = True,
+    ) -> None:
+        async with self.pool.acquire() as conn, conn.transaction():
+            await store.mark_ended(conn, row["message_id"], status, error)
+            if address is not None and language is not None:
+                await self._record(
+                    conn,
+                    row,
+                    NotificationFailed,
+                    address,
+                    language,
+                    reason=error,
+                    permanent=permanent,
+                )
+
+    async def _record(
+        self,
+        conn: asyncpg.Connection,
+        row: asyncpg.Record,
+        event_type: type[NotificationSent] | type[NotificationFailed],
+        address: str,
+        language: Language,
+        **extra: Any,
+    ) -> None:
+        event = event_type(
+            message_id=row["message_id"],
+            kind=NotificationKind(row["kind"]),
+            language=language,
+            idempotency_key=row["idempotency_key"],
+            cause_event_id=row["cause_event_id"],
+            address=address,
+            **extra,
+        )
+        subject = row["subject_id"]
+        await self.events.append(
+            stream(subject), ANY_VERSION, [event], subject_id=subject, conn=conn
+        )

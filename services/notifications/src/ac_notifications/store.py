@@ -1,0 +1,214 @@
+"""Every SQL statement of the notifications service (asyncpg), nothing else."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, TypeAlias
+from uuid import UUID
+
+import asyncpg
+import orjson
+
+Conn: TypeAlias = asyncpg.Connection | asyncpg.Pool
+
+
+async def save_contact(
+    conn: asyncpg.Connection, subject_id: str, sealed: str, language: str, role: str
+) -> None:
+    await conn.execute(
+        """INSERT INTO contacts (subject_id, address_sealed, language, role) VALUES ($1, $2, $3, $4)
+           ON CONFLICT (subject_id) DO UPDATE SET address_sealed = EXCLUDED.address_sealed,
+               language = EXCLUDED.language, role = EXCLUDED.role, updated_at = now()""",
+        subject_id,
+        sealed,
+        language,
+        role,
+    )
+
+
+async def update_contact(
+    conn: asyncpg.Connection, subject_id: str, sealed: str | None, language: str | None
+) -> None:
+    await conn.execute(
+        """UPDATE contacts SET address_sealed = coalesce($2, address_sealed),
+               language = coalesce($3, language), updated_at = now()
+           WHERE subject_id = $1""",
+        subject_id,
+        sealed,
+        language,
+    )
+
+
+async def contact(conn: Conn, subject_id: str) -> asyncpg.Record | None:
+    return await conn.fetchrow("SELECT * FROM contacts WHERE subject_id = $1", subject_id)
+
+
+async def forget_person(conn: asyncpg.Connection, subject_id: str) -> None:
+    """At erasure: the address goes, and nothing more is sent to the person."""
+    await conn.execute("DELETE FROM contacts WHERE subject_id = $1", subject_id)
+    await conn.execute(
+        """UPDATE messages SET status = 'skipped', last_error = 'erased'
+           WHERE subject_id = $1 AND status IN ('pending', 'sending')""",
+        subject_id,
+    )
+    await conn.execute("UPDATE subscriptions SET active = false WHERE subject_id = $1", subject_id)
+
+
+async def set_audience(
+    conn: asyncpg.Connection, consent_id: UUID, subject_id: str, purpose: str, active: bool
+) -> None:
+    await conn.execute(
+        """INSERT INTO audience VALUES ($1, $2, $3, $4)
+           ON CONFLICT (consent_id) DO UPDATE SET active = EXCLUDED.active""",
+        consent_id,
+        subject_id,
+        purpose,
+        active,
+    )
+
+
+async def audience(conn: Conn, purposes: list[str]) -> list[str]:
+    """People with an active consent for any of `purposes` (and an address)."""
+    rows = await conn.fetch(
+        """SELECT DISTINCT a.subject_id FROM audience a JOIN contacts c USING (subject_id)
+           WHERE a.active AND a.purpose = ANY($1) ORDER BY a.subject_id""",
+        purposes,
+    )
+    return [r["subject_id"] for r in rows]
+
+
+async def active_consents(conn: Conn, subject_id: str, purpose: str) -> list[UUID]:
+    rows = await conn.fetch(
+        "SELECT consent_id FROM audience WHERE subject_id = $1 AND purpose = $2 AND active",
+        subject_id,
+        purpose,
+    )
+    return [r["consent_id"] for r in rows]
+
+
+async def add_subscription(
+    conn: asyncpg.Connection,
+    subscription_id: UUID,
+    subject_id: str,
+    keywords: list[str],
+    countries: list[str],
+) -> None:
+    await conn.execute(
+        """INSERT INTO subscriptions (subscription_id, subject_id, keywords, countries)
+           VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING""",
+        subscription_id,
+        subject_id,
+        keywords,
+        countries,
+    )
+
+
+async def end_subscription(conn: Conn, subscription_id: UUID, subject_id: str) -> bool:
+    done = await conn.fetchval(
+        """UPDATE subscriptions SET active = false
+           WHERE subscription_id = $1 AND subject_id = $2 AND active RETURNING 1""",
+        subscription_id,
+        subject_id,
+    )
+    return bool(done)
+
+
+async def subscriptions_of(conn: Conn, subject_id: str) -> list[asyncpg.Record]:
+    rows: list[asyncpg.Record] = await conn.fetch(
+        "SELECT * FROM subscriptions WHERE subject_id = $1 AND active ORDER BY created_at",
+        subject_id,
+    )
+    return rows
+
+
+async def active_subscriptions(conn: Conn) -> list[asyncpg.Record]:
+    rows: list[asyncpg.Record] = await conn.fetch("SELECT * FROM subscriptions WHERE active")
+    return rows
+
+
+# ---------------------------------------------------------------- messages
+
+
+async def add_message(
+    conn: asyncpg.Connection,
+    message_id: UUID,
+    key: str,
+    subject_id: str,
+    kind: str,
+    cause_event_id: UUID | None,
+    params: dict[str, Any],
+    consent_purpose: str | None,
+) -> None:
+    await conn.execute(
+        """INSERT INTO messages (message_id, idempotency_key, subject_id, kind, cause_event_id,
+               params, consent_purpose)
+           VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7) ON CONFLICT DO NOTHING""",
+        message_id,
+        key,
+        subject_id,
+        kind,
+        cause_event_id,
+        orjson.dumps(params).decode(),
+        consent_purpose,
+    )
+
+
+async def claim_due(
+    conn: Conn, now: datetime, lease_until: datetime, limit: int
+) -> list[asyncpg.Record]:
+    """Takes due messages for one sender: `sending`, leased until `lease_until`."""
+    rows: list[asyncpg.Record] = await conn.fetch(
+        """UPDATE messages m SET status = 'sending', attempts = m.attempts + 1,
+               next_attempt_at = $2
+           WHERE m.message_id IN (
+               SELECT message_id FROM messages
+               WHERE status IN ('pending', 'sending') AND next_attempt_at <= $1
+               ORDER BY created_at LIMIT $3 FOR UPDATE SKIP LOCKED)
+           RETURNING m.*""",
+        now,
+        lease_until,
+        limit,
+    )
+    return rows
+
+
+async def mark_sent(conn: asyncpg.Connection, message_id: UUID, at: datetime) -> None:
+    await conn.execute(
+        "UPDATE messages SET status = 'sent', sent_at = $2, last_error = NULL WHERE message_id = $1",
+        message_id,
+        at,
+    )
+
+
+async def mark_ended(conn: asyncpg.Connection, message_id: UUID, status: str, error: str) -> None:
+    await conn.execute(
+        "UPDATE messages SET status = $2, last_error = $3 WHERE message_id = $1",
+        message_id,
+        status,
+        error,
+    )
+
+
+async def retry_later(conn: Conn, message_id: UUID, at: datetime, error: str) -> None:
+    await conn.execute(
+        """UPDATE messages SET status = 'pending', next_attempt_at = $2, last_error = $3
+           WHERE message_id = $1""",
+        message_id,
+        at,
+        error,
+    )
+
+
+async def history(conn: Conn, subject_id: str, limit: int = 200) -> list[asyncpg.Record]:
+    rows: list[asyncpg.Record] = await conn.fetch(
+        """SELECT message_id, kind, status, attempts, created_at, sent_at, last_error
+           FROM messages WHERE subject_id = $1 ORDER BY created_at DESC LIMIT $2""",
+        subject_id,
+        limit,
+    )
+    return rows
+
+
+async def status_counts(conn: Conn) -> dict[str, int]:
+    rows = await conn.fetch("SELECT status, count(*) AS n FROM messages GROUP BY status")
+    return {r["status"]: int(r["n"]) for r in rows}

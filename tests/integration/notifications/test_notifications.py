@@ -1,0 +1,296 @@
+"""Notifications over real SMTP (aiosmtpd), real Kafka and PostgreSQL, and the real
+identity and consent services (tests/support/platform.py)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+from collections.abc import AsyncIterator, Callable
+from contextlib import AsyncExitStack
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from uuid import uuid4
+
+import httpx
+import pytest
+
+from ac_events.catalogue import (
+    DataCategory,
+    DataShareBlocked,
+    DataShared,
+    DecisionReason,
+    LegalBasis,
+    LegalRef,
+    Purpose,
+    Role,
+    VacancyPosted,
+)
+from ac_events.kafka import topic_for
+from ac_events.testing import Infra, unique_prefix
+from ac_identity.accounts import Profile
+from ac_notifications.app import create_app
+from ac_notifications.settings import NotificationsSettings
+from tests.support.kafka import read_topic
+from tests.support.platform import SECRET, Platform, database, free_port, platform, serving
+from tests.support.services import Upstream, upstream
+from tests.support.smtp import Received, SmtpServer
+
+PASSWORD = "correct horse battery staple"
+
+
+@dataclass
+class Rig:
+    p: Platform
+    smtp: SmtpServer
+    matching: Upstream
+    notifications: httpx.AsyncClient
+    staff: dict[str, str]
+    prefix: str
+    bootstrap: str
+
+    async def student(
+        self, username: str, language: str = "en", **kw: Any
+    ) -> tuple[str, dict[str, str]]:
+        body = {"username": username, "password": PASSWORD, "name": username.title(),
+                "email": f"{username}@example.jp", "language": language, **kw}  # fmt: skip
+        r = await self.p.gateway.post("/v1/users", json=body)
+        assert r.status_code == 201, r.text
+        login = {"username": username, "password": PASSWORD}
+        token = (await self.p.gateway.post("/v1/auth/login", json=login)).json()["access_token"]
+        return r.json()["subject_id"], {"Authorization": f"Bearer {token}"}
+
+    async def consent(self, headers: dict[str, str], purpose: str) -> str:
+        body = {"purpose": purpose, "policy_version": "v1"}
+        r = await self.p.gateway.post("/v1/me/consents", json=body, headers=headers)
+        assert r.status_code == 201, r.text
+        consent_id: str = r.json()["consent_id"]
+        return consent_id
+
+    async def mail(
+        self,
+        address: str,
+        match: Callable[[Received], bool] = lambda m: True,
+        timeout_s: float = 30,
+    ) -> Received:
+        deadline = asyncio.get_running_loop().time() + timeout_s
+        while asyncio.get_running_loop().time() < deadline:
+            found = [m for m in self.smtp.inbox.to(address) if match(m)]
+            if found:
+                return found[0]
+            await asyncio.sleep(0.1)
+        raise TimeoutError(f"no matching mail to {address}: {self.smtp.inbox.to(address)}")
+
+
+def settings(
+    url: str, p: Platform, smtp: SmtpServer, prefix: str, kafka: str
+) -> NotificationsSettings:
+    return NotificationsSettings(
+        database_url=url,
+        kafka_bootstrap_servers=kafka,
+        topic_prefix=prefix,
+        environment="test",
+        identity_url=p.identity_url,
+        consent_url=p.consent_url,
+        client_secret=SECRET,
+        smtp_port=smtp.port,
+        send_every_s=0.1,
+        retry_base_s=0.5,
+        retry_max_s=5.0,
+        max_attempts=50,
+        public_url="https://app.example",
+    )
+
+
+@pytest.fixture
+async def rig(infra: Infra) -> AsyncIterator[Rig]:
+    prefix, kafka = unique_prefix(), infra.kafka_bootstrap_servers
+    smtp = SmtpServer()
+    smtp.start()
+    try:
+        async with AsyncExitStack() as stack:
+            p = await stack.enter_async_context(platform(infra, prefix, erasure_grace_s=4))
+            matching = await stack.enter_async_context(
+                upstream("matching", infra.database_url, kafka, prefix)
+            )
+            url = await stack.enter_async_context(database(infra))
+            port = free_port()
+            app = create_app(settings(url, p, smtp, prefix, kafka))
+            await stack.enter_async_context(serving(app, port))
+            client = await stack.enter_async_context(
+                httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}")
+            )
+            await p.accounts.register(
+                Profile(username="staff", name="Staff", email="staff@example.jp"),
+                PASSWORD,
+                Role.STAFF,
+            )
+            login = {"username": "staff", "password": PASSWORD}
+            token = (await p.gateway.post("/v1/auth/login", json=login)).json()["access_token"]
+            staff = {"Authorization": f"Bearer {token}"}
+            policy = {
+                "policy_version": "v1",
+                "effective_at": "2026-04-01T00:00:00Z",
+                "text_sha256": "a" * 64,
+            }
+            assert (
+                await p.gateway.post("/v1/policies", json=policy, headers=staff)
+            ).status_code == 201
+            yield Rig(p, smtp, matching, client, staff, prefix, kafka)
+    finally:
+        smtp.stop()
+
+
+def shared(org: str = "Sakura Shoji K.K.") -> DataShared:
+    return DataShared(
+        disclosure_id=uuid4(),
+        shared_at=datetime(2026, 11, 20, tzinfo=UTC),
+        purpose=Purpose.CLIENT_APPLICATION,
+        organization_id="org-jp",
+        recipient_legal_name=org,
+        recipient_address="Tokyo",
+        recipient_representative="Rep",
+        recipient_country="JP",
+        data_items=(DataCategory.RESUME, DataCategory.NAME),
+        legal=LegalRef(basis=LegalBasis.LAWS_AND_REGULATIONS, reference="test"),
+    )
+
+
+async def test_registration_verification_in_the_persons_language(rig: Rig) -> None:
+    subject, _ = await rig.student("emi", language="ja")
+    mail = await rig.mail("emi@example.jp")
+    assert mail.subject == "メールアドレスの確認"
+    token = re.search(r"token=([\w-]+)", mail.body)
+    assert token is not None
+    assert mail.message_id.startswith("<") and mail.idempotency_key.endswith(
+        f":email_verification:{subject}"
+    )
+    r = await rig.p.gateway.post("/v1/email-verifications", json={"token": token.group(1)})
+    assert r.status_code == 200 and r.json()["subject_id"] == subject
+    await rig.student("ken", language="en")
+    assert (await rig.mail("ken@example.jp")).subject == "Confirm your email address"
+
+
+async def test_policy_change_transfer_disclosure_and_blocked_application(rig: Rig) -> None:
+    subject, me = await rig.student("aya")
+    await rig.consent(me, "marketing")
+    change = {"purpose": "marketing", "changed": True, "significant": True}
+    policy = {"policy_version": "v2", "effective_at": "2026-06-01T00:00:00Z", "text_sha256": "b" * 64,
+              "changes": [change]}  # fmt: skip
+    assert (
+        await rig.p.gateway.post("/v1/policies", json=policy, headers=rig.staff)
+    ).status_code == 201
+    mail = await rig.mail("aya@example.jp", lambda m: "privacy policy" in m.subject)
+    assert (
+        "v2" in mail.body
+        and "marketing" in mail.body
+        and "https://app.example/me/consents" in mail.body
+    )
+
+    deadline = (datetime.now(UTC) + timedelta(days=30)).replace(microsecond=0)
+    transfer = {"acquirer": "org-jp", "acquirer_name": "Acquirer K.K.", "purposes": ["marketing"],
+                "opt_out_deadline": deadline.isoformat()}  # fmt: skip
+    assert (
+        await rig.p.gateway.post("/v1/transfers", json=transfer, headers=rig.staff)
+    ).status_code == 201
+    mail = await rig.mail("aya@example.jp", lambda m: "business transfer" in m.subject)
+    assert "Acquirer K.K." in mail.body and deadline.date().isoformat() in mail.body
+    assert "transfer-objections?transfer=" in mail.body
+
+    await rig.matching.publish("application-1", shared(), subject_id=subject)
+    mail = await rig.mail("aya@example.jp", lambda m: "was sent to" in m.subject)
+    assert mail.subject == "Your data was sent to Sakura Shoji K.K." and "resume, name" in mail.body
+
+    blocked = DataShareBlocked(organization_id="org-us", purpose=Purpose.CLIENT_APPLICATION, region="US",
+                               reason=DecisionReason.REGION_NOT_COVERED, missing="a consent naming US")  # fmt: skip
+    await rig.matching.publish("application-2", blocked, subject_id=subject)
+    mail = await rig.mail("aya@example.jp", lambda m: "not sent" in m.subject)
+    assert "region_not_covered" in mail.body and "a consent naming US" in mail.body
+
+
+async def test_job_alerts_and_marketing_only_with_consent_and_unsubscribe_withdraws(
+    rig: Rig,
+) -> None:
+    yes, yes_h = await rig.student("yui")
+    no, no_h = await rig.student("nao")
+    for subject, headers in ((yes, yes_h), (no, no_h)):
+        r = await rig.notifications.post(
+            f"/subjects/{subject}/alerts", json={"keywords": ["python"]}, headers=headers
+        )
+        assert r.status_code == 201, r.text
+    await rig.consent(yes_h, "cv_and_job_alerts")
+    await rig.consent(yes_h, "marketing")
+    vacancy = VacancyPosted(vacancy_id=uuid4(), organization_id="org-jp", title="Python intern",
+                            skills=("python",), location_country="JP")  # fmt: skip
+    await rig.matching.publish("vacancy-1", vacancy)
+    assert (await rig.mail("yui@example.jp", lambda m: "Python intern" in m.subject)).subject
+    campaign = {"purpose": "marketing", "headline": "Autumn career fair", "body": "Join us."}
+    r = await rig.notifications.post("/campaigns", json=campaign, headers=rig.staff)
+    assert r.status_code == 201 and r.json()["queued"] == 1  # only the consenting person
+    mail = await rig.mail("yui@example.jp", lambda m: m.subject == "Autumn career fair")
+
+    async def settled() -> list[dict[str, Any]]:
+        r = await rig.notifications.get(f"/subjects/{no}/notifications", headers=no_h)
+        return list(r.json())
+
+    for _ in range(100):  # nao's job alert was queued (subscribed) and skipped at send time
+        history = await settled()
+        if any(h["kind"] == "job_alert" and h["status"] == "skipped" for h in history):
+            break
+        await asyncio.sleep(0.1)
+    assert any(h["kind"] == "job_alert" and h["status"] == "skipped" for h in history)
+    assert rig.smtp.inbox.to("nao@example.jp") == [m for m in rig.smtp.inbox.to("nao@example.jp")
+                                                    if "Confirm" in m.subject]  # fmt: skip
+
+    link = re.search(r"/v1/unsubscribe\?token=(\S+)", mail.body)
+    assert link is not None
+    r = await rig.notifications.get("/unsubscribe", params={"token": link.group(1)})
+    assert r.status_code == 200 and r.json()["withdrawn"] == 1
+    records = await read_topic(rig.bootstrap, topic_for("consent", rig.prefix))
+    withdrawals = [json.loads(r.value) for r in records if b'"ConsentWithdrawn"' in r.value]
+    assert [w["subject_id"] for w in withdrawals] == [yes]
+    forged = await rig.notifications.get(
+        "/unsubscribe", params={"token": link.group(1)[:-3] + "abc"}
+    )
+    assert forged.status_code == 400
+
+
+async def test_erasure_confirmation_goes_out_before_the_key_is_destroyed(rig: Rig) -> None:
+    _, me = await rig.student("rin")
+    r = await rig.p.gateway.request("DELETE", "/v1/me", json={"password": PASSWORD}, headers=me)
+    assert r.status_code == 204
+    mail = await rig.mail("rin@example.jp", lambda m: "erased" in m.subject)
+    assert "pseudonymous" in mail.body
+
+
+async def test_a_permanently_bad_address_fails_once_and_is_recorded(rig: Rig) -> None:
+    subject, me = await rig.student("bad", email="bad@invalid.example")
+    for _ in range(100):
+        history = (
+            await rig.notifications.get(f"/subjects/{subject}/notifications", headers=me)
+        ).json()
+        if history and history[0]["status"] == "failed":
+            break
+        await asyncio.sleep(0.1)
+    assert [(h["kind"], h["status"], h["attempts"]) for h in history] == [
+        ("email_verification", "failed", 1)
+    ]
+    records = await read_topic(rig.bootstrap, topic_for("notifications", rig.prefix))
+    failed = [json.loads(r.value) for r in records if b'"NotificationFailed"' in r.value]
+    assert failed and failed[0]["payload"]["permanent"] is True
+    assert b"bad@invalid.example" not in b"".join(
+        r.value for r in records
+    )  # the address is encrypted
+
+
+async def test_messages_wait_while_smtp_is_down_and_go_out_when_it_returns(rig: Rig) -> None:
+    rig.smtp.stop()
+    try:
+        await rig.student("sho")
+        await asyncio.sleep(60)  # a minute without a mail server
+    finally:
+        rig.smtp.start()
+    mail = await rig.mail("sho@example.jp", timeout_s=30)
+    assert mail.subject == "Confirm your email address"
+    assert len(rig.smtp.inbox.to("sho@example.jp")) == 1

@@ -1,0 +1,86 @@
+"""A real SMTP server for tests (aiosmtpd, its own thread), that records what it accepts.
+
+Addresses at `invalid.example` are refused with 550 (a permanently bad
+address); `stop()` / `start()` take the server down and bring it back on the
+same port.
+"""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import threading
+from dataclasses import dataclass, field
+from email.message import EmailMessage
+from typing import Any
+
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import SMTP, Envelope, Session
+
+from tests.support.platform import free_port
+
+REFUSED_DOMAIN = "invalid.example"
+
+
+@dataclass
+class Received:
+    message_id: str
+    to: str
+    subject: str
+    body: str
+    idempotency_key: str
+
+
+@dataclass
+class Inbox:
+    messages: list[Received] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    async def handle_RCPT(
+        self, server: SMTP, session: Session, envelope: Envelope, address: str, options: list[str]
+    ) -> str:
+        if address.lower().endswith("@" + REFUSED_DOMAIN):
+            return "550 5.1.1 no such mailbox"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
+        raw = (
+            envelope.content
+            if isinstance(envelope.content, bytes)
+            else str(envelope.content).encode()
+        )
+        parsed: Any = email.message_from_bytes(raw, policy=email.policy.default)
+        assert isinstance(parsed, EmailMessage)
+        body = parsed.get_body(preferencelist=("plain",))
+        with self.lock:
+            self.messages.append(
+                Received(
+                    message_id=str(parsed["Message-ID"]),
+                    to=str(parsed["To"]),
+                    subject=str(parsed["Subject"]),
+                    body=body.get_content() if body is not None else "",
+                    idempotency_key=str(parsed["X-AC-Idempotency-Key"]),
+                )
+            )
+        return "250 Message accepted"
+
+    def to(self, address: str) -> list[Received]:
+        with self.lock:
+            return [m for m in self.messages if m.to == address]
+
+
+class SmtpServer:
+    def __init__(self) -> None:
+        self.port = free_port()
+        self.inbox = Inbox()
+        self._controller: Controller | None = None
+
+    def start(self) -> None:
+        self._controller = Controller(self.inbox, hostname="127.0.0.1", port=self.port)
+        self._controller.start()
+
+    def stop(self) -> None:
+        if self._controller is not None:
+            self._controller.stop()
+            self._controller = None
