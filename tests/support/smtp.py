@@ -35,6 +35,8 @@ class Received:
 class Inbox:
     messages: list[Received] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    delay_s: float = 0.0
+    """How long the server takes to accept each message (to make a batch last)."""
 
     async def handle_RCPT(
         self, server: SMTP, session: Session, envelope: Envelope, address: str, options: list[str]
@@ -71,9 +73,9 @@ class Inbox:
 
 
 class SmtpServer:
-    def __init__(self) -> None:
+    def __init__(self, delay_s: float = 0.0) -> None:
         self.port = free_port()
-        self.inbox = Inbox()
+        self.inbox = Inbox(delay_s=delay_s)
         self._controller: Controller | None = None
 
     def start(self) -> None:
