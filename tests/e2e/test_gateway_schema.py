@@ -19,7 +19,8 @@ from schemathesis.specs.openapi.checks import response_schema_conformance
 from ac_events.catalogue import Role
 from ac_events.testing import Infra, unique_prefix
 from ac_identity.accounts import Profile
-from tests.support.platform import free_port, platform, serving
+from tests.support.net import free_port
+from tests.support.platform import platform, serving
 
 PASSWORD = "correct horse battery staple"
 EXAMPLES = 12
@@ -61,7 +62,7 @@ def fuzz(base_url: str, headers: dict[str, str]) -> list[str]:
 
 
 async def test_no_5xx_and_every_answer_matches_the_schema(infra: Infra) -> None:
-    async with platform(infra, unique_prefix()) as p:
+    async with platform(infra, unique_prefix(), notifications=True) as p:
         await p.accounts.register(
             Profile(username="staff", name="Staff", email="staff@example.jp"), PASSWORD, Role.STAFF
         )

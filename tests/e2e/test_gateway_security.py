@@ -35,6 +35,7 @@ class World:
     consent_of_a: str
     notice: str
     transfer: str
+    alert_of_a: str
 
     async def call(self, actor: str, method: str, path: str, body: Any = None) -> httpx.Response:
         return await self.p.gateway.request(method, path, json=body, headers=self.headers[actor])
@@ -53,7 +54,7 @@ def person(username: str) -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 async def world(infra: Infra) -> AsyncIterator[World]:
-    async with platform(infra, unique_prefix()) as p:
+    async with platform(infra, unique_prefix(), notifications=True) as p:
         staff_profile = Profile(username="staff", name="Staff", email="staff@example.jp")
         await p.accounts.register(staff_profile, PASSWORD, Role.STAFF)
         headers: dict[str, dict[str, str]] = {"anonymous": {}}
@@ -103,7 +104,19 @@ async def world(infra: Infra) -> AsyncIterator[World]:
         transfer = {"acquirer": "org-y", "acquirer_name": "Y", "purposes": ["client_application"],
                     "opt_out_deadline": deadline}  # fmt: skip
         t = await p.gateway.post("/v1/transfers", json=transfer, headers=staff)
-        yield World(p, headers, subjects, r.json()["consent_id"], sha, t.json()["transfer_id"])
+        alert = await p.gateway.post(
+            "/v1/me/alerts", json={"keywords": ["python"]}, headers=headers["student_a"]
+        )
+        assert alert.status_code == 201, alert.text
+        yield World(
+            p,
+            headers,
+            subjects,
+            r.json()["consent_id"],
+            sha,
+            t.json()["transfer_id"],
+            alert.json()["subscription_id"],
+        )
 
 
 def expect(default: int, anonymous: int = 401, **cells: int) -> dict[str, int]:
@@ -162,6 +175,17 @@ ROUTES: list[Route] = [
                 "recipient": "org-x", "region": "JP"}, expect(200, **AUDIT)),
     ("POST", "/v1/auth/logout", lambda w: "/v1/auth/logout",
      lambda w: {"refresh_token": "not-a-real-refresh-token"}, expect(204)),
+    ("GET", "/v1/me/notifications", lambda w: "/v1/me/notifications", lambda w: None, expect(200)),
+    ("GET", "/v1/me/alerts", lambda w: "/v1/me/alerts", lambda w: None, expect(200)),
+    ("POST", "/v1/me/alerts", lambda w: "/v1/me/alerts", lambda w: {"keywords": ["go"]},
+     expect(201, **STUDENTS_ONLY)),
+    # B may not end A's job alert: it is not B's.
+    ("DELETE", "/v1/me/alerts/{subscription_id}", lambda w: f"/v1/me/alerts/{w.alert_of_a}",
+     lambda w: None, expect(204, student_b=404, **STUDENTS_ONLY)),
+    ("GET", "/v1/unsubscribe", lambda w: "/v1/unsubscribe?token=forged-token-0123456789",
+     lambda w: None, expect(400, anonymous=400)),
+    ("POST", "/v1/campaigns", lambda w: "/v1/campaigns",
+     lambda w: {"purpose": "marketing", "headline": "News", "body": "Hello"}, expect(201, **STAFF_ONLY)),
     ("GET", "/v1/auth/jwks", lambda w: "/v1/auth/jwks", lambda w: None, expect(200, anonymous=200)),
     ("POST", "/v1/auth/refresh", lambda w: "/v1/auth/refresh",
      lambda w: {"refresh_token": "not-a-real-refresh-token"}, expect(401, anonymous=401)),

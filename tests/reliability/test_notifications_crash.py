@@ -20,7 +20,8 @@ import httpx
 from ac_events.catalogue import NotificationKind
 from ac_events.testing import REPO_ROOT, Infra, create_database, drop_database, unique_prefix
 from ac_notifications.domain import message_id
-from tests.support.platform import SECRET, free_port, platform
+from tests.support.net import free_port
+from tests.support.platform import SECRET, platform
 from tests.support.smtp import SmtpServer
 
 PASSWORD = "correct horse battery staple"
@@ -121,4 +122,6 @@ async def test_kill_mid_batch_and_restart_sends_each_message_once(infra: Infra) 
     duplicates = {i for i, n in ids.items() if n > 1}
     assert duplicates <= in_flight and len(duplicates) <= 1, (duplicates, in_flight)
     assert len(ids) == PEOPLE
-    print(f"killed after {delivered_at_kill}/{PEOPLE} sent; in flight {len(in_flight)}; duplicates {len(duplicates)}")
+    print(
+        f"killed after {delivered_at_kill}/{PEOPLE} sent; in flight {len(in_flight)}; duplicates {len(duplicates)}"
+    )

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import socket
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
@@ -27,15 +26,13 @@ from ac_gateway.settings import GatewaySettings
 from ac_identity.accounts import Accounts
 from ac_identity.app import create_app as create_identity
 from ac_identity.settings import IdentitySettings
+from ac_notifications.app import create_app as create_notifications
+from ac_notifications.settings import NotificationsSettings
+from tests.support.net import free_port
+from tests.support.smtp import SmtpServer
 
 SECRET = "the tests' service secret"
 """Client credentials of the services `tests` and `notifications` at identity."""
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @asynccontextmanager
@@ -72,6 +69,7 @@ class Platform:
     gateway_app: FastAPI
     identity_url: str
     consent_url: str
+    smtp: SmtpServer | None = None
 
     @property
     def accounts(self) -> Accounts:
@@ -82,8 +80,9 @@ class Platform:
 
 @asynccontextmanager
 async def platform(
-    infra: Infra, prefix: str, erasure_grace_s: float = 0.5
+    infra: Infra, prefix: str, erasure_grace_s: float = 0.5, notifications: bool = False
 ) -> AsyncIterator[Platform]:
+    """Identity and consent (and, with `notifications`, that service and an SMTP server)."""
     kafka = infra.kafka_bootstrap_servers
     async with AsyncExitStack() as stack:
         identity_db = await stack.enter_async_context(database(infra))
@@ -113,10 +112,30 @@ async def platform(
             )
         )
         await stack.enter_async_context(serving(consent, consent_port))
+        consent_url = f"http://127.0.0.1:{consent_port}"
+        notifications_port, smtp = free_port(), None
+        if notifications:
+            smtp = SmtpServer()
+            smtp.start()
+            stack.callback(smtp.stop)
+            app = create_notifications(
+                NotificationsSettings(
+                    database_url=await stack.enter_async_context(database(infra)),
+                    kafka_bootstrap_servers=kafka,
+                    topic_prefix=prefix,
+                    environment="test",
+                    identity_url=identity_url,
+                    consent_url=consent_url,
+                    client_secret=SECRET,
+                    smtp_port=smtp.port,
+                )
+            )
+            await stack.enter_async_context(serving(app, notifications_port))
         gateway_app = create_gateway(
             GatewaySettings(
                 identity_url=identity_url,
-                consent_url=f"http://127.0.0.1:{consent_port}",
+                consent_url=consent_url,
+                notifications_url=f"http://127.0.0.1:{notifications_port}",
                 environment="test",
                 auth_rate_per_minute=1000,
             )
@@ -125,5 +144,4 @@ async def platform(
         client = await stack.enter_async_context(
             httpx.AsyncClient(transport=httpx.ASGITransport(app=gateway_app), base_url="http://gw")
         )
-        consent_url = f"http://127.0.0.1:{consent_port}"
-        yield Platform(client, identity, consent, gateway_app, identity_url, consent_url)
+        yield Platform(client, identity, consent, gateway_app, identity_url, consent_url, smtp)

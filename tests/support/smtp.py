@@ -17,7 +17,7 @@ from typing import Any
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
-from tests.support.platform import free_port
+from tests.support.net import free_port
 
 REFUSED_DOMAIN = "invalid.example"
 

@@ -33,7 +33,8 @@ from ac_identity.accounts import Profile
 from ac_notifications.app import create_app
 from ac_notifications.settings import NotificationsSettings
 from tests.support.kafka import read_topic
-from tests.support.platform import SECRET, Platform, database, free_port, platform, serving
+from tests.support.net import free_port
+from tests.support.platform import SECRET, Platform, database, platform, serving
 from tests.support.services import Upstream, upstream
 from tests.support.smtp import Received, SmtpServer
 

@@ -48,6 +48,14 @@ from ac_identity.api import (
     TokenPair,
     Verification,
 )
+from ac_notifications.api import (
+    AlertBody,
+    AlertOut,
+    CampaignBody,
+    CampaignOut,
+    NotificationOut,
+    Unsubscribed,
+)
 
 
 class Problem(BaseModel):
@@ -251,7 +259,61 @@ async def organisation(
     return await _up(request).relay("identity", "GET", f"/organisations/{organization_id}", request)
 
 
+# ---------------------------------------------------------------- notifications
+
+
+@router.get("/me/notifications", response_model=list[NotificationOut], tags=["notifications"],
+            summary="What was sent to me, when (no addresses)")  # fmt: skip
+async def my_notifications(request: Request, principal: Principal = User) -> Response:
+    path = f"/subjects/{principal.subject}/notifications"
+    return await _up(request).relay("notifications", "GET", path, request)
+
+
+@router.get("/me/alerts", response_model=list[AlertOut], tags=["notifications"],
+            summary="My job alerts")  # fmt: skip
+async def my_alerts(request: Request, principal: Principal = User) -> Response:
+    return await _up(request).relay(
+        "notifications", "GET", f"/subjects/{principal.subject}/alerts", request
+    )
+
+
+@router.post("/me/alerts", status_code=201, response_model=AlertOut, tags=["notifications"],
+             summary="Subscribe to job alerts (sent only with the cv_and_job_alerts consent)")  # fmt: skip
+async def subscribe_alert(
+    request: Request, body: AlertBody, principal: Principal = Student
+) -> Response:
+    path = f"/subjects/{principal.subject}/alerts"
+    return await _up(request).relay("notifications", "POST", path, request, json=body.model_dump())
+
+
+@router.delete("/me/alerts/{subscription_id}", status_code=204, tags=["notifications"],
+               summary="End a job alert")  # fmt: skip
+async def end_alert(
+    request: Request, subscription_id: UUID, principal: Principal = Student
+) -> Response:
+    path = f"/subjects/{principal.subject}/alerts/{subscription_id}"
+    return await _up(request).relay("notifications", "DELETE", path, request)
+
+
+@router.get("/unsubscribe", response_model=Unsubscribed, tags=["notifications"],
+            summary="An unsubscribe link from an email: withdraws that consent")  # fmt: skip
+async def unsubscribe(
+    request: Request, token: Annotated[str, Query(min_length=10, max_length=1000)]
+) -> Response:
+    return await _up(request).relay(
+        "notifications", "GET", "/unsubscribe", request, params={"token": token}
+    )
+
+
 # ---------------------------------------------------------------- staff
+
+
+@router.post("/campaigns", status_code=201, response_model=CampaignOut, tags=["staff"],
+             summary="A marketing or promotion campaign (opt-in consent only)")  # fmt: skip
+async def campaign(request: Request, body: CampaignBody, _: Principal = Staff) -> Response:
+    return await _up(request).relay(
+        "notifications", "POST", "/campaigns", request, json=body.model_dump()
+    )
 
 
 @router.post("/organisations", status_code=201, response_model=OrganisationBody, tags=["staff"],

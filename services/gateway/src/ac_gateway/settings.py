@@ -18,6 +18,7 @@ class GatewaySettings(ServiceSettings):
 
     identity_url: str = "http://127.0.0.1:8001"
     consent_url: str = "http://127.0.0.1:8004"
+    notifications_url: str = "http://127.0.0.1:8005"
     max_body_bytes: int = 1_048_576
     cors_origins: tuple[str, ...] = ()
     """Origins of the frontends allowed to call the API from a browser."""
@@ -32,4 +33,8 @@ class GatewaySettings(ServiceSettings):
         return self
 
     def upstreams(self) -> dict[str, Any]:
-        return {"identity": self.identity_url, "consent": self.consent_url}
+        return {
+            "identity": self.identity_url,
+            "consent": self.consent_url,
+            "notifications": self.notifications_url,
+        }

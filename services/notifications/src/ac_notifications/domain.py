@@ -98,12 +98,12 @@ def read_unsubscribe_token(key: bytes, token: str) -> tuple[str, Purpose]:
     """(subject, purpose) of a valid link; `BadLink` if forged, malformed or expired."""
     body, _, signature = token.partition(".")
     expected = _b64(hmac.new(key, body.encode(), hashlib.sha256).digest())
-    if not signature or not hmac.compare_digest(signature, expected):
+    if not signature or not hmac.compare_digest(signature.encode(), expected.encode()):
         raise BadLink("this link is not valid")
     try:
         claims = json.loads(_unb64(body))
         subject, purpose, expires = str(claims["s"]), Purpose(claims["p"]), int(claims["e"])
-    except (ValueError, KeyError) as exc:
+    except (ValueError, KeyError, TypeError) as exc:
         raise BadLink("this link is not valid") from exc
     if expires < time.time():
         raise BadLink("this link has expired")

@@ -1,0 +1,69 @@
+"""Notification rules, pure."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from ac_events.catalogue import NotificationKind, Purpose
+from ac_notifications.domain import (
+    Alert,
+    BadLink,
+    Outcome,
+    alert_matches,
+    idempotency_key,
+    message_id,
+    read_unsubscribe_token,
+    retry_delay,
+    smtp_outcome,
+    unsubscribe_token,
+)
+
+KEY = b"k" * 32
+
+
+def test_one_message_per_cause_kind_and_person() -> None:
+    a = idempotency_key("e1", NotificationKind.DISCLOSURE, "s1")
+    assert message_id(a) == message_id(idempotency_key("e1", NotificationKind.DISCLOSURE, "s1"))
+    others = {
+        idempotency_key("e2", NotificationKind.DISCLOSURE, "s1"),
+        idempotency_key("e1", NotificationKind.JOB_ALERT, "s1"),
+        idempotency_key("e1", NotificationKind.DISCLOSURE, "s2"),
+    }
+    assert message_id(a) not in {message_id(k) for k in others}
+
+
+def test_back_off_doubles_up_to_a_ceiling() -> None:
+    assert [retry_delay(n, 2, 60) for n in range(1, 8)] == [2, 4, 8, 16, 32, 60, 60]
+
+
+def test_5xx_is_permanent_and_everything_else_retries() -> None:
+    assert smtp_outcome(550) is Outcome.PERMANENT
+    assert smtp_outcome(421) is Outcome.RETRY
+    assert smtp_outcome(None) is Outcome.RETRY
+
+
+def test_alerts_match_keywords_and_countries() -> None:
+    alert = Alert(("Python", "go"), ("JP",))
+    assert alert_matches(alert, "Backend intern (python)", "JP")
+    assert not alert_matches(alert, "Backend intern (python)", "US")
+    assert not alert_matches(alert, "Sales", "JP")
+    assert alert_matches(Alert((), ()), "anything", "DE")
+
+
+def test_unsubscribe_links_round_trip_and_refuse_forgery() -> None:
+    token = unsubscribe_token(KEY, "s1", Purpose.MARKETING)
+    assert read_unsubscribe_token(KEY, token) == ("s1", Purpose.MARKETING)
+    with pytest.raises(BadLink):
+        read_unsubscribe_token(b"x" * 32, token)
+    with pytest.raises(BadLink, match="expired"):
+        read_unsubscribe_token(KEY, unsubscribe_token(KEY, "s1", Purpose.MARKETING, ttl_s=-1))
+    with pytest.raises(BadLink):  # only opt-in purposes can be left by a link
+        read_unsubscribe_token(KEY, unsubscribe_token(KEY, "s1", Purpose.CLIENT_APPLICATION))
+
+
+@given(st.text(max_size=300))
+def test_any_string_is_a_bad_link_never_a_crash(text: str) -> None:
+    with pytest.raises(BadLink):
+        read_unsubscribe_token(KEY, text)
