@@ -15,11 +15,15 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import hashlib
 import importlib.util
+import json
 import os
+import secrets
 import signal
 import sys
 import time
+from pathlib import Path
 
 import httpx
 
@@ -44,11 +48,34 @@ def existing() -> dict[str, int]:
 
 JWKS_URL = f"http://127.0.0.1:{SERVICES['identity']}/.well-known/jwks.json"
 """Where identity publishes its token signing keys; every service verifies tokens with them."""
+SMTP_PORT = 1025
+MAIL_DIR = Path(".cache/mail")
 
 
-async def start(service: str, port: int) -> asyncio.subprocess.Process:
-    env = {**os.environ}
-    env.setdefault("AUTH_JWKS_URL", JWKS_URL)
+def local_env() -> dict[str, str]:
+    """What the services need from each other locally: the JWKS URL, and the notifications
+    service's client credentials at identity (a fresh secret per run)."""
+    secret = secrets.token_urlsafe(24)
+    digest = hashlib.sha256(secret.encode()).hexdigest()
+    return {
+        "AUTH_JWKS_URL": JWKS_URL,
+        "IDENTITY_SERVICE_CREDENTIALS": json.dumps({"notifications": digest}),
+        "NOTIFICATIONS_CLIENT_SECRET": secret,
+        "NOTIFICATIONS_SMTP_PORT": str(SMTP_PORT),
+        **os.environ,
+    }
+
+
+async def start_mail_catcher() -> asyncio.subprocess.Process:
+    """A local SMTP server that files every email under .cache/mail (a maildir)."""
+    await asyncio.to_thread(MAIL_DIR.mkdir, parents=True, exist_ok=True)
+    return await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "aiosmtpd", "-n", "-l", f"127.0.0.1:{SMTP_PORT}",
+        "-c", "aiosmtpd.handlers.Mailbox", str(MAIL_DIR),
+    )  # fmt: skip
+
+
+async def start(service: str, port: int, env: dict[str, str]) -> asyncio.subprocess.Process:
     return await asyncio.create_subprocess_exec(
         sys.executable, "-m", "uvicorn", f"ac_{service}.app:create_app", "--factory",
         "--host", "127.0.0.1", "--port", str(port), "--no-access-log", env=env,
@@ -84,7 +111,9 @@ async def stop_all(procs: dict[str, asyncio.subprocess.Process]) -> None:
 
 async def main(check: bool) -> int:
     services = existing()
-    procs = {s: await start(s, p) for s, p in services.items()}
+    env = local_env()
+    procs = {"mail": await start_mail_catcher()}
+    procs |= {s: await start(s, p, env) for s, p in services.items()}
     try:
         async with httpx.AsyncClient(timeout=2.0) as client:
             await asyncio.gather(*(wait_ready(client, s, p, procs[s]) for s, p in services.items()))
@@ -97,6 +126,8 @@ async def main(check: bool) -> int:
         print(f"  gateway (public API)  http://127.0.0.1:{services['gateway']}/")
     for s, p in services.items():
         print(f"  {s:<14} docs: http://127.0.0.1:{p}/docs   ready: http://127.0.0.1:{p}/readyz")
+    print(f"  mail           every email lands in {MAIL_DIR}/new (SMTP on 127.0.0.1:{SMTP_PORT})")
+    print("  first staff account: make staff-account")
     if check:
         print("[run] --check: every service is ready; stopping", file=sys.stderr)
         await stop_all(procs)
