@@ -127,9 +127,17 @@ def test_settings_derive_the_services_own_database(monkeypatch: pytest.MonkeyPat
     assert ConsentSettings().database_url == "postgresql://u:p@other:5432/consent"
 
 
-def test_production_refuses_the_placeholder_master_key(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("CONSENT_ENVIRONMENT", "production")
+def test_production_refuses_placeholder_secrets(monkeypatch: pytest.MonkeyPatch) -> None:
+    from ac_identity.settings import IdentitySettings
+    from ac_notifications.settings import NotificationsSettings
+
+    monkeypatch.setenv("IDENTITY_ENVIRONMENT", "production")
     with pytest.raises(ValueError, match="placeholder master key"):
-        ConsentSettings(master_key=DEV_MASTER_KEY)
+        IdentitySettings(master_key=DEV_MASTER_KEY)
     with pytest.raises(ValueError, match="32 bytes"):
-        ConsentSettings(master_key="c2hvcnQ=")
+        IdentitySettings(master_key="c2hvcnQ=")
+    monkeypatch.setenv("CONSENT_ENVIRONMENT", "production")
+    assert ConsentSettings().environment == "production"  # consent holds no keyring
+    monkeypatch.setenv("NOTIFICATIONS_ENVIRONMENT", "production")
+    with pytest.raises(ValueError, match="placeholder link key"):
+        NotificationsSettings()

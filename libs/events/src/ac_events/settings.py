@@ -27,6 +27,8 @@ class ServiceSettings(BaseSettings):
 
     service_name: ClassVar[str]
     default_port: ClassVar[int]
+    uses_master_key: ClassVar[bool] = False
+    """Only identity holds the keyring (wrapped under the master key); no other service needs it."""
 
     environment: Literal["development", "test", "production"] = "development"
     host: str = "127.0.0.1"
@@ -62,7 +64,7 @@ class ServiceSettings(BaseSettings):
     def _no_placeholder_secret_in_production(self) -> ServiceSettings:
         key = self.master_key.get_secret_value()
         parse_master_key(key)  # 32 bytes of base64, or a clear error
-        if self.environment == "production" and key == DEV_MASTER_KEY:
+        if self.uses_master_key and self.environment == "production" and key == DEV_MASTER_KEY:
             raise ValueError("the placeholder master key is refused in production: set a real one")
         return self
 

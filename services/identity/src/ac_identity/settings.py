@@ -18,6 +18,7 @@ class IdentitySettings(ServiceSettings):
 
     service_name: ClassVar[str] = "identity"
     default_port: ClassVar[int] = 8001
+    uses_master_key: ClassVar[bool] = True
 
     access_token_ttl_s: int = 900
     refresh_token_ttl_s: int = 14 * 24 * 3600

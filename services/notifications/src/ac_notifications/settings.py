@@ -10,6 +10,9 @@ from pydantic_settings import SettingsConfigDict
 from ac_events.settings import ServiceSettings
 
 
+DEV_LINK_KEY = "development-only-link-signing-key"
+
+
 class NotificationsSettings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="NOTIFICATIONS_", extra="ignore")
 
@@ -29,7 +32,7 @@ class NotificationsSettings(ServiceSettings):
     client_id: str = "notifications"
     client_secret: SecretStr = SecretStr("")
     """This service's client credentials at identity (keyring, consent decisions)."""
-    link_key: SecretStr = SecretStr("development-only-link-signing-key")
+    link_key: SecretStr = SecretStr(DEV_LINK_KEY)
     """Signs unsubscribe links (HMAC-SHA256)."""
     send_every_s: float = 0.5
     send_batch: int = 50
@@ -40,6 +43,12 @@ class NotificationsSettings(ServiceSettings):
     the defaults) before `NotificationFailed(permanent=False)`."""
     sending_lease_s: float = 60.0
     """A message claimed by a sender that died is tried again after this."""
+
+    @model_validator(mode="after")
+    def _no_placeholder_link_key_in_production(self) -> NotificationsSettings:
+        if self.environment == "production" and self.link_key.get_secret_value() == DEV_LINK_KEY:
+            raise ValueError("the placeholder link key is refused in production: set a real one")
+        return self
 
     @model_validator(mode="after")
     def _jwks_from_identity(self) -> NotificationsSettings:
