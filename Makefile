@@ -87,3 +87,30 @@ bench-consent: infra ## consent decisions under wrk (100k people, 1M consents), 
 staff-account: infra ## the first staff account of the local run (password prompted, or AC_ADMIN_PASSWORD)
 	$(WITH_INFRA) $(PY) -m ac_identity.admin create-account --role staff \
 	  --username "$(or $(USERNAME),staff)" --name "$(or $(NAME),Local Staff)" --email "$(or $(EMAIL),staff@example.jp)"
+
+# Kubernetes manifests: kustomize and kubeconform built from the Go module proxy,
+# the schemas (Kubernetes, Strimzi, CloudNativePG) from deploy/k8s/schemas: all offline.
+TOOLS       := $(CACHE)/tools
+KUSTOMIZE   := $(TOOLS)/bin/kustomize
+KUBECONFORM := $(TOOLS)/bin/kubeconform
+GO_INSTALL  := GOBIN=$(TOOLS)/bin GOPATH=$(TOOLS)/go GOFLAGS=-modcacherw go install
+SCHEMAS     := deploy/k8s/schemas
+
+$(KUSTOMIZE):
+	$(GO_INSTALL) sigs.k8s.io/kustomize/kustomize/v5@v5.5.0
+
+$(KUBECONFORM):
+	$(GO_INSTALL) github.com/yannh/kubeconform/cmd/kubeconform@v0.6.7
+
+.PHONY: k8s-validate
+k8s-validate: $(KUSTOMIZE) $(KUBECONFORM) ## kustomize build of each overlay | kubeconform -strict (offline schemas)
+	@for overlay in deploy/k8s/overlays/*/; do \
+	  echo "== $$overlay"; \
+	  $(KUSTOMIZE) build "$$overlay" | $(KUBECONFORM) -strict -summary \
+	    -schema-location '$(SCHEMAS)/{{.Group}}/{{.ResourceKind}}_{{.ResourceAPIVersion}}.json' \
+	    -schema-location '$(SCHEMAS)/{{.ResourceKind}}_{{.ResourceAPIVersion}}.json' - ; \
+	done
+
+.PHONY: k8s-schemas
+k8s-schemas: venv ## regenerate deploy/k8s/schemas from the Go module proxy and Maven Central
+	GOPATH=$(TOOLS)/go GOFLAGS=-modcacherw $(PY) $(SCHEMAS)/generate.py
