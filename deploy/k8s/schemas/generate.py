@@ -32,7 +32,9 @@ STRIMZI = "0.45.0"
 
 CORE_KINDS = {
     # spec file: [(group, version, kind), ...]
-    "api__v1_openapi.json": [("", "v1", k) for k in ("ConfigMap", "Service", "ServiceAccount", "Secret")],
+    "api__v1_openapi.json": [
+        ("", "v1", k) for k in ("ConfigMap", "Service", "ServiceAccount", "Secret")
+    ],
     "apis__apps__v1_openapi.json": [("apps", "v1", "Deployment")],
     "apis__policy__v1_openapi.json": [("policy", "v1", "PodDisruptionBudget")],
     "apis__autoscaling__v2_openapi.json": [("autoscaling", "v2", "HorizontalPodAutoscaler")],
@@ -124,7 +126,9 @@ def crds(documents: list[dict[str, Any]], version: str) -> None:
         spec = crd["spec"]
         for v in spec["versions"]:
             if v["name"] == version and "schema" in v:
-                write(spec["group"], v["name"], spec["names"]["kind"], v["schema"]["openAPIV3Schema"])
+                write(
+                    spec["group"], v["name"], spec["names"]["kind"], v["schema"]["openAPIV3Schema"]
+                )
 
 
 def cnpg() -> None:

@@ -433,3 +433,16 @@ async def test_data_and_sensitive_categories_must_be_covered(rig: Rig) -> None:
         await rig.decide("oto", sensitive_categories=["sex_life_health", "beliefs_religion"])
     ).json()
     assert beliefs["reason"] == "sensitive_not_covered"
+
+
+async def test_metrics_for_the_dashboards(rig: Rig) -> None:
+    assert (await rig.grant("pia")).status_code == 201
+    for _ in range(3):
+        await rig.decide("pia")
+    text = (await rig.http.get("/metrics")).text
+    assert 'ac_consent_decision_seconds_count{endpoint="single"}' in text
+    assert 'route="/decisions"' in text and 'route="/subjects/{subject_id}/consents"' in text
+    assert "pia" not in text  # route templates, never paths with ids
+    assert f'ac_consumer_lag{{group="{rig.prefix}consent"}}' in text
+    assert f'ac_outbox_backlog{{topic="{rig.prefix}consent.events"}}' in text
+    assert f'ac_dead_letters_total{{group="{rig.prefix}consent"}}' in text

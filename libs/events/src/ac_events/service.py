@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 
 import asyncpg
 from aiokafka import AIOKafkaProducer
-from fastapi import APIRouter, FastAPI, Request
+from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 from starlette.datastructures import Headers
@@ -34,6 +34,7 @@ from ac_events.auth import verifier_from
 from ac_events.context import correlation_id
 from ac_events.kafka import make_producer
 from ac_events.logs import setup_logging
+from ac_events.metrics import Metrics, MetricsMiddleware
 from ac_events.migrator import LIBRARY, Source, ensure_database, migrate
 from ac_events.settings import ServiceSettings
 from ac_events.tracing import setup_tracing
@@ -141,6 +142,7 @@ def create_service_app(
                     raise RuntimeError(f"{service}: no Kafka (set KAFKA_BOOTSTRAP_SERVERS)")
                 res.producer = make_producer(settings.kafka_bootstrap_servers)
                 await res.producer.start()
+            metrics.watch(res.extras)
             for hook in on_start:
                 await hook(res)
             log.info("%s started", service)
@@ -156,8 +158,14 @@ def create_service_app(
 
     app = FastAPI(title=title, description=description, version="0.1.0", lifespan=lifespan)
     app.state.token_verifier = verifier_from(settings.auth_jwks, settings.auth_jwks_url)
+    app.state.metrics = metrics = Metrics(service)
 
+    app.add_middleware(MetricsMiddleware, metrics=metrics)
     app.add_middleware(CorrelationMiddleware)
+
+    @app.get("/metrics", tags=["health"], summary="Prometheus metrics", include_in_schema=False)
+    async def prometheus() -> Response:
+        return metrics.response()
 
     @app.get("/healthz", tags=["health"], summary="The process is up")
     async def healthz() -> dict[str, str]:

@@ -475,7 +475,8 @@ def _json(content: Any) -> Response:
     response_model=DecisionOut,
 )
 async def decide(request: Request, body: DecisionBody, principal: Principal = Asker) -> Response:
-    [out] = await _decide(request, principal, [body])
+    with request.app.state.metrics.decision_seconds.labels("single").time():
+        [out] = await _decide(request, principal, [body])
     return _json(out)
 
 
@@ -486,7 +487,9 @@ async def decide(request: Request, body: DecisionBody, principal: Principal = As
     response_model=BatchOut,
 )
 async def decide_batch(request: Request, body: BatchBody, principal: Principal = Asker) -> Response:
-    return _json({"decisions": await _decide(request, principal, body.requests)})
+    with request.app.state.metrics.decision_seconds.labels("batch").time():
+        decided = await _decide(request, principal, body.requests)
+    return _json({"decisions": decided})
 
 
 # ---------------------------------------------------------------- a person's page

@@ -9,7 +9,6 @@ from pydantic_settings import SettingsConfigDict
 
 from ac_events.settings import ServiceSettings
 
-
 DEV_LINK_KEY = "development-only-link-signing-key"
 
 
