@@ -32,6 +32,7 @@ CONSUMER_GROUPS = ("ac_consent.handlers", "ac_notifications.handlers")
 NOT_SET_IN_CLUSTERS = {
     "AUTH_JWKS": "inline signing keys are for tests; clusters use AUTH_JWKS_URL",
     "MASTER_KEY": "only identity holds the keyring",
+    "PREVIOUS_MASTER_KEY": "set only while a master-key rotation runs (docs/operations.md)",
 }
 NO_DATABASE = {"gateway", "audit"}
 NO_KAFKA = {"gateway"}

@@ -285,3 +285,42 @@ async def test_the_first_staff_account_comes_from_the_admin_command(
     token = (await rig.login("ops.lead")).json()["access_token"]
     jwks = (await rig.http.get("/.well-known/jwks.json")).json()
     assert (await TokenVerifier(jwks=jwks).verify(token)).role == Caller.STAFF
+
+
+async def test_master_key_rotation_keeps_every_key_readable(
+    infra: Infra, database_url: str, topic_prefix: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ac_events.crypto import b64e, new_data_key
+    from ac_identity import admin
+
+    old, new = new_data_key(), new_data_key()
+
+    async def person_readable(master: bytes, previous: bytes | None = None) -> str:
+        settings = IdentitySettings(
+            master_key=b64e(master),
+            previous_master_key=b64e(previous) if previous else None,
+            database_url=database_url,
+            kafka_bootstrap_servers=infra.kafka_bootstrap_servers,
+            topic_prefix=topic_prefix,
+            environment="test",
+        )
+        app = create_app(settings)
+        async with (
+            app.router.lifespan_context(app),
+            httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://i") as http,
+        ):
+            rig = Rig(app, http, topic_prefix, infra.kafka_bootstrap_servers)
+            if previous is None and master == old:
+                assert (await rig.register("mika")).status_code == 201
+            me = (await rig.http.get("/me", headers=await rig.bearer("mika"))).json()
+            return str(me["profile"]["email"])
+
+    assert await person_readable(old) == "mika@example.jp"
+    assert await person_readable(new, previous=old) == "mika@example.jp"  # during the rotation
+    monkeypatch.setenv("IDENTITY_DATABASE_URL", database_url)
+    monkeypatch.setenv("IDENTITY_MASTER_KEY", b64e(new))
+    monkeypatch.setenv("IDENTITY_PREVIOUS_MASTER_KEY", b64e(old))
+    assert await asyncio.to_thread(admin.main, ["rotate-master-key"]) == 0
+    assert await person_readable(new) == "mika@example.jp"  # the old key is gone
+    with pytest.raises(Exception, match="authenticate"):
+        await person_readable(old)  # and the old key reads nothing any more

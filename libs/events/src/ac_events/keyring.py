@@ -19,7 +19,7 @@ import httpx
 
 from ac_events.auth import ServiceToken
 from ac_events.catalogue.base import ERASED, WITHHELD, Redacted
-from ac_events.crypto import b64d, decrypt, encrypt, new_data_key
+from ac_events.crypto import DecryptionError, b64d, decrypt, encrypt, new_data_key
 
 
 class KeyDestroyed(LookupError):
@@ -39,18 +39,62 @@ class Keyring(Protocol):
 
 
 class PostgresKeyring:
-    """Keys in a `keyring` table, each wrapped (AES-GCM) under the master key."""
+    """Keys in a `keyring` table, each wrapped (AES-GCM) under the master key.
 
-    def __init__(self, pool: asyncpg.Pool, master_key: bytes, master_key_id: str = "k1") -> None:
+    During a master-key rotation, `previous` is the old key: keys not yet rewrapped
+    (see `rewrap`) are still read with it; new keys are always wrapped with the new one.
+    """
+
+    def __init__(
+        self,
+        pool: asyncpg.Pool,
+        master_key: bytes,
+        master_key_id: str = "k1",
+        previous: bytes | None = None,
+    ) -> None:
         self._pool = pool
         self._master = master_key
         self._kek_id = master_key_id
+        self._previous = previous
 
     def _wrap(self, subject_id: str, key: bytes) -> bytes:
         return encrypt(self._master, key, subject_id.encode())
 
     def _unwrap(self, subject_id: str, wrapped: bytes) -> bytes:
-        return decrypt(self._master, wrapped, subject_id.encode())
+        try:
+            return decrypt(self._master, wrapped, subject_id.encode())
+        except DecryptionError:
+            if self._previous is None:
+                raise
+            return decrypt(self._previous, wrapped, subject_id.encode())
+
+    async def rewrap(self, batch: int = 500) -> int:
+        """Rewraps every live key still under the previous master key; returns how many.
+        Idempotent, one transaction per batch, safe beside a running identity."""
+        done = 0
+        async with self._pool.acquire() as conn:
+            rows = await conn.fetch(
+                "SELECT subject_id, wrapped_key FROM keyring WHERE wrapped_key IS NOT NULL"
+            )
+            for start in range(0, len(rows), batch):
+                async with conn.transaction():
+                    for row in rows[start : start + batch]:
+                        subject, wrapped = row["subject_id"], row["wrapped_key"]
+                        try:
+                            decrypt(self._master, wrapped, subject.encode())
+                            continue  # already under the new key
+                        except DecryptionError:
+                            key = self._unwrap(subject, wrapped)
+                        status = await conn.execute(
+                            """UPDATE keyring SET wrapped_key = $3, kek_id = $4
+                               WHERE subject_id = $1 AND wrapped_key = $2""",
+                            subject,
+                            wrapped,
+                            self._wrap(subject, key),
+                            self._kek_id,
+                        )
+                        done += status.endswith("1")
+        return done
 
     async def key_for(self, subject_id: str) -> bytes | Redacted:
         wrapped = await self._pool.fetchval(

@@ -85,14 +85,19 @@ def _aad(subject_id: str) -> bytes:
 
 class Accounts:
     def __init__(
-        self, settings: IdentitySettings, events: EventStore, keyring: Keyring, signer: Signer
+        self,
+        settings: IdentitySettings,
+        events: EventStore,
+        keyring: Keyring,
+        signer: Signer,
+        index_key: bytes,
     ) -> None:
         self.settings = settings
         self.events = events
         self.keyring = keyring
         self.signer = signer
         self.pool = events.pool
-        self._index_key = settings.username_index_key()
+        self._index_key = index_key
 
     def index(self, username: str) -> str:
         return hmac.new(

@@ -14,19 +14,22 @@ from ac_events.workers import outbox_relay, periodic
 from ac_identity.accounts import Accounts
 from ac_identity.api import router
 from ac_identity.settings import IdentitySettings
-from ac_identity.tokens import load_signer
+from ac_identity.tokens import load_signer, load_username_index_key
 
 
 def create_app(settings: IdentitySettings | None = None) -> FastAPI:
     settings = settings or IdentitySettings()
 
     async def open_accounts(res: Resources) -> None:
-        keyring = CachedKeyring(PostgresKeyring(res.db, settings.master_key_bytes()))
+        master, previous = settings.master_key_bytes(), settings.previous_master_key_bytes()
+        keyring = CachedKeyring(PostgresKeyring(res.db, master, previous=previous))
         events = EventStore(res.db, Codec(keyring), "identity")
-        signer = await load_signer(res.db, settings.master_key_bytes())
-        res.extras.update(
-            keyring=keyring, store=events, accounts=Accounts(settings, events, keyring, signer)
+        signer = await load_signer(res.db, master, previous)
+        index = await load_username_index_key(
+            res.db, master, previous, settings.initial_username_index_key()
         )
+        accounts = Accounts(settings, events, keyring, signer, index)
+        res.extras.update(keyring=keyring, store=events, accounts=accounts)
         # Identity verifies its own tokens with its own keys (no JWKS round trip).
         app.state.token_verifier = TokenVerifier(jwks=signer.jwks())
 

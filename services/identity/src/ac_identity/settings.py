@@ -10,6 +10,7 @@ from typing import ClassVar
 from pydantic import SecretStr
 from pydantic_settings import SettingsConfigDict
 
+from ac_events.crypto import parse_master_key
 from ac_events.settings import ServiceSettings
 
 
@@ -23,14 +24,21 @@ class IdentitySettings(ServiceSettings):
     access_token_ttl_s: int = 900
     refresh_token_ttl_s: int = 14 * 24 * 3600
     verification_ttl_s: int = 3 * 24 * 3600
+    previous_master_key: SecretStr | None = None
+    """During a master-key rotation only: the old key, still read until `rotate-master-key`
+    has rewrapped everything (docs/operations.md)."""
     erasure_grace_s: float = 60.0
     """Between an erasure request and the key's destruction: services finish what they
     owe the person (the confirmation email). The account itself ends at once."""
     service_credentials: SecretStr = SecretStr("{}")
     """JSON: service name -> SHA-256 (hex) of its secret, for the client-credentials grant."""
 
-    def username_index_key(self) -> bytes:
-        """The key of the usernames' HMAC index, derived from the master key."""
+    def previous_master_key_bytes(self) -> bytes | None:
+        key = self.previous_master_key
+        return parse_master_key(key.get_secret_value()) if key else None
+
+    def initial_username_index_key(self) -> bytes:
+        """The first value of the usernames' HMAC key (then kept sealed in the database)."""
         return hmac.new(self.master_key_bytes(), b"ac-identity:username-index", "sha256").digest()
 
     def service_secret_digests(self) -> dict[str, str]:

@@ -212,6 +212,28 @@ async def insert_signing_key(conn: Conn, kid: str, sealed: bytes, public_jwk: st
     )
 
 
+async def sealed_secret(conn: Conn, name: str) -> bytes | None:
+    sealed: bytes | None = await conn.fetchval(
+        "SELECT sealed FROM sealed_secrets WHERE name = $1", name
+    )
+    return sealed
+
+
+async def put_sealed_secret(conn: Conn, name: str, sealed: bytes, replace: bool = False) -> None:
+    """Stores a sealed secret; an existing one is kept unless `replace` (a rotation)."""
+    await conn.execute(
+        """INSERT INTO sealed_secrets VALUES ($1, $2)
+           ON CONFLICT (name) DO UPDATE SET sealed = EXCLUDED.sealed WHERE $3""",
+        name,
+        sealed,
+        replace,
+    )
+
+
+async def reseal_signing_key(conn: Conn, kid: str, sealed: bytes) -> None:
+    await conn.execute("UPDATE signing_keys SET sealed = $2 WHERE kid = $1", kid, sealed)
+
+
 # ---------------------------------------------------------------- login throttling
 
 

@@ -21,7 +21,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from jwt.algorithms import OKPAlgorithm
 
 from ac_events.auth import AUDIENCE, ISSUER
-from ac_events.crypto import decrypt, encrypt
+from ac_events.crypto import DecryptionError, decrypt, encrypt
 from ac_identity import store
 
 _AAD = b"ac-identity:signing-key"
@@ -73,7 +73,51 @@ class Signer:
         return jwt.encode(claims, key.private_key, algorithm="EdDSA", headers={"kid": key.kid})
 
 
-async def load_signer(conn: store.Conn, master_key: bytes) -> Signer:
+def _open(sealed: bytes, master_key: bytes, previous: bytes | None, aad: bytes = _AAD) -> bytes:
+    try:
+        return decrypt(master_key, sealed, aad)
+    except DecryptionError:
+        if previous is None:
+            raise
+        return decrypt(previous, sealed, aad)
+
+
+async def reseal_signing_keys(conn: store.Conn, master_key: bytes, previous: bytes) -> int:
+    """Master-key rotation: every signing key and sealed secret sealed again under the new key."""
+    count = 0
+    for row in await store.signing_keys(conn):
+        raw = _open(row["sealed"], master_key, previous)
+        await store.reseal_signing_key(conn, row["kid"], encrypt(master_key, raw, _AAD))
+        count += 1
+    sealed = await store.sealed_secret(conn, USERNAME_INDEX)
+    if sealed is not None:
+        raw = _open(sealed, master_key, previous, _INDEX_AAD)
+        await store.put_sealed_secret(
+            conn, USERNAME_INDEX, encrypt(master_key, raw, _INDEX_AAD), replace=True
+        )
+    return count
+
+
+USERNAME_INDEX = "username-index"
+_INDEX_AAD = b"ac-identity:username-index"
+
+
+async def load_username_index_key(
+    conn: store.Conn, master_key: bytes, previous: bytes | None, initial: bytes
+) -> bytes:
+    """The key of the usernames' HMAC index: made once (from `initial`), then kept sealed,
+    so a master-key rotation leaves every account findable."""
+    sealed = await store.sealed_secret(conn, USERNAME_INDEX)
+    if sealed is None:
+        await store.put_sealed_secret(
+            conn, USERNAME_INDEX, encrypt(master_key, initial, _INDEX_AAD)
+        )
+        sealed = await store.sealed_secret(conn, USERNAME_INDEX)
+        assert sealed is not None
+    return _open(sealed, master_key, previous, _INDEX_AAD)
+
+
+async def load_signer(conn: store.Conn, master_key: bytes, previous: bytes | None = None) -> Signer:
     """The stored keys, or a new one (made and stored on first start)."""
     rows = await store.signing_keys(conn)
     if not rows:
@@ -90,7 +134,8 @@ async def load_signer(conn: store.Conn, master_key: bytes) -> Signer:
         rows = await store.signing_keys(conn)
     keys = []
     for row in rows:
-        private = Ed25519PrivateKey.from_private_bytes(decrypt(master_key, row["sealed"], _AAD))
+        raw = _open(row["sealed"], master_key, previous)
+        private = Ed25519PrivateKey.from_private_bytes(raw)
         keys.append(SigningKey(row["kid"], private, _public_jwk(row["kid"], private)))
     return Signer(keys)
 
