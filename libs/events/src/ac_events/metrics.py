@@ -29,7 +29,6 @@ FAST = (0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5
 class Metrics:
     def __init__(self, service: str) -> None:
         self.registry = CollectorRegistry(auto_describe=True)
-        labels = {"service": service}
         self.request_seconds = Histogram(
             "ac_http_request_duration_seconds",
             "HTTP requests, by route template and status",
@@ -44,11 +43,15 @@ class Metrics:
             registry=self.registry,
             buckets=FAST,
         )
-        self._service = labels
+        self._workers: _Workers | None = None
 
     def watch(self, extras: dict[str, Any]) -> None:
-        """Expose the figures of the app's background workers (see `ac_events.workers`)."""
-        self.registry.register(_Workers(extras))
+        """Expose the figures of the app's background workers (see `ac_events.workers`);
+        a second start of the same app replaces the first's."""
+        if self._workers is not None:
+            self.registry.unregister(self._workers)
+        self._workers = _Workers(extras)
+        self.registry.register(self._workers)
 
     def response(self) -> Response:
         return Response(generate_latest(self.registry), media_type=CONTENT_TYPE_LATEST)
