@@ -25,6 +25,11 @@ async def log_something() -> dict[str, str]:
     return {"ok": "yes"}
 
 
+@probe.post("/probe/echo")
+async def echo(body: dict[str, str]) -> dict[str, str]:
+    return body
+
+
 @probe.get("/probe/boom")
 async def boom() -> dict[str, str]:
     raise RuntimeError("secret internal detail for alice.tanaka@example.jp")
@@ -141,3 +146,23 @@ def test_production_refuses_placeholder_secrets(monkeypatch: pytest.MonkeyPatch)
     monkeypatch.setenv("NOTIFICATIONS_ENVIRONMENT", "production")
     with pytest.raises(ValueError, match="placeholder link key"):
         NotificationsSettings()
+
+
+async def chunks(*parts: bytes) -> AsyncIterator[bytes]:
+    for part in parts:
+        yield part
+
+
+async def test_a_nul_character_is_a_422_not_a_database_error(app: FastAPI) -> None:
+    async with client(app) as c:
+        ok = await c.post("/probe/echo", json={"text": "fine"})
+        bad = await c.post("/probe/echo", json={"text": "a\u0000b"})
+        chunked = await c.post(
+            "/probe/echo",
+            content=chunks(b'{"text": "a\\u00', b'00b"}'),
+            headers={"content-type": "application/json"},
+        )
+    assert ok.json() == {"text": "fine"}
+    assert bad.status_code == 422, bad.text
+    assert chunked.status_code == 422, chunked.text
+    assert bad.json()["detail"]["reason"] == "nul_character"

@@ -108,6 +108,37 @@ class CorrelationMiddleware:
             correlation_id.reset(token)
 
 
+class NulGuard:
+    """Refuses a request body holding the NUL character (JSON `\\u0000`) with a 422:
+    PostgreSQL text cannot store it, and no field of ours has a use for it. The body is
+    read first (bodies are small; the gateway caps them) and then handed on unchanged."""
+
+    NUL = b"\\u0000"
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS"):
+            await self.app(scope, receive, send)
+            return
+        messages: list[Message] = []
+        while True:
+            message = await receive()
+            messages.append(message)
+            if message["type"] != "http.request" or not message.get("more_body", False):
+                break
+        if self.NUL in b"".join(m.get("body", b"") for m in messages):
+            detail = {"reason": "nul_character", "message": "text may not contain the NUL character"}
+            await JSONResponse({"detail": detail}, status_code=422)(scope, receive, send)
+            return
+
+        async def replay() -> Message:
+            return messages.pop(0) if messages else await receive()
+
+        await self.app(scope, replay, send)
+
+
 def create_service_app(
     settings: ServiceSettings,
     *,
@@ -160,6 +191,7 @@ def create_service_app(
     app.state.token_verifier = verifier_from(settings.auth_jwks, settings.auth_jwks_url)
     app.state.metrics = metrics = Metrics(service)
 
+    app.add_middleware(NulGuard)
     app.add_middleware(MetricsMiddleware, metrics=metrics)
     app.add_middleware(CorrelationMiddleware)
 
