@@ -129,7 +129,10 @@ class NulGuard:
             if message["type"] != "http.request" or not message.get("more_body", False):
                 break
         if self.NUL in b"".join(m.get("body", b"") for m in messages):
-            detail = {"reason": "nul_character", "message": "text may not contain the NUL character"}
+            detail = {
+                "reason": "nul_character",
+                "message": "text may not contain the NUL character",
+            }
             await JSONResponse({"detail": detail}, status_code=422)(scope, receive, send)
             return
 
