@@ -70,3 +70,25 @@ class ServiceSettings(BaseSettings):
 
     def master_key_bytes(self) -> bytes:
         return parse_master_key(self.master_key.get_secret_value())
+
+
+class PeerSettings(ServiceSettings):
+    """A service that calls identity (keyring, its own token) and consent (decisions).
+
+    It verifies callers' tokens against identity's JWKS unless told otherwise.
+    """
+
+    identity_url: str = "http://127.0.0.1:8001"
+    consent_url: str = "http://127.0.0.1:8004"
+    client_id: str = ""
+    """This service's client id at identity (defaults to the service's name)."""
+    client_secret: SecretStr = SecretStr("")
+    """This service's client secret at identity (keyring, consent decisions)."""
+
+    @model_validator(mode="after")
+    def _peers(self) -> PeerSettings:
+        if not self.client_id:
+            self.client_id = self.service_name
+        if not self.auth_jwks and not self.auth_jwks_url:
+            self.auth_jwks_url = f"{self.identity_url}/.well-known/jwks.json"
+        return self

@@ -173,7 +173,7 @@ async def unsubscribe(
         )
     except BadLink as exc:
         raise HTTPException(400, {"reason": "bad_link", "message": str(exc)}) from exc
-    consent: httpx.AsyncClient = res.extras["consent"]  # type: ignore[assignment]
+    consent: httpx.AsyncClient = res.extras["consent_http"]  # type: ignore[assignment]
     service: ServiceToken = res.extras["service_token"]  # type: ignore[assignment]
     withdrawn = 0
     for consent_id in await store.active_consents(res.db, subject, purpose.value):

@@ -7,12 +7,12 @@ from typing import ClassVar
 from pydantic import SecretStr, model_validator
 from pydantic_settings import SettingsConfigDict
 
-from ac_events.settings import ServiceSettings
+from ac_events.settings import PeerSettings
 
 DEV_LINK_KEY = "development-only-link-signing-key"
 
 
-class NotificationsSettings(ServiceSettings):
+class NotificationsSettings(PeerSettings):
     model_config = SettingsConfigDict(env_prefix="NOTIFICATIONS_", extra="ignore")
 
     service_name: ClassVar[str] = "notifications"
@@ -26,11 +26,6 @@ class NotificationsSettings(ServiceSettings):
     mail_from: str = "Active Connector <no-reply@activeconnector.example>"
     public_url: str = "http://127.0.0.1:8000"
     """Where people's links point (the gateway)."""
-    identity_url: str = "http://127.0.0.1:8001"
-    consent_url: str = "http://127.0.0.1:8004"
-    client_id: str = "notifications"
-    client_secret: SecretStr = SecretStr("")
-    """This service's client credentials at identity (keyring, consent decisions)."""
     link_key: SecretStr = SecretStr(DEV_LINK_KEY)
     """Signs unsubscribe links (HMAC-SHA256)."""
     send_every_s: float = 0.5
@@ -47,10 +42,4 @@ class NotificationsSettings(ServiceSettings):
     def _no_placeholder_link_key_in_production(self) -> NotificationsSettings:
         if self.environment == "production" and self.link_key.get_secret_value() == DEV_LINK_KEY:
             raise ValueError("the placeholder link key is refused in production: set a real one")
-        return self
-
-    @model_validator(mode="after")
-    def _jwks_from_identity(self) -> NotificationsSettings:
-        if not self.auth_jwks and not self.auth_jwks_url:
-            self.auth_jwks_url = f"{self.identity_url}/.well-known/jwks.json"
         return self

@@ -1,0 +1,86 @@
+"""Calls a service makes to its peers: identity (its own token, the keyring) and consent.
+
+`peers(settings)` gives start/stop hooks that open one HTTP client per peer and
+the service's own token (client credentials), kept in `Resources.extras`:
+`identity`, `consent` (`ConsentClient`) and `service_token`. `keyring(settings)`
+is the cached keyring behind identity's internal API.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+
+from ac_events.auth import ServiceToken
+from ac_events.keyring import CachedKeyring, HttpKeyring
+from ac_events.service import Hook, Resources
+from ac_events.settings import PeerSettings
+
+
+class ConsentUnavailable(Exception):
+    """The consent service could not answer: nothing may flow (fail closed)."""
+
+
+class ConsentClient:
+    """Decisions from the consent service, asked with this service's own token.
+
+    With `on_behalf_of` (a person's bearer token), the decision is made for that
+    person's act (e.g. staff ordering a legal disclosure).
+    """
+
+    def __init__(self, http: httpx.AsyncClient, token: ServiceToken) -> None:
+        self.http = http
+        self.token = token
+
+    async def decide(self, ask: dict[str, Any], on_behalf_of: str | None = None) -> dict[str, Any]:
+        body: dict[str, Any] = await self._post("/decisions", ask, on_behalf_of)
+        return body
+
+    async def decide_many(self, asks: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        decisions: list[dict[str, Any]] = []
+        for start in range(0, len(asks), 1000):
+            body = await self._post("/decisions/batch", {"requests": asks[start : start + 1000]})
+            decisions.extend(body["decisions"])
+        return decisions
+
+    async def _post(self, path: str, json: Any, on_behalf_of: str | None = None) -> Any:
+        try:
+            headers = await self.token.headers()
+            if on_behalf_of:
+                headers["X-On-Behalf-Of"] = on_behalf_of
+            r = await self.http.post(path, json=json, headers=headers)
+        except (httpx.HTTPError, KeyError) as exc:
+            raise ConsentUnavailable(type(exc).__name__) from exc
+        if r.status_code >= 500 or r.status_code in (401, 403):
+            raise ConsentUnavailable(f"consent answered {r.status_code}")
+        r.raise_for_status()
+        return r.json()
+
+
+def keyring(settings: PeerSettings) -> CachedKeyring:
+    secret = settings.client_secret.get_secret_value()
+    return CachedKeyring(HttpKeyring(settings.identity_url, settings.client_id, secret))
+
+
+def peers(settings: PeerSettings) -> tuple[Hook, Hook]:
+    async def start(res: Resources) -> None:
+        identity = httpx.AsyncClient(base_url=settings.identity_url, timeout=10)
+        consent = httpx.AsyncClient(base_url=settings.consent_url, timeout=10)
+        token = ServiceToken(
+            identity, settings.client_id, settings.client_secret.get_secret_value()
+        )
+        res.extras.update(
+            identity=identity,
+            consent_http=consent,
+            consent=ConsentClient(consent, token),
+            service_token=token,
+        )
+
+    async def stop(res: Resources) -> None:
+        for name in ("identity", "consent_http"):
+            client = res.extras.get(name)
+            if isinstance(client, httpx.AsyncClient):
+                await client.aclose()
+
+    return start, stop
