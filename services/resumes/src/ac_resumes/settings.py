@@ -6,10 +6,10 @@ from typing import ClassVar
 
 from pydantic_settings import SettingsConfigDict
 
-from ac_events.settings import ServiceSettings
+from ac_events.settings import PeerSettings
 
 
-class ResumesSettings(ServiceSettings):
+class ResumesSettings(PeerSettings):
     model_config = SettingsConfigDict(env_prefix="RESUMES_", extra="ignore")
 
     service_name: ClassVar[str] = "resumes"
