@@ -77,6 +77,14 @@ schemas: venv ## regenerate JSON Schemas and docs/asyncapi.yaml from the event m
 bench-pipeline: infra ## store -> relay -> Kafka -> projection, beside raw ceilings
 	$(WITH_INFRA) $(PY) bench/pipeline.py
 
+.PHONY: bench-matching
+bench-matching: venv ## matching quality: nDCG@10 of BM25 on a labelled set, beside a random ranking
+	$(PY) bench/matching.py
+
+.PHONY: eval-sensitive
+eval-sensitive: venv ## the sensitive-data guard's precision and recall on its labelled corpus
+	$(PY) -m ac_resumes.sensitive_eval tests/data/sensitive_corpus.jsonl
+
 .PHONY: bench-consent
 bench-consent: infra ## consent decisions under wrk (100k people, 1M consents), beside a bare endpoint
 	@command -v wrk >/dev/null || { s=""; [ "$$(id -u)" -eq 0 ] || s=sudo; \

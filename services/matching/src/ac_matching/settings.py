@@ -4,13 +4,32 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from pydantic import SecretStr, model_validator
 from pydantic_settings import SettingsConfigDict
 
-from ac_events.settings import ServiceSettings
+from ac_events.settings import PeerSettings
+
+DEV_CANDIDATE_KEY = "development-only-candidate-key"
 
 
-class MatchingSettings(ServiceSettings):
+class MatchingSettings(PeerSettings):
     model_config = SettingsConfigDict(env_prefix="MATCHING_", extra="ignore")
 
     service_name: ClassVar[str] = "matching"
     default_port: ClassVar[int] = 8003
+
+    candidate_key: SecretStr = SecretStr(DEV_CANDIDATE_KEY)
+    """Keys the anonymous candidate references clients see (HMAC-SHA256): a client cannot
+    link a candidate across vacancies, or to a person, before they apply."""
+    top_n: int = 10
+    """How many vacancies a student sees, and candidates a client sees."""
+
+    @model_validator(mode="after")
+    def _no_placeholder_candidate_key_in_production(self) -> MatchingSettings:
+        if self.environment == "production" and (
+            self.candidate_key.get_secret_value() == DEV_CANDIDATE_KEY
+        ):
+            raise ValueError(
+                "the placeholder candidate key is refused in production: set a real one"
+            )
+        return self

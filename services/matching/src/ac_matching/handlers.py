@@ -1,0 +1,111 @@
+"""Other services' events -> matching's own copies: organisations, people, CVs.
+
+Personal values arrive decrypted by the codec and are kept sealed under the
+person's key (`people.details_sealed`, `cvs.content_sealed`); an erasure
+removes them (and the key's destruction would shred them anyway).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+import asyncpg
+import orjson
+
+from ac_events.catalogue import (
+    ClientOrganizationRegistered,
+    ErasureRequested,
+    ProfileUpdated,
+    ResumeContent,
+    ResumeDeleted,
+    ResumeRevised,
+    ResumeSubmitted,
+    Role,
+    SensitiveDataDeclared,
+    SubjectErased,
+    UserRegistered,
+)
+from ac_events.consumer import Handler
+from ac_events.envelope import Envelope
+from ac_events.keyring import Keyring
+from ac_events.sealing import seal, unseal
+from ac_matching import store
+
+GROUP = "matching"
+SOURCES = ("identity", "resumes")
+SERVICE = "matching"
+DETAILS = ("name", "email", "gender", "school")
+
+
+def make_handlers(keyring: Keyring) -> dict[str, Handler]:
+    async def key(subject_id: str | None) -> bytes | None:
+        k = await keyring.key_for(subject_id) if subject_id else None
+        return k if isinstance(k, bytes) else None
+
+    async def organisation(
+        conn: asyncpg.Connection, env: Envelope[ClientOrganizationRegistered]
+    ) -> None:
+        await store.save_organisation(conn, env.payload.model_dump(mode="json"))
+
+    async def registered(conn: asyncpg.Connection, env: Envelope[UserRegistered]) -> None:
+        e, subject = env.payload, env.subject_id
+        k = await key(subject)
+        if e.role != Role.STUDENT or subject is None or k is None:
+            return
+        details = {f: v if isinstance(v := getattr(e, f), str) else None for f in DETAILS}
+        await store.save_person(conn, subject, seal(k, SERVICE, subject, "details", _json(details)))
+
+    async def profile(conn: asyncpg.Connection, env: Envelope[ProfileUpdated]) -> None:
+        e, subject = env.payload, env.subject_id
+        k = await key(subject)
+        sealed = await store.person(conn, subject) if subject else None
+        if subject is None or k is None or sealed is None:
+            return
+        details = orjson.loads(unseal(k, SERVICE, subject, "details", sealed))
+        details.update({f: v for f in DETAILS if isinstance(v := getattr(e, f), str)})
+        await store.save_person(conn, subject, seal(k, SERVICE, subject, "details", _json(details)))
+
+    async def resume(
+        conn: asyncpg.Connection, env: Envelope[ResumeSubmitted | ResumeRevised]
+    ) -> None:
+        e, subject = env.payload, env.subject_id
+        k = await key(subject)
+        if subject is None or k is None or not isinstance(e.content, ResumeContent):
+            return
+        revision = e.revision if isinstance(e, ResumeRevised) else 1
+        sealed = seal(k, SERVICE, subject, "cv", e.content.model_dump_json())
+        await store.save_cv(conn, subject, e.resume_id, revision, sealed)
+
+    async def deleted(conn: asyncpg.Connection, env: Envelope[ResumeDeleted]) -> None:
+        if env.subject_id:
+            await store.delete_cv(conn, env.subject_id, env.payload.resume_id)
+
+    async def declared(conn: asyncpg.Connection, env: Envelope[SensitiveDataDeclared]) -> None:
+        if env.subject_id:
+            await store.declare(conn, env.subject_id, [c.value for c in env.payload.categories])
+
+    async def erased(
+        conn: asyncpg.Connection, env: Envelope[ErasureRequested | SubjectErased]
+    ) -> None:
+        if env.subject_id:
+            await store.forget(conn, env.subject_id)
+
+    table: list[
+        tuple[type[Any], Callable[[asyncpg.Connection, Any], Coroutine[Any, Any, None]]]
+    ] = [
+        (ClientOrganizationRegistered, organisation),
+        (UserRegistered, registered),
+        (ProfileUpdated, profile),
+        (ResumeSubmitted, resume),
+        (ResumeRevised, resume),
+        (ResumeDeleted, deleted),
+        (SensitiveDataDeclared, declared),
+        (ErasureRequested, erased),
+        (SubjectErased, erased),
+    ]
+    return {event.type: handler for event, handler in table}
+
+
+def _json(value: Any) -> str:
+    return orjson.dumps(value).decode()

@@ -1,0 +1,263 @@
+"""A provision of a person's data to a third party, and its record.
+
+`apply`: a student applies -> the consent service decides `client_application`
+to the vacancy's organisation, in its country, for the items sent -> on allow,
+`ApplicationSubmitted` + `DataShared` (with the decision: reason, consent event
+ids, view position) and the snapshot sent, sealed under the person's key; on
+deny, `ApplicationSubmitted` + `DataShareBlocked` with what consent is missing.
+`disclose`: staff order a legal disclosure -> the consent service confirms the
+legal exemption for the staff member's act -> `DataShared` with the legal basis.
+
+The decision is asked before anything is recorded and the records are written
+in one transaction, so a provision is never recorded without the decision
+that allowed it; the consent service answers from its own transaction (a
+withdrawal that has returned is never missed).
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+from uuid import UUID
+
+import asyncpg
+import orjson
+
+from ac_events.catalogue import (
+    ApplicationSubmitted,
+    DataCategory,
+    DataShareBlocked,
+    DataShared,
+    DecisionReason,
+    DecisionRef,
+    LegalBasis,
+    LegalRef,
+    Purpose,
+    ResumeContent,
+)
+from ac_events.catalogue.base import Event
+from ac_events.catalogue.consent import ViewPosition
+from ac_events.catalogue.vocab import SensitiveCategory
+from ac_events.keyring import Keyring
+from ac_events.peers import ConsentClient
+from ac_events.sealing import seal, unseal
+from ac_events.store import ANY_VERSION, EventStore
+from ac_matching import store
+from ac_matching.domain import (
+    MatchingRuleError,
+    missing_consent,
+    snapshot,
+    snapshot_bytes,
+    snapshot_sha256,
+)
+
+SERVICE = "matching"
+CV_ITEMS = frozenset(DataCategory) - {DataCategory.NAME, DataCategory.CONTACT,
+                                      DataCategory.SCHOOL, DataCategory.GENDER}  # fmt: skip
+
+
+def stream(subject_id: str) -> str:
+    return f"matching-{subject_id}"
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    application_id: UUID | None
+    status: str
+    reason: DecisionReason
+    missing: str
+    disclosure_id: UUID | None
+
+
+class Provisions:
+    def __init__(self, events: EventStore, keyring: Keyring, consent: ConsentClient) -> None:
+        self.events = events
+        self.pool: asyncpg.Pool = events.pool
+        self.keyring = keyring
+        self.consent = consent
+
+    async def apply(
+        self, subject_id: str, vacancy_id: UUID, items: tuple[DataCategory, ...]
+    ) -> Outcome:
+        vacancy = await store.vacancy(self.pool, vacancy_id)
+        if vacancy is None:
+            raise MatchingRuleError(404, "no_such_vacancy", "no such vacancy")
+        if not vacancy["open"]:
+            raise MatchingRuleError(409, "vacancy_closed", "this vacancy is closed")
+        if await store.shared_application(self.pool, subject_id, vacancy_id):
+            raise MatchingRuleError(409, "already_applied", "you have applied to this vacancy")
+        org = await self._organisation(vacancy["organization_id"])
+        key, snap, sensitive = await self._gather(subject_id, items)
+        decision = await self.consent.decide(
+            {
+                "subject_id": subject_id,
+                "purpose": Purpose.CLIENT_APPLICATION.value,
+                "recipient": org["organization_id"],
+                "region": org["country"],
+                "data_categories": [i.value for i in items],
+                "sensitive_categories": sensitive,
+            }
+        )
+        application_id = uuid.uuid4()
+        applied = ApplicationSubmitted(
+            application_id=application_id,
+            vacancy_id=vacancy_id,
+            organization_id=org["organization_id"],
+        )
+        reason = DecisionReason(decision["reason"])
+        if decision["decision"] != "allow":
+            missing = missing_consent(reason, org["legal_name"], org["country"], sensitive)
+            blocked = DataShareBlocked(
+                application_id=application_id,
+                organization_id=org["organization_id"],
+                purpose=Purpose.CLIENT_APPLICATION,
+                region=org["country"],
+                reason=reason,
+                missing=missing,
+            )
+            async with self.pool.acquire() as conn, conn.transaction():
+                await self._append(conn, subject_id, [applied, blocked])
+                await store.add_application(
+                    conn, application_id, subject_id, vacancy_id, org["organization_id"],
+                    "blocked", reason.value, missing,
+                )  # fmt: skip
+            return Outcome(application_id, "blocked", reason, missing, None)
+        ref = DecisionRef(
+            reason=reason,
+            consent_event_ids=tuple(decision["consent_event_ids"]),
+            position=ViewPosition(**decision["position"]),
+        )
+        shared = self._shared(org, items, sensitive, snap, decision=ref, application=application_id)
+        async with self.pool.acquire() as conn, conn.transaction():
+            await store.lock_subject(conn, subject_id)
+            if await store.shared_application(conn, subject_id, vacancy_id):
+                raise MatchingRuleError(409, "already_applied", "you have applied to this vacancy")
+            await store.add_application(
+                conn, application_id, subject_id, vacancy_id, org["organization_id"],
+                "shared", reason.value, "",
+            )  # fmt: skip
+            await self._record(conn, subject_id, key, snap, shared, before=[applied])
+        return Outcome(application_id, "shared", reason, "", shared.disclosure_id)
+
+    async def disclose(
+        self,
+        subject_id: str,
+        organization_id: str,
+        items: tuple[DataCategory, ...],
+        basis: LegalBasis,
+        reference: str,
+        staff_token: str,
+    ) -> Outcome:
+        org = await self._organisation(organization_id)
+        key, snap, sensitive = await self._gather(subject_id, items)
+        decision = await self.consent.decide(
+            {
+                "subject_id": subject_id,
+                "purpose": Purpose.LEGAL_DISCLOSURE.value,
+                "recipient": organization_id,
+                "region": org["country"],
+                "data_categories": [i.value for i in items],
+                "sensitive_categories": sensitive,
+                "legal_basis": basis.value,
+                "legal_reference": reference,
+            },
+            on_behalf_of=staff_token,
+        )
+        reason = DecisionReason(decision["reason"])
+        if decision["decision"] != "allow":
+            raise MatchingRuleError(403, reason.value, "the consent service did not allow it")
+        legal = LegalRef(basis=basis, reference=reference)
+        shared = self._shared(org, items, sensitive, snap, legal=legal)
+        async with self.pool.acquire() as conn, conn.transaction():
+            await self._record(conn, subject_id, key, snap, shared, before=[])
+        return Outcome(None, "shared", reason, "", shared.disclosure_id)
+
+    async def _organisation(self, organization_id: str) -> asyncpg.Record:
+        org = await store.organisation(self.pool, organization_id)
+        if org is None:
+            raise MatchingRuleError(422, "unknown_recipient", "no such client organisation")
+        return org
+
+    async def _gather(
+        self, subject_id: str, items: tuple[DataCategory, ...]
+    ) -> tuple[bytes, dict[str, Any], list[str]]:
+        """The person's key, the snapshot of the items, and the sensitive categories it holds."""
+        key = await self.keyring.key_for(subject_id)
+        if not isinstance(key, bytes):
+            raise MatchingRuleError(410, "erased", "this person has been erased")
+        sealed_details = await store.person(self.pool, subject_id)
+        if sealed_details is None:
+            raise MatchingRuleError(409, "unknown_person", "no such student here (yet)")
+        details = orjson.loads(unseal(key, SERVICE, subject_id, "details", sealed_details))
+        cv, sensitive = ResumeContent(), []
+        if CV_ITEMS & set(items):
+            row = await store.cv(self.pool, subject_id)
+            if row is None:
+                raise MatchingRuleError(409, "no_resume", "submit a CV first")
+            cv = ResumeContent(
+                **orjson.loads(unseal(key, SERVICE, subject_id, "cv", row["content_sealed"]))
+            )
+            sensitive = await store.declared(self.pool, subject_id)
+        return key, snapshot(items, details, cv), sensitive
+
+    @staticmethod
+    def _shared(
+        org: asyncpg.Record,
+        items: tuple[DataCategory, ...],
+        sensitive: list[str],
+        snap: dict[str, Any],
+        *,
+        decision: DecisionRef | None = None,
+        legal: LegalRef | None = None,
+        application: UUID | None = None,
+    ) -> DataShared:
+        purpose = Purpose.CLIENT_APPLICATION if decision else Purpose.LEGAL_DISCLOSURE
+        return DataShared(
+            disclosure_id=uuid.uuid4(),
+            shared_at=datetime.now(UTC),
+            purpose=purpose,
+            organization_id=org["organization_id"],
+            recipient_legal_name=org["legal_name"],
+            recipient_address=org["address"],
+            recipient_representative=org["representative"],
+            recipient_country=org["country"],
+            data_items=items,
+            sensitive_items=tuple(SensitiveCategory(c) for c in sensitive),
+            decision=decision,
+            legal=legal,
+            application_id=application,
+            snapshot_sha256=snapshot_sha256(snap),
+        )
+
+    async def _record(
+        self,
+        conn: asyncpg.Connection,
+        subject_id: str,
+        key: bytes,
+        snap: dict[str, Any],
+        shared: DataShared,
+        before: list[Event],
+    ) -> None:
+        appended = await self._append(conn, subject_id, [*before, shared])
+        sealed = seal(key, SERVICE, subject_id, "snapshot", snapshot_bytes(snap).decode())
+        await store.add_disclosure(
+            conn,
+            shared.disclosure_id,
+            appended[-1],
+            subject_id,
+            shared.application_id,
+            shared.organization_id,
+            shared.shared_at,
+            shared.model_dump(mode="json"),
+            sealed,
+        )
+
+    async def _append(
+        self, conn: asyncpg.Connection, subject_id: str, events: list[Event]
+    ) -> list[UUID]:
+        appended = await self.events.append(
+            stream(subject_id), ANY_VERSION, events, subject_id=subject_id, conn=conn
+        )
+        return [e.event_id for e in appended.events]
