@@ -52,15 +52,19 @@ SMTP_PORT = 1025
 MAIL_DIR = Path(".cache/mail")
 
 
+CLIENT_SERVICES = ("notifications", "resumes", "matching")
+"""Services that call identity (keyring, their own token) with client credentials."""
+
+
 def local_env() -> dict[str, str]:
-    """What the services need from each other locally: the JWKS URL, and the notifications
-    service's client credentials at identity (a fresh secret per run)."""
-    secret = secrets.token_urlsafe(24)
-    digest = hashlib.sha256(secret.encode()).hexdigest()
+    """What the services need from each other locally: the JWKS URL, and each calling
+    service's client credentials at identity (a fresh secret per service and run)."""
+    secret = {s: secrets.token_urlsafe(24) for s in CLIENT_SERVICES}
+    digests = {s: hashlib.sha256(v.encode()).hexdigest() for s, v in secret.items()}
     return {
         "AUTH_JWKS_URL": JWKS_URL,
-        "IDENTITY_SERVICE_CREDENTIALS": json.dumps({"notifications": digest}),
-        "NOTIFICATIONS_CLIENT_SECRET": secret,
+        "IDENTITY_SERVICE_CREDENTIALS": json.dumps(digests),
+        **{f"{s.upper()}_CLIENT_SECRET": v for s, v in secret.items()},
         "NOTIFICATIONS_SMTP_PORT": str(SMTP_PORT),
         **os.environ,
     }

@@ -60,9 +60,35 @@ async def test_erasure_leaves_no_readable_trace_and_keeps_the_consent_facts(
     me = await login(p, "kaori")
     grant = {"purpose": "marketing", "policy_version": "v1"}
     assert (await p.gateway.post("/v1/me/consents", json=grant, headers=me)).status_code == 201
+    # Data in other services: a CV, and an application that shares it with a client.
+    secret_skill = "Erasable Kernel Hacking"
+    cv = {"skills": [secret_skill], "free_text": "Loves erasable systems."}
+    assert (await p.gateway.post("/v1/me/resume", json=cv, headers=me)).status_code == 201
+    org = {"organization_id": "org-e", "legal_name": "E K.K.", "address": "Sapporo",
+           "representative": "Rep", "country": "JP"}  # fmt: skip
+    assert (await p.gateway.post("/v1/organisations", json=org, headers=staff)).status_code == 201
+    client = {"username": "client.e", "password": PASSWORD, "name": "C", "email": "c@example.jp",
+              "role": "client", "organization_id": "org-e"}  # fmt: skip
+    assert (await p.gateway.post("/v1/accounts", json=client, headers=staff)).status_code == 201
+    client_e = await login(p, "client.e")
+    share = {"purpose": "client_application", "recipient": "org-e",
+             "data_categories": ["name", "contact", "school", "resume"], "policy_version": "v1"}  # fmt: skip
+    vacancy = {"title": "Kernel engineer", "location_country": "JP"}
+    await p.until_done("POST", "/v1/me/consents", share, me)
+    posted = await p.until_done("POST", "/v1/vacancies", vacancy, client_e)
+    applied = await p.until_done(
+        "POST", "/v1/me/applications", {"vacancy_id": posted["vacancy_id"]}, me
+    )
+    assert applied["status"] == "shared", applied
+    received = f"/v1/organisation/disclosures/{applied['disclosure_id']}"
+    got = (await p.gateway.get(received, headers=client_e)).json()
+    assert got["data"]["resume"]["skills"] == [secret_skill]
+
     exported = (await p.gateway.get("/v1/me/export", headers=me)).json()
     assert exported["identity"]["profile"]["email"] == secret_email
-    assert len(exported["consent"]["consents"]) == 1
+    assert len(exported["consent"]["consents"]) == 2
+    assert exported["resume"]["content"]["skills"] == [secret_skill]
+    assert [d["record"]["organization_id"] for d in exported["disclosures"]] == ["org-e"]
 
     # Another service reads the person's personal fields through identity's keyring API...
     keyring = HttpKeyring(p.identity_url, "tests", SECRET)
@@ -98,7 +124,19 @@ async def test_erasure_leaves_no_readable_trace_and_keeps_the_consent_facts(
     # ... and after the erasure reads them as ERASED.
     assert (await Codec(keyring).open(mine[0])).payload.email == ERASED  # type: ignore[attr-defined]
     await keyring.close()
-    assert [c["purpose"] for c in page["consents"]] == ["marketing"]  # type: ignore[attr-defined]
+    purposes = sorted(c["purpose"] for c in page["consents"])  # type: ignore[attr-defined]
+    assert purposes == ["client_application", "marketing"]
+    # The record of the provision stays, pseudonymous; the copy of what was sent is gone.
+    records = (
+        await p.gateway.get(f"/v1/audit/subjects/{subject}/disclosures", headers=auditor)
+    ).json()
+    assert [r["record"]["recipient_legal_name"] for r in records] == ["E K.K."]
+    for _ in range(100):
+        got = (await p.gateway.get(received, headers=client_e)).json()
+        if got["data"] is None:
+            break
+        await asyncio.sleep(0.1)
+    assert got["data"] is None
 
     # Replay every topic there is: nothing of the person in the clear, anywhere.
     raw = b""
@@ -107,7 +145,7 @@ async def test_erasure_leaves_no_readable_trace_and_keeps_the_consent_facts(
             r.value for r in await read_topic(kafka, topic_for(producer, prefix), timeout_s=20)
         )
     assert subject.encode() in raw  # the pseudonymous facts are there
-    for secret in (secret_name, secret_email, "Hokkaido Erasable"):
+    for secret in (secret_name, secret_email, "Hokkaido Erasable", secret_skill):
         assert secret.encode() not in raw
 
 
@@ -119,7 +157,7 @@ async def existing_producers(kafka: str, prefix: str) -> set[str]:
     finally:
         await admin.close()
     found = {p for p in PRODUCERS if topic_for(p, prefix) in topics}
-    assert {"identity", "consent"} <= found
+    assert {"identity", "consent", "resumes", "matching"} <= found
     return found
 
 

@@ -36,6 +36,9 @@ class World:
     notice: str
     transfer: str
     alert_of_a: str
+    vacancy_x: str
+    vacancy_to_close: str
+    disclosure_to_x: str
 
     async def call(self, actor: str, method: str, path: str, body: Any = None) -> httpx.Response:
         return await self.p.gateway.request(method, path, json=body, headers=self.headers[actor])
@@ -108,6 +111,23 @@ async def world(infra: Infra) -> AsyncIterator[World]:
             "/v1/me/alerts", json={"keywords": ["python"]}, headers=headers["student_a"]
         )
         assert alert.status_code == 201, alert.text
+        a = headers["student_a"]
+        assessment = {"purpose": "vacancy_assessment", "policy_version": "v1"}
+        assert (
+            await p.gateway.post("/v1/me/consents", json=assessment, headers=a)
+        ).status_code == 201
+        cv = {"skills": ["Python", "SQL"], "desired_roles": ["Backend engineer"]}
+        assert (await p.gateway.post("/v1/me/resume", json=cv, headers=a)).status_code == 201
+        vacancy = {"title": "Backend engineer", "skills": ["Python"], "location_country": "JP"}
+        posted = [
+            await p.until_done("POST", "/v1/vacancies", vacancy, headers[c])
+            for c in ("client_x", "client_x")
+        ]
+        applied = await p.until_done(
+            "POST", "/v1/me/applications",
+            {"vacancy_id": posted[0]["vacancy_id"], "data_items": ["resume"]}, a,
+        )  # fmt: skip
+        assert applied["status"] == "shared", applied
         yield World(
             p,
             headers,
@@ -116,6 +136,9 @@ async def world(infra: Infra) -> AsyncIterator[World]:
             sha,
             t.json()["transfer_id"],
             alert.json()["subscription_id"],
+            posted[0]["vacancy_id"],
+            posted[1]["vacancy_id"],
+            applied["disclosure_id"],
         )
 
 
@@ -124,6 +147,7 @@ def expect(default: int, anonymous: int = 401, **cells: int) -> dict[str, int]:
 
 
 STUDENTS_ONLY = {"client_x": 403, "client_y": 403, "staff": 403, "auditor": 403}
+CLIENTS_ONLY = {a: 403 for a in ("student_a", "student_b", "staff", "auditor")}
 STAFF_ONLY = {a: 403 for a in ("student_a", "student_b", "client_x", "client_y", "auditor")}
 AUDIT = {a: 403 for a in ("student_a", "student_b", "client_x", "client_y")}
 
@@ -186,6 +210,48 @@ ROUTES: list[Route] = [
      lambda w: None, expect(400, anonymous=400)),
     ("POST", "/v1/campaigns", lambda w: "/v1/campaigns",
      lambda w: {"purpose": "marketing", "headline": "News", "body": "Hello"}, expect(201, **STAFF_ONLY)),
+    # A's CV exists; B has none until B submits one.
+    ("POST", "/v1/me/resume", lambda w: "/v1/me/resume", lambda w: {"skills": ["Go"]},
+     expect(201, student_a=409, **STUDENTS_ONLY)),
+    ("PUT", "/v1/me/resume", lambda w: "/v1/me/resume", lambda w: {"skills": ["Python", "Go"]},
+     expect(200, **STUDENTS_ONLY)),
+    ("GET", "/v1/me/resume", lambda w: "/v1/me/resume", lambda w: None, expect(200, **STUDENTS_ONLY)),
+    # B has not consented to vacancy_assessment.
+    ("GET", "/v1/me/matches", lambda w: "/v1/me/matches", lambda w: None,
+     expect(200, student_b=403, **STUDENTS_ONLY)),
+    # A's data went to X already; B's application is recorded, and blocked (no consent).
+    ("POST", "/v1/me/applications", lambda w: "/v1/me/applications",
+     lambda w: {"vacancy_id": w.vacancy_x}, expect(201, student_a=409, **STUDENTS_ONLY)),
+    ("GET", "/v1/me/applications", lambda w: "/v1/me/applications", lambda w: None,
+     expect(200, **STUDENTS_ONLY)),
+    ("GET", "/v1/me/disclosures", lambda w: "/v1/me/disclosures", lambda w: None,
+     expect(200, **STUDENTS_ONLY)),
+    ("DELETE", "/v1/me/resume", lambda w: "/v1/me/resume", lambda w: None,
+     expect(204, **STUDENTS_ONLY)),
+    ("GET", "/v1/vacancies", lambda w: "/v1/vacancies", lambda w: None, expect(200)),
+    ("GET", "/v1/vacancies/{vacancy_id}", lambda w: f"/v1/vacancies/{w.vacancy_x}", lambda w: None,
+     expect(200)),
+    ("POST", "/v1/vacancies", lambda w: "/v1/vacancies",
+     lambda w: {"title": "Sales", "location_country": "JP"}, expect(201, **CLIENTS_ONLY)),
+    # Only X may close X's vacancy (Y is told there is no such vacancy of its own).
+    ("POST", "/v1/vacancies/{vacancy_id}/close", lambda w: f"/v1/vacancies/{w.vacancy_to_close}/close",
+     lambda w: None, expect(200, client_y=404, **CLIENTS_ONLY)),
+    ("GET", "/v1/vacancies/{vacancy_id}/candidates",
+     lambda w: f"/v1/vacancies/{w.vacancy_x}/candidates", lambda w: None,
+     expect(200, client_y=404, **{**CLIENTS_ONLY, "staff": 200})),
+    ("GET", "/v1/organisation/disclosures", lambda w: "/v1/organisation/disclosures",
+     lambda w: None, expect(200, **CLIENTS_ONLY)),
+    # What was shared with X: X reads it, Y cannot.
+    ("GET", "/v1/organisation/disclosures/{disclosure_id}",
+     lambda w: f"/v1/organisation/disclosures/{w.disclosure_to_x}", lambda w: None,
+     expect(200, client_y=404, **CLIENTS_ONLY)),
+    ("POST", "/v1/legal-disclosures", lambda w: "/v1/legal-disclosures",
+     lambda w: {"subject_id": w.subjects["student_a"], "organization_id": "org-y",
+                "data_items": ["name"], "legal_basis": "laws_and_regulations",
+                "legal_reference": f"court order {n()}"}, expect(201, **STAFF_ONLY)),
+    ("GET", "/v1/audit/subjects/{subject_id}/disclosures",
+     lambda w: f"/v1/audit/subjects/{w.subjects['student_a']}/disclosures", lambda w: None,
+     expect(200, **AUDIT)),
     ("GET", "/v1/auth/jwks", lambda w: "/v1/auth/jwks", lambda w: None, expect(200, anonymous=200)),
     ("POST", "/v1/auth/refresh", lambda w: "/v1/auth/refresh",
      lambda w: {"refresh_token": "not-a-real-refresh-token"}, expect(401, anonymous=401)),

@@ -1,4 +1,5 @@
-"""The platform as a test needs it: identity and consent as real HTTP servers, the gateway in front.
+"""The platform as a test needs it: identity, consent, resumes and matching (and, if asked,
+notifications with an SMTP server) as real HTTP servers, the gateway in front.
 
 Each service gets a database of its own and the test's topic prefix; the
 consent service verifies tokens against identity's JWKS over HTTP, and learns
@@ -12,6 +13,7 @@ import json
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
+from typing import Any
 
 import httpx
 import uvicorn
@@ -26,13 +28,18 @@ from ac_gateway.settings import GatewaySettings
 from ac_identity.accounts import Accounts
 from ac_identity.app import create_app as create_identity
 from ac_identity.settings import IdentitySettings
+from ac_matching.app import create_app as create_matching
+from ac_matching.settings import MatchingSettings
 from ac_notifications.app import create_app as create_notifications
 from ac_notifications.settings import NotificationsSettings
+from ac_resumes.app import create_app as create_resumes
+from ac_resumes.settings import ResumesSettings
 from tests.support.net import free_port
 from tests.support.smtp import SmtpServer
 
 SECRET = "the tests' service secret"
-"""Client credentials of the services `tests` and `notifications` at identity."""
+"""Client credentials of `tests` and of each service at identity."""
+SERVICES = ("tests", "notifications", "resumes", "matching")
 
 
 @asynccontextmanager
@@ -66,10 +73,25 @@ class Platform:
     gateway: httpx.AsyncClient
     identity: FastAPI
     consent: FastAPI
+    resumes: FastAPI
+    matching: FastAPI
     gateway_app: FastAPI
     identity_url: str
     consent_url: str
     smtp: SmtpServer | None = None
+
+    async def until_done(
+        self, method: str, path: str, body: Any, headers: dict[str, str], tries: int = 300
+    ) -> Any:
+        """Calls the gateway until a service has consumed what the call needs (organisations,
+        people, CVs arrive by Kafka): 409 and 422 mean "not yet"; returns the JSON answer."""
+        for _ in range(tries):
+            r = await self.gateway.request(method, path, json=body, headers=headers)
+            if r.status_code < 300:
+                return r.json()
+            assert r.status_code in (409, 422), r.text
+            await asyncio.sleep(0.1)
+        raise AssertionError(f"{method} {path}: {r.text}")
 
     @property
     def accounts(self) -> Accounts:
@@ -97,7 +119,7 @@ async def platform(
                 environment="test",
                 erasure_grace_s=erasure_grace_s,
                 service_credentials=json.dumps(
-                    {s: IdentitySettings.secret_digest(SECRET) for s in ("tests", "notifications")}
+                    {s: IdentitySettings.secret_digest(SECRET) for s in SERVICES}
                 ),
             )
         )
@@ -113,6 +135,23 @@ async def platform(
         )
         await stack.enter_async_context(serving(consent, consent_port))
         consent_url = f"http://127.0.0.1:{consent_port}"
+        peers: dict[str, Any] = {
+            "kafka_bootstrap_servers": kafka,
+            "topic_prefix": prefix,
+            "environment": "test",
+            "identity_url": identity_url,
+            "consent_url": consent_url,
+            "client_secret": SECRET,
+        }
+        resumes_port, matching_port = free_port(), free_port()
+        resumes = create_resumes(
+            ResumesSettings(database_url=await stack.enter_async_context(database(infra)), **peers)
+        )
+        await stack.enter_async_context(serving(resumes, resumes_port))
+        matching = create_matching(
+            MatchingSettings(database_url=await stack.enter_async_context(database(infra)), **peers)
+        )
+        await stack.enter_async_context(serving(matching, matching_port))
         notifications_port, smtp = free_port(), None
         if notifications:
             smtp = SmtpServer()
@@ -121,13 +160,8 @@ async def platform(
             app = create_notifications(
                 NotificationsSettings(
                     database_url=await stack.enter_async_context(database(infra)),
-                    kafka_bootstrap_servers=kafka,
-                    topic_prefix=prefix,
-                    environment="test",
-                    identity_url=identity_url,
-                    consent_url=consent_url,
-                    client_secret=SECRET,
                     smtp_port=smtp.port,
+                    **peers,
                 )
             )
             await stack.enter_async_context(serving(app, notifications_port))
@@ -135,6 +169,8 @@ async def platform(
             GatewaySettings(
                 identity_url=identity_url,
                 consent_url=consent_url,
+                resumes_url=f"http://127.0.0.1:{resumes_port}",
+                matching_url=f"http://127.0.0.1:{matching_port}",
                 notifications_url=f"http://127.0.0.1:{notifications_port}",
                 environment="test",
                 auth_rate_per_minute=1000,
@@ -144,4 +180,14 @@ async def platform(
         client = await stack.enter_async_context(
             httpx.AsyncClient(transport=httpx.ASGITransport(app=gateway_app), base_url="http://gw")
         )
-        yield Platform(client, identity, consent, gateway_app, identity_url, consent_url, smtp)
+        yield Platform(
+            client,
+            identity,
+            consent,
+            resumes,
+            matching,
+            gateway_app,
+            identity_url,
+            consent_url,
+            smtp,
+        )

@@ -43,7 +43,9 @@ def settings_class(service: str) -> type[ServiceSettings]:
     [cls] = [
         v
         for v in vars(module).values()
-        if isinstance(v, type) and issubclass(v, ServiceSettings) and v is not ServiceSettings
+        if isinstance(v, type)
+        and issubclass(v, ServiceSettings)
+        and v.__module__ == module.__name__
     ]
     return cls
 

@@ -48,6 +48,19 @@ from ac_identity.api import (
     TokenPair,
     Verification,
 )
+from ac_matching.api import (
+    ApplicationBody,
+    ApplicationListed,
+    ApplicationOut,
+    Candidate,
+    Disclosure,
+    LegalDisclosureBody,
+    LegalDisclosureOut,
+    Match,
+    Received,
+    VacancyBody,
+    VacancyOut,
+)
 from ac_notifications.api import (
     AlertBody,
     AlertOut,
@@ -56,6 +69,7 @@ from ac_notifications.api import (
     NotificationOut,
     Unsubscribed,
 )
+from ac_resumes.api import ResumeBody, ResumeOut
 
 
 class Problem(BaseModel):
@@ -86,6 +100,8 @@ router = APIRouter(prefix="/v1", responses=_ERRORS)  # type: ignore[arg-type]
 User = Depends(require(Caller.STUDENT, Caller.CLIENT, Caller.STAFF, Caller.AUDITOR))
 Student = Depends(require(Caller.STUDENT))
 Staff = Depends(require(Caller.STAFF))
+Client = Depends(require(Caller.CLIENT))
+ClientOrStaff = Depends(require(Caller.CLIENT, Caller.STAFF))
 Auditing = Depends(require(Caller.AUDITOR, Caller.STAFF))
 Limited = Depends(rate_limited)
 
@@ -166,6 +182,11 @@ class Export(BaseModel):
     identity: dict[str, Any]
     consent: dict[str, Any] | None
     """The person's consents, their history and disclosures (students)."""
+    resume: dict[str, Any] | None = None
+    """Their CV (students)."""
+    applications: list[dict[str, Any]] | None = None
+    disclosures: list[dict[str, Any]] | None = None
+    """Every provision of their data to a third party (students)."""
 
 
 @router.get("/me/export", response_model=Export, tags=["me"],
@@ -175,15 +196,25 @@ async def export(request: Request, principal: Principal = User) -> Export:
     account = await up.send("identity", "GET", "/me", request)
     if account.status_code != 200:
         raise HTTPException(account.status_code, account.json().get("detail"))
-    consent = None
+    parts: dict[str, Any] = {}
     if principal.role == Caller.STUDENT:
-        page = await up.send("consent", "GET", f"/subjects/{principal.subject}/page", request)
-        consent = page.json() if page.status_code == 200 else None
+        subject = f"/subjects/{principal.subject}"
+        for name, service, path in (
+            ("consent", "consent", f"{subject}/page"),
+            ("resume", "resumes", f"{subject}/resume"),
+            ("applications", "matching", f"{subject}/applications"),
+            ("disclosures", "matching", f"{subject}/disclosures"),
+        ):
+            answer = await up.send(service, "GET", path, request)
+            parts[name] = answer.json() if answer.status_code == 200 else None
     return Export(
         exported_at=datetime.now(UTC),
         subject_id=principal.subject,
         identity=account.json(),
-        consent=consent,
+        consent=parts.get("consent"),
+        resume=parts.get("resume"),
+        applications=parts.get("applications"),
+        disclosures=parts.get("disclosures"),
     )
 
 
@@ -257,6 +288,127 @@ async def organisation(
             404, {"reason": "unknown_organisation", "message": "no such organisation"}
         )
     return await _up(request).relay("identity", "GET", f"/organisations/{organization_id}", request)
+
+
+# ---------------------------------------------------------------- a student's CV, matches, applications
+
+
+@router.get("/me/resume", response_model=ResumeOut, tags=["resumes"], summary="My CV")
+async def my_resume(request: Request, principal: Principal = Student) -> Response:
+    return await _up(request).relay(
+        "resumes", "GET", f"/subjects/{principal.subject}/resume", request
+    )
+
+
+@router.post("/me/resume", status_code=201, response_model=ResumeOut, tags=["resumes"],
+             summary="Submit my CV (422 `sensitive_data` if it reveals sensitive data not volunteered)")  # fmt: skip
+async def submit_resume(
+    request: Request, body: ResumeBody, principal: Principal = Student
+) -> Response:
+    path = f"/subjects/{principal.subject}/resume"
+    return await _up(request).relay(
+        "resumes", "POST", path, request, json=body.model_dump(mode="json")
+    )
+
+
+@router.put("/me/resume", response_model=ResumeOut, tags=["resumes"], summary="Revise my CV")
+async def revise_resume(
+    request: Request, body: ResumeBody, principal: Principal = Student
+) -> Response:
+    path = f"/subjects/{principal.subject}/resume"
+    return await _up(request).relay(
+        "resumes", "PUT", path, request, json=body.model_dump(mode="json")
+    )
+
+
+@router.delete("/me/resume", status_code=204, tags=["resumes"], summary="Delete my CV")
+async def delete_resume(request: Request, principal: Principal = Student) -> Response:
+    path = f"/subjects/{principal.subject}/resume"
+    return await _up(request).relay("resumes", "DELETE", path, request)
+
+
+@router.get("/me/matches", response_model=list[Match], tags=["matching"],
+            summary="My top vacancies (with the vacancy_assessment consent)")  # fmt: skip
+async def my_matches(request: Request, principal: Principal = Student) -> Response:
+    path = f"/subjects/{principal.subject}/matches"
+    return await _up(request).relay("matching", "GET", path, request)
+
+
+@router.post("/me/applications", status_code=201, response_model=ApplicationOut, tags=["matching"],
+             summary="Apply: my data goes to the client only if my consent allows it")  # fmt: skip
+async def apply(
+    request: Request, body: ApplicationBody, principal: Principal = Student
+) -> Response:
+    path = f"/subjects/{principal.subject}/applications"
+    return await _up(request).relay(
+        "matching", "POST", path, request, json=body.model_dump(mode="json")
+    )
+
+
+@router.get("/me/applications", response_model=list[ApplicationListed], tags=["matching"],
+            summary="My applications")  # fmt: skip
+async def my_applications(request: Request, principal: Principal = Student) -> Response:
+    path = f"/subjects/{principal.subject}/applications"
+    return await _up(request).relay("matching", "GET", path, request)
+
+
+@router.get("/me/disclosures", response_model=list[Disclosure], tags=["matching"],
+            summary="Every provision of my data to a third party")  # fmt: skip
+async def my_disclosures(request: Request, principal: Principal = Student) -> Response:
+    path = f"/subjects/{principal.subject}/disclosures"
+    return await _up(request).relay("matching", "GET", path, request)
+
+
+# ---------------------------------------------------------------- vacancies
+
+
+@router.get("/vacancies", response_model=list[VacancyOut], tags=["vacancies"],
+            summary="Open vacancies, newest first")  # fmt: skip
+async def vacancies(request: Request, _: Principal = User) -> Response:
+    return await _up(request).relay("matching", "GET", "/vacancies", request)
+
+
+@router.get("/vacancies/{vacancy_id}", response_model=VacancyOut, tags=["vacancies"],
+            summary="A vacancy")  # fmt: skip
+async def vacancy(request: Request, vacancy_id: UUID, _: Principal = User) -> Response:
+    return await _up(request).relay("matching", "GET", f"/vacancies/{vacancy_id}", request)
+
+
+@router.post("/vacancies", status_code=201, response_model=VacancyOut, tags=["clients"],
+             summary="Post a vacancy for my organisation")  # fmt: skip
+async def post_vacancy(request: Request, body: VacancyBody, _: Principal = Client) -> Response:
+    return await _up(request).relay(
+        "matching", "POST", "/vacancies", request, json=body.model_dump(mode="json")
+    )
+
+
+@router.post("/vacancies/{vacancy_id}/close", response_model=VacancyOut, tags=["clients"],
+             summary="Close my organisation's vacancy")  # fmt: skip
+async def close_vacancy(request: Request, vacancy_id: UUID, _: Principal = Client) -> Response:
+    return await _up(request).relay("matching", "POST", f"/vacancies/{vacancy_id}/close", request)
+
+
+@router.get("/vacancies/{vacancy_id}/candidates", response_model=list[Candidate], tags=["clients"],
+            summary="Anonymous candidates for my vacancy")  # fmt: skip
+async def candidates(request: Request, vacancy_id: UUID, _: Principal = ClientOrStaff) -> Response:
+    path = f"/vacancies/{vacancy_id}/candidates"
+    return await _up(request).relay("matching", "GET", path, request)
+
+
+@router.get("/organisation/disclosures", response_model=list[Disclosure], tags=["clients"],
+            summary="What was shared with my organisation")  # fmt: skip
+async def received(request: Request, principal: Principal = Client) -> Response:
+    path = f"/organisations/{principal.organization_id}/disclosures"
+    return await _up(request).relay("matching", "GET", path, request)
+
+
+@router.get("/organisation/disclosures/{disclosure_id}", response_model=Received, tags=["clients"],
+            summary="The data shared with my organisation in one provision")  # fmt: skip
+async def received_one(
+    request: Request, disclosure_id: UUID, principal: Principal = Client
+) -> Response:
+    path = f"/organisations/{principal.organization_id}/disclosures/{disclosure_id}"
+    return await _up(request).relay("matching", "GET", path, request)
 
 
 # ---------------------------------------------------------------- notifications
@@ -359,7 +511,29 @@ async def publish_notice(request: Request, body: NoticeBody, _: Principal = Staf
     )
 
 
+@router.post("/legal-disclosures", status_code=201, response_model=LegalDisclosureOut,
+             tags=["staff"], summary="Disclose a person's data on a legal basis (APPI art. 27(1))")  # fmt: skip
+async def legal_disclosure(
+    request: Request, body: LegalDisclosureBody, _: Principal = Staff
+) -> Response:
+    return await _up(request).relay(
+        "matching", "POST", "/legal-disclosures", request, json=body.model_dump(mode="json")
+    )
+
+
 # ---------------------------------------------------------------- auditors (read-only)
+
+
+@router.get("/audit/subjects/{subject_id}/disclosures", response_model=list[Disclosure],
+            tags=["audit"], summary="Every provision of a person's data")  # fmt: skip
+async def audit_disclosures(
+    request: Request,
+    subject_id: Annotated[str, Path(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9_.:-]+$")],
+    _: Principal = Auditing,
+) -> Response:
+    return await _up(request).relay(
+        "matching", "GET", f"/subjects/{subject_id}/disclosures", request
+    )
 
 
 @router.get("/audit/subjects/{subject_id}/consents", response_model=Page, tags=["audit"],

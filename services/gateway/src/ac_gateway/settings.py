@@ -17,6 +17,8 @@ class GatewaySettings(ServiceSettings):
     default_port: ClassVar[int] = 8000
 
     identity_url: str = "http://127.0.0.1:8001"
+    resumes_url: str = "http://127.0.0.1:8002"
+    matching_url: str = "http://127.0.0.1:8003"
     consent_url: str = "http://127.0.0.1:8004"
     notifications_url: str = "http://127.0.0.1:8005"
     max_body_bytes: int = 1_048_576
@@ -35,6 +37,8 @@ class GatewaySettings(ServiceSettings):
     def upstreams(self) -> dict[str, Any]:
         return {
             "identity": self.identity_url,
+            "resumes": self.resumes_url,
+            "matching": self.matching_url,
             "consent": self.consent_url,
             "notifications": self.notifications_url,
         }

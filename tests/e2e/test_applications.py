@@ -1,0 +1,189 @@
+"""[R] end to end through the gateway, over real Kafka and PostgreSQL.
+
+A student consents to share with a client in Japan and, for a client in the
+United States, only for Japan; both clients post vacancies; the student
+applies to both: one `DataShared`, one `DataShareBlocked(region_not_covered)`.
+The Japanese client reads the CV; the American one cannot; the student's
+disclosure list shows exactly the one provision. Then a withdrawal between
+two applications to the same client blocks the second, with no window.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+import pytest
+
+from ac_events.catalogue import Role
+from ac_events.kafka import topic_for
+from ac_events.testing import Infra, unique_prefix
+from ac_identity.accounts import Profile
+from tests.support.kafka import read_topic
+from tests.support.platform import Platform, platform
+
+PASSWORD = "correct horse battery staple"
+ITEMS = ["name", "contact", "school", "resume"]
+
+
+@dataclass
+class World:
+    p: Platform
+    prefix: str
+    kafka: str
+    staff: dict[str, str]
+    student: dict[str, str]
+    subject: str
+    client_jp: dict[str, str]
+    client_us: dict[str, str]
+
+    async def post(self, path: str, body: Any, who: dict[str, str]) -> Any:
+        return await self.p.until_done("POST", path, body, who)
+
+    async def get(self, path: str, who: dict[str, str], status: int = 200) -> Any:
+        r = await self.p.gateway.get(path, headers=who)
+        assert r.status_code == status, r.text
+        return r.json()
+
+
+async def login(p: Platform, username: str) -> tuple[dict[str, str], str]:
+    r = await p.gateway.post("/v1/auth/login", json={"username": username, "password": PASSWORD})
+    assert r.status_code == 200, r.text
+    return {"Authorization": f"Bearer {r.json()['access_token']}"}, r.json()["subject_id"]
+
+
+@pytest.fixture(scope="module")
+async def world(infra: Infra) -> AsyncIterator[World]:
+    prefix = unique_prefix()
+    async with platform(infra, prefix) as p:
+        await p.accounts.register(
+            Profile(username="staff", name="S", email="staff@example.jp"), PASSWORD, Role.STAFF
+        )
+        staff, _ = await login(p, "staff")
+        gw = p.gateway
+        policy = {"policy_version": "v1", "effective_at": "2026-04-01T00:00:00Z",
+                  "text_sha256": "a" * 64}  # fmt: skip
+        assert (await gw.post("/v1/policies", json=policy, headers=staff)).status_code == 201
+        clients = {}
+        for org, country in (("org-jp", "JP"), ("org-us", "US")):
+            body = {"organization_id": org, "legal_name": f"{org.upper()} Inc.",
+                    "address": f"1 Main St, {country}", "representative": f"Rep {country}",
+                    "country": country}  # fmt: skip
+            assert (await gw.post("/v1/organisations", json=body, headers=staff)).status_code == 201
+            user = {"username": f"client.{org}", "password": PASSWORD, "name": "C",
+                    "email": f"c@{org}.example", "role": "client", "organization_id": org}  # fmt: skip
+            assert (await gw.post("/v1/accounts", json=user, headers=staff)).status_code == 201
+            clients[org], _ = await login(p, f"client.{org}")
+        person = {"username": "hana", "password": PASSWORD, "name": "Hana Sato",
+                  "email": "hana@example.jp", "school": "Kyoto University"}  # fmt: skip
+        assert (await gw.post("/v1/users", json=person)).status_code == 201
+        student, subject = await login(p, "hana")
+        yield World(p, prefix, infra.kafka_bootstrap_servers, staff, student, subject,
+                    clients["org-jp"], clients["org-us"])  # fmt: skip
+
+
+async def consent(w: World, purpose: str, recipient: str = "*", **extra: Any) -> str:
+    body = {"purpose": purpose, "recipient": recipient, "policy_version": "v1", **extra}
+    granted = await w.post("/v1/me/consents", body, w.student)
+    return str(granted["consent_id"])
+
+
+async def vacancy(w: World, client: dict[str, str], title: str, country: str) -> str:
+    body = {"title": title, "description": "Build APIs in Python.", "skills": ["Python", "SQL"],
+            "location_country": country}  # fmt: skip
+    return str((await w.post("/v1/vacancies", body, client))["vacancy_id"])
+
+
+async def apply(w: World, vacancy_id: str) -> dict[str, Any]:
+    body = {"vacancy_id": vacancy_id, "data_items": ITEMS}
+    applied: dict[str, Any] = await w.post("/v1/me/applications", body, w.student)
+    return applied
+
+
+async def test_a_student_applies_to_a_client_in_japan_and_one_abroad(world: World) -> None:
+    w = world
+    await consent(w, "vacancy_assessment")
+    await consent(w, "client_application", "org-jp", data_categories=ITEMS)
+    await consent(w, "client_application", "org-us", data_categories=ITEMS)  # region JP only
+    cv = {"education": ["Kyoto University, BSc Informatics"], "skills": ["Python", "SQL"],
+          "languages": ["Japanese", "English"], "desired_roles": ["Backend engineer"],
+          "free_text": "I build web APIs."}  # fmt: skip
+    assert (await w.p.gateway.post("/v1/me/resume", json=cv, headers=w.student)).status_code == 201
+    jp = await vacancy(w, w.client_jp, "Backend engineer (Tokyo)", "JP")
+    us = await vacancy(w, w.client_us, "Backend engineer (Seattle)", "US")
+
+    # The student sees both vacancies ranked against the CV.
+    matches = await w.get("/v1/me/matches", w.student)
+    assert {m["vacancy"]["vacancy_id"] for m in matches} == {jp, us}
+    # A client sees an anonymous candidate: no id, no name, no school.
+    candidates = await w.get(f"/v1/vacancies/{jp}/candidates", w.client_jp)
+    assert len(candidates) == 1 and candidates[0]["matched_skills"] == ["Python", "SQL"]
+    shown = orjson.dumps(candidates).decode()
+    for secret in (w.subject, "Hana", "Kyoto"):
+        assert secret not in shown
+
+    to_jp, to_us = await apply(w, jp), await apply(w, us)
+    assert to_jp["status"] == "shared", to_jp
+    assert (to_us["status"], to_us["reason"]) == ("blocked", "region_not_covered")
+    assert "US" in to_us["missing"]
+
+    # The Japanese client reads the CV it was sent; the American client cannot.
+    path = f"/v1/organisation/disclosures/{to_jp['disclosure_id']}"
+    received = await w.get(path, w.client_jp)
+    assert received["data"]["name"] == "Hana Sato"
+    assert received["data"]["resume"]["skills"] == ["Python", "SQL"]
+    await w.get(path, w.client_us, status=404)
+    assert await w.get("/v1/organisation/disclosures", w.client_us) == []
+
+    # The student's own list: exactly the one provision, with everything the record must name.
+    mine = await w.get("/v1/me/disclosures", w.student)
+    assert len(mine) == 1
+    record = mine[0]["record"]
+    assert record["recipient_legal_name"] == "ORG-JP Inc."
+    assert record["recipient_address"] == "1 Main St, JP"
+    assert record["recipient_representative"] == "Rep JP"
+    assert record["recipient_country"] == "JP"
+    assert record["data_items"] == sorted(ITEMS)
+    assert record["purpose"] == "client_application"
+    assert record["decision"]["reason"] == "consent_granted"
+    assert record["decision"]["consent_event_ids"] and record["decision"]["position"]
+
+    # The log says the same: one DataShared, one DataShareBlocked(region_not_covered).
+    events = await matching_events(w)
+    shared = [e for e in events if e["type"] == "DataShared"]
+    blocked = [e for e in events if e["type"] == "DataShareBlocked"]
+    assert [e["payload"]["organization_id"] for e in shared] == ["org-jp"]
+    assert [(e["payload"]["organization_id"], e["payload"]["reason"]) for e in blocked] == [
+        ("org-us", "region_not_covered")
+    ]
+    assert {e["type"] for e in events} >= {"ApplicationSubmitted", "MatchScored", "VacancyPosted"}
+    # No personal data in the clear in the topics of resumes and matching.
+    for producer in ("resumes", "matching"):
+        raw = b"".join(r.value for r in await read_topic(w.kafka, topic_for(producer, w.prefix)))
+        for plain in (b"Hana Sato", b"hana@example.jp", b"I build web APIs"):
+            assert plain not in raw
+
+
+async def test_a_withdrawal_between_two_applications_blocks_the_second(world: World) -> None:
+    w = world
+    page = await w.get("/v1/me/consents", w.student)
+    for c in page["consents"]:  # start with no consent for org-jp
+        if c["recipient"] == "org-jp" and c["status"] == "active":
+            r = await w.p.gateway.delete(f"/v1/me/consents/{c['consent_id']}", headers=w.student)
+            assert r.status_code == 200, r.text
+    for round_ in range(5):
+        consent_id = await consent(w, "client_application", "org-jp", data_categories=ITEMS)
+        first = await apply(w, await vacancy(w, w.client_jp, f"Role {round_}a", "JP"))
+        second_vacancy = await vacancy(w, w.client_jp, f"Role {round_}b", "JP")
+        assert first["status"] == "shared", first
+        r = await w.p.gateway.delete(f"/v1/me/consents/{consent_id}", headers=w.student)
+        assert r.status_code == 200, r.text
+        second = await apply(w, second_vacancy)
+        assert (second["status"], second["reason"]) == ("blocked", "withdrawn"), second
+
+
+async def matching_events(w: World) -> list[dict[str, Any]]:
+    records = await read_topic(w.kafka, topic_for("matching", w.prefix))
+    return [orjson.loads(r.value) for r in records]
