@@ -43,8 +43,12 @@ infra-down: ## stop what `make infra` started
 infra-status:
 	$(INFRA) status
 
+.PHONY: chromium
+chromium: ## headless Chromium (Debian's) for the browser test of the audit report
+	deploy/local/chromium.sh
+
 .PHONY: test
-test: infra ## install everything, start infrastructure, run the whole suite
+test: infra chromium ## install everything, start infrastructure, run the whole suite
 	@# pytest exits 5 when it collected no test: a broken set-up, said plainly.
 	$(WITH_INFRA) $(PY) -m pytest $(PYTEST_ARGS) || { rc=$$?; \
 	  [ $$rc -ne 5 ] || echo "make test: pytest collected no tests (exit 5): the suite is broken" >&2; \

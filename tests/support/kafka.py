@@ -21,7 +21,9 @@ async def read_topic(bootstrap: str, topic: str, timeout_s: float = 60.0) -> lis
             await asyncio.sleep(0.1)
         tps = [TopicPartition(topic, p) for p in sorted(partitions or [])]
         consumer.assign(tps)
-        await consumer.seek_to_beginning(*tps)
+        starts = await consumer.beginning_offsets(tps)
+        for tp in tps:  # an explicit offset: `seek_to_beginning` resets lazily, and `position`
+            consumer.seek(tp, starts[tp])  # may answer before it has (seen reading nothing)
         ends = await consumer.end_offsets(tps)
         records: list[ConsumerRecord] = []
         loop = asyncio.get_running_loop()

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 import orjson
 
@@ -39,50 +39,73 @@ def verify(
     when known (the store's `streams` table), gives each stream's last
     version and hash, so a missing tail is found too.
     """
-    last: dict[str, tuple[int, str]] = {}
-    broken: dict[str, ChainBreak] = {}
-    seen: set[tuple[str, int, str]] = set()
+    verifier = ChainVerifier()
     for data in records:
+        verifier.add_bytes(data)
+    return verifier.breaks(heads)
+
+
+class ChainVerifier:
+    """`verify`, one record at a time (a replay of a whole log need not hold it in memory)."""
+
+    def __init__(self) -> None:
+        self._last: dict[str, tuple[int, str]] = {}
+        self._broken: dict[str, ChainBreak] = {}
+        self._seen: set[tuple[str, int, str]] = set()
+
+    def add_bytes(self, data: bytes) -> None:
         try:
             record = orjson.loads(data)
+        except orjson.JSONDecodeError as exc:
+            self._broken.setdefault("?", ChainBreak("?", 0, "unreadable", str(exc)))
+            return
+        self.add(record)
+
+    def add(self, record: dict[str, Any]) -> None:
+        """One parsed record; returns nothing: breaks are read at the end."""
+        try:
             stream_id = str(record["stream_id"])
             version = int(record["stream_version"])
             stated, prev = str(record["hash"]), str(record["prev_hash"])
-        except (orjson.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
-            broken.setdefault("?", ChainBreak("?", 0, "unreadable", str(exc)))
-            continue
-        if stream_id in broken:
-            continue
-        if (stream_id, version, stated) in seen:
-            continue  # the same record delivered twice (at-least-once) is not tampering
-        seen.add((stream_id, version, stated))
-        expected_version, expected_prev = last.get(stream_id, (0, GENESIS_HASH))
+        except (KeyError, TypeError, ValueError) as exc:
+            self._broken.setdefault("?", ChainBreak("?", 0, "unreadable", str(exc)))
+            return
+        if stream_id in self._broken:
+            return
+        if (stream_id, version, stated) in self._seen:
+            return  # the same record delivered twice (at-least-once) is not tampering
+        self._seen.add((stream_id, version, stated))
+        expected_version, expected_prev = self._last.get(stream_id, (0, GENESIS_HASH))
         if record_hash(record) != stated:
-            broken[stream_id] = ChainBreak(
-                stream_id, version, "altered", "hash does not match content"
-            )
+            self._break(stream_id, version, "altered", "hash does not match content")
         elif version <= expected_version:
-            broken[stream_id] = ChainBreak(
+            self._break(
                 stream_id, version, "duplicate", f"version {version} after {expected_version}"
             )
         elif version != expected_version + 1:
-            broken[stream_id] = ChainBreak(
+            self._break(
                 stream_id, expected_version + 1, "missing", f"next record is version {version}"
             )
         elif prev != expected_prev:
-            broken[stream_id] = ChainBreak(
+            self._break(
                 stream_id, version, "relinked", "prev_hash does not name the previous record"
             )
         else:
-            last[stream_id] = (version, stated)
-    for stream_id, (version, head_hash) in (heads or {}).items():
-        if stream_id in broken:
-            continue
-        have_version, have_hash = last.get(stream_id, (0, GENESIS_HASH))
-        if have_version < version:
-            broken[stream_id] = ChainBreak(
-                stream_id, have_version + 1, "missing", f"stream head is version {version}"
-            )
-        elif have_hash != head_hash:
-            broken[stream_id] = ChainBreak(stream_id, version, "relinked", "head hash differs")
-    return sorted(broken.values(), key=lambda b: (b.stream_id, b.stream_version))
+            self._last[stream_id] = (version, stated)
+
+    def _break(self, stream_id: str, version: int, kind: BreakKind, detail: str) -> None:
+        self._broken[stream_id] = ChainBreak(stream_id, version, kind, detail)
+
+    def breaks(self, heads: Mapping[str, tuple[int, str]] | None = None) -> list[ChainBreak]:
+        broken = dict(self._broken)
+        for stream_id, (version, head_hash) in (heads or {}).items():
+            if stream_id in broken:
+                continue
+            have_version, have_hash = self._last.get(stream_id, (0, GENESIS_HASH))
+            if have_version < version:
+                broken[stream_id] = ChainBreak(
+                    stream_id, have_version + 1, "missing", f"stream head is version {version}"
+                )
+            elif have_hash != head_hash:
+                broken[stream_id] = ChainBreak(stream_id, version, "relinked", "head hash differs")
+        return sorted(broken.values(), key=lambda b: (b.stream_id, b.stream_version))

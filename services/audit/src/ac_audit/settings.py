@@ -1,4 +1,4 @@
-"""Settings of the audit service (env prefix `AUDIT_`)."""
+"""Settings of the audit service and CLI (env prefix `AUDIT_`)."""
 
 from __future__ import annotations
 
@@ -6,11 +6,15 @@ from typing import ClassVar
 
 from pydantic_settings import SettingsConfigDict
 
-from ac_events.settings import ServiceSettings
+from ac_events.settings import PeerSettings
 
 
-class AuditSettings(ServiceSettings):
+class AuditSettings(PeerSettings):
     model_config = SettingsConfigDict(env_prefix="AUDIT_", extra="ignore")
 
     service_name: ClassVar[str] = "audit"
     default_port: ClassVar[int] = 8006
+
+    grace_s: float = 2.0
+    """A consent change recorded less than this before a provision may have been missed by
+    its decision (deciding and recording are two steps); earlier ones may not."""

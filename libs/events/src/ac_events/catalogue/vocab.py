@@ -115,6 +115,11 @@ def _iso_country(code: str) -> str:
     return upper
 
 
+def is_region(code: str) -> bool:
+    """`code` is an ISO 3166-1 alpha-2 country code, as written (upper case)."""
+    return code in _COUNTRIES
+
+
 Region = Annotated[str, AfterValidator(_iso_country)]
 """An ISO 3166-1 alpha-2 country code, upper case (`JP` for Japan)."""
 

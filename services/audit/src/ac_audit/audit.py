@@ -1,0 +1,126 @@
+"""One audit: replay the topics, run every rule, and write the report."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import UTC, datetime, timedelta
+
+import orjson
+
+from ac_audit import rules
+from ac_audit.replay import Progress, replay
+from ac_audit.report import Disclosure, Report, Summary, TimelineEntry
+from ac_audit.state import LogState, Raw
+from ac_events.kafka import PRODUCERS, topic_for
+from ac_events.keyring import Keyring
+
+DEFAULT_GRACE = timedelta(seconds=2)
+"""How long before a provision a consent change may be recorded and still be missed
+(the decision and the record of the provision are two steps)."""
+
+TIMELINE_KINDS = frozenset(
+    {"ConsentGranted", "ConsentWithdrawn", "TransferObjected", "DataShared", "DataShareBlocked",
+     "SubjectErased", "ErasureRequested", "ApplicationSubmitted", "SensitiveDataDeclared"}
+)  # fmt: skip
+
+
+def topics(prefix: str) -> list[str]:
+    return [topic_for(p, prefix) for p in PRODUCERS]
+
+
+async def read_log(
+    bootstrap: str,
+    prefix: str,
+    *,
+    until: datetime | None = None,
+    subject: str | None = None,
+    progress: Progress | None = None,
+) -> LogState:
+    state = LogState(keep_subject=subject)
+    return await replay(
+        bootstrap, topics(prefix), state, prefix=prefix, until=until, progress=progress
+    )
+
+
+async def audit(
+    state: LogState,
+    keyring: Keyring,
+    *,
+    until: datetime | None = None,
+    grace: timedelta = DEFAULT_GRACE,
+) -> Report:
+    results = await rules.run_all(state, keyring, grace)
+    return Report(
+        generated_at=datetime.now(UTC),
+        until=until,
+        summary=summary(state),
+        rules=results,
+        disclosures=[disclosure(s) for s in state.shares if not rules.missing_fields(s)],
+        timeline_subject=state.keep_subject,
+        timeline=timeline(state),
+    )
+
+
+def summary(state: LogState) -> Summary:
+    complete = rules.complete_shares(state)
+    return Summary(
+        events=state.events,
+        topics=dict(state.per_topic),
+        people=len(state.students),
+        erased_people=len(state.erased_at),
+        consents_granted=state.consents_granted,
+        consents_withdrawn=state.consents_withdrawn,
+        disclosures=len(state.shares),
+        blocked=len(state.blocked),
+        disclosures_per_recipient=dict(
+            Counter(s.payload["recipient_legal_name"] for s in complete).most_common()
+        ),
+        disclosures_per_country=dict(
+            Counter(s.payload["recipient_country"] for s in complete).most_common()
+        ),
+        disclosures_per_month=dict(
+            sorted(Counter(s.meta.occurred_at.strftime("%Y-%m") for s in complete).items())
+        ),
+    )
+
+
+def disclosure(share: Raw) -> Disclosure:
+    p = share.payload
+    return Disclosure(
+        event_id=share.meta.event_id,
+        subject_id=share.meta.subject_id,
+        shared_at=datetime.fromisoformat(p["shared_at"]),
+        organization_id=p["organization_id"],
+        recipient_legal_name=p["recipient_legal_name"],
+        recipient_country=p["recipient_country"],
+        purpose=p["purpose"],
+        data_items=list(p["data_items"]),
+        basis="legal" if p.get("legal") else "consent",
+    )
+
+
+def timeline(state: LogState) -> list[TimelineEntry]:
+    return [
+        TimelineEntry(
+            at=meta.occurred_at,
+            kind=meta.type,
+            summary=_said(meta.type, data),
+            event_id=meta.event_id,
+        )
+        for meta, data in state.kept
+        if meta.type in TIMELINE_KINDS
+    ]
+
+
+def _said(kind: str, data: bytes) -> str:
+    p = orjson.loads(data).get("payload", {})
+    if kind in ("ConsentGranted",):
+        return f"{p.get('purpose')} to {p.get('recipient')} in {p.get('region')}"
+    if kind == "DataShared":
+        items = ", ".join(p.get("data_items", []))
+        return f"{items} to {p.get('recipient_legal_name')} ({p.get('recipient_country')})"
+    if kind == "DataShareBlocked":
+        return f"to {p.get('organization_id')}: {p.get('reason')}"
+    if kind == "ConsentWithdrawn":
+        return f"consent {p.get('consent_id')}"
+    return kind

@@ -1,0 +1,130 @@
+"""`ac-audit`: replay the log and check it, from a terminal.
+
+    ac-audit check [--until TIME] [--json FILE] [--html FILE] [--subject ID]
+    ac-audit subject ID [--as-of TIME] [--json FILE]
+
+Kafka, the topic prefix and identity's keyring (for the erasure checks and a
+person's data) come from the `AUDIT_*` settings, as for the service. `check`
+exits 1 when a rule has findings, so a pipeline can gate on it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from ac_audit import html
+from ac_audit.audit import audit, read_log
+from ac_audit.report import Report
+from ac_audit.settings import AuditSettings
+from ac_audit.state import LogState
+from ac_audit.subject import subject_record
+from ac_events.keyring import Keyring
+from ac_events.peers import keyring as identity_keyring
+
+app = typer.Typer(help="Replay the event log and prove every disclosure was covered.")
+console = Console(stderr=True)
+
+Until = Annotated[
+    datetime | None, typer.Option(help="Replay only what was recorded by this time (ISO 8601).")
+]
+
+
+async def _replay(settings: AuditSettings, until: datetime | None, subject: str | None) -> LogState:
+    bootstrap = settings.kafka_bootstrap_servers or ""
+    columns = (TextColumn("replaying the log"), BarColumn(), MofNCompleteColumn(),
+               TextColumn("events"), TimeRemainingColumn())  # fmt: skip
+    with Progress(*columns, console=console, transient=True) as bar:
+        task = bar.add_task("replay", total=None)
+
+        def progress(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        return await read_log(
+            bootstrap, settings.topic_prefix, until=until, subject=subject, progress=progress
+        )
+
+
+async def _check(
+    settings: AuditSettings, keys: Keyring, until: datetime | None, subject: str | None
+) -> Report:
+    state = await _replay(settings, until, subject)
+    return await audit(state, keys, until=until, grace=timedelta(seconds=settings.grace_s))
+
+
+def _show(report: Report) -> None:
+    s = report.summary
+    console.print(
+        f"{s.events} events, {s.people} people ({s.erased_people} erased), "
+        f"{s.disclosures} provisions, {s.blocked} blocked"
+    )
+    table = Table("rule", "checked", "findings", "")
+    for r in report.rules:
+        verdict = "[green]pass[/]" if r.passed else "[red]FAIL[/]"
+        table.add_row(r.name, str(r.checked), str(len(r.findings)), verdict)
+    console.print(table)
+    for r in report.rules:
+        for f in r.findings[:20]:
+            console.print(f"  [red]{r.name}[/] {f.stream_id or f.subject_id}: {f.detail}")
+        if len(r.findings) > 20:
+            console.print(f"  ... and {len(r.findings) - 20} more {r.name} findings")
+
+
+@app.command()
+def check(
+    until: Until = None,
+    json: Annotated[Path | None, typer.Option(help="Write the report as JSON here.")] = None,
+    html_file: Annotated[
+        Path | None, typer.Option("--html", help="Write the report as one HTML page here.")
+    ] = None,
+    subject: Annotated[
+        str | None, typer.Option(help="Add this person's timeline to the report.")
+    ] = None,
+) -> None:
+    """Replay every topic and run every rule."""
+    settings = AuditSettings()
+    keys = identity_keyring(settings)
+    report = asyncio.run(_check(settings, keys, until, subject))
+    _show(report)
+    if json:
+        json.write_text(report.model_dump_json(indent=2))
+        console.print(f"JSON report: {json}")
+    if html_file:
+        html_file.write_text(html.render(report), encoding="utf-8")
+        console.print(f"HTML report: {html_file}")
+    raise typer.Exit(1 if report.findings else 0)
+
+
+@app.command("subject")
+def subject_command(
+    subject_id: str,
+    as_of: Annotated[
+        datetime | None, typer.Option(help="As the log stood at this time (ISO 8601).")
+    ] = None,
+    json: Annotated[Path | None, typer.Option(help="Write the record as JSON here.")] = None,
+) -> None:
+    """Everything about one person, as of any time (an APPI disclosure request's answer)."""
+    settings = AuditSettings()
+
+    async def run() -> str:
+        state = await _replay(settings, None, subject_id)
+        record = await subject_record(state, identity_keyring(settings), as_of)
+        return record.model_dump_json(indent=2)
+
+    out = asyncio.run(run())
+    if json:
+        json.write_text(out)
+        console.print(f"written to {json}")
+    else:
+        typer.echo(out)
+
+
+def main() -> None:
+    app()

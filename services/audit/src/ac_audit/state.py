@@ -1,0 +1,187 @@
+"""The log as the audit holds it after a replay: what the rules need, folded record by record.
+
+Nothing here trusts a service's database: every fact comes from the topics.
+Consent facts are decoded into the catalogue's events, so the rules can fold
+them with the consent service's own `evolve_person` / `evolve_policies`.
+The bulk of the log (notifications, matching scores, ...) only passes
+through the chain check and the personal-field census.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from ac_audit.report import Finding
+from ac_consent.domain import Fact
+from ac_consent.views import POLICY_STREAM
+from ac_events.catalogue import EVENT_TYPES
+from ac_events.catalogue.base import upcast
+from ac_events.catalogue.vocab import Role
+from ac_events.chain import ChainVerifier
+from ac_events.codec import ENC
+from ac_events.kafka import PRODUCERS
+
+CONSENT_STREAM_PREFIX = "consent-"
+CONSENT_FACTS = frozenset(
+    {"ConsentGranted", "ConsentWithdrawn", "TransferObjected", "PolicyPublished",
+     "BusinessTransferAnnounced", "CountryNoticePublished"}
+)  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class Meta:
+    """Where an event sits in the log."""
+
+    topic: str
+    event_id: str
+    stream_id: str
+    stream_version: int
+    subject_id: str | None
+    occurred_at: datetime
+    type: str
+    schema_version: int = 1
+
+
+@dataclass(frozen=True, slots=True)
+class Raw:
+    """An event kept as it was stored: its payload as a plain dict (personal fields sealed)."""
+
+    meta: Meta
+    payload: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class PersonalField:
+    """A personal field of a person's event: sealed, or (a breach) in the clear."""
+
+    meta: Meta
+    field: str
+    sealed: bool
+
+
+@dataclass
+class LogState:
+    """Everything the rules and the report read, from one pass over the topics."""
+
+    keep_subject: str | None = None
+    """Also keep every record of this person (for `ac-audit subject`)."""
+    events: int = 0
+    per_topic: Counter[str] = field(default_factory=Counter)
+    chain: ChainVerifier = field(default_factory=ChainVerifier)
+    misplaced: list[Finding] = field(default_factory=list)
+    """Events in a topic their producer does not own, and unreadable records."""
+    person_facts: dict[str, list[tuple[int, Fact]]] = field(
+        default_factory=lambda: defaultdict(list)
+    )
+    """subject -> (version, fact) of their consent stream, in stream order."""
+    policy_facts: list[tuple[int, Fact]] = field(default_factory=list)
+    grants: dict[str, tuple[str, Any]] = field(default_factory=dict)
+    """ConsentGranted event id -> (subject, the event)."""
+    notices: set[str] = field(default_factory=set)
+    """Country notices published (their SHA-256)."""
+    students: set[str] = field(default_factory=set)
+    erased_at: dict[str, datetime] = field(default_factory=dict)
+    organisations: dict[str, dict[str, Any]] = field(default_factory=dict)
+    shares: list[Raw] = field(default_factory=list)
+    blocked: list[Raw] = field(default_factory=list)
+    personal: dict[str, list[PersonalField]] = field(default_factory=lambda: defaultdict(list))
+    kept: list[tuple[Meta, bytes]] = field(default_factory=list)
+    consents_granted: int = 0
+    consents_withdrawn: int = 0
+
+    def add(self, topic: str, owner: str | None, record: dict[str, Any], data: bytes) -> None:
+        """One record of `topic` (owned by the service `owner`), parsed from `data`."""
+        self.events += 1
+        self.per_topic[topic] += 1
+        self.chain.add(record)
+        try:
+            meta = Meta(
+                topic=topic,
+                event_id=str(record["event_id"]),
+                stream_id=str(record["stream_id"]),
+                stream_version=int(record["stream_version"]),
+                subject_id=record.get("subject_id"),
+                occurred_at=datetime.fromisoformat(record["occurred_at"]),
+                type=str(record["type"]),
+                schema_version=int(record["schema_version"]),
+            )
+            payload: dict[str, Any] = record["payload"]
+            producer = record["producer"]
+        except (KeyError, TypeError, ValueError) as exc:
+            self._misplaced(topic, record, f"unreadable record: {type(exc).__name__}")
+            return
+        if owner is not None and producer != owner:
+            self._misplaced(topic, record, f"produced by {producer!r} in {owner}'s topic")
+        if meta.subject_id is not None and meta.subject_id == self.keep_subject:
+            self.kept.append((meta, data))
+        self._census(meta, payload)
+        try:
+            self._fold(meta, payload)
+        except (KeyError, TypeError, ValueError) as exc:
+            self._misplaced(topic, record, f"{meta.type} does not read: {type(exc).__name__}")
+
+    def _misplaced(self, topic: str, record: dict[str, Any], detail: str) -> None:
+        self.misplaced.append(
+            Finding(
+                rule="chain",
+                event_id=_str(record.get("event_id")),
+                stream_id=_str(record.get("stream_id")),
+                subject_id=_str(record.get("subject_id")),
+                topic=topic,
+                detail=detail,
+            )
+        )
+
+    def _census(self, meta: Meta, payload: dict[str, Any]) -> None:
+        model = EVENT_TYPES.get(meta.type)
+        if model is None or meta.subject_id is None:
+            return
+        for name in model.personal_fields():
+            value = payload.get(name)
+            if value is not None:
+                sealed = isinstance(value, dict) and ENC in value
+                self.personal[meta.subject_id].append(PersonalField(meta, name, sealed))
+
+    def _fold(self, meta: Meta, payload: dict[str, Any]) -> None:
+        kind = meta.type
+        if kind in CONSENT_FACTS:
+            current = upcast(kind, meta.schema_version, dict(payload))
+            event = EVENT_TYPES[kind].model_validate(current)
+            fact = Fact(UUID(meta.event_id), meta.occurred_at, event)
+            if meta.stream_id == POLICY_STREAM:
+                self.policy_facts.append((meta.stream_version, fact))
+            elif meta.stream_id.startswith(CONSENT_STREAM_PREFIX) and meta.subject_id:
+                self.person_facts[meta.subject_id].append((meta.stream_version, fact))
+            if kind == "ConsentGranted" and meta.subject_id:
+                self.grants[meta.event_id] = (meta.subject_id, event)
+                self.consents_granted += 1
+            elif kind == "ConsentWithdrawn":
+                self.consents_withdrawn += 1
+            elif kind == "CountryNoticePublished":
+                self.notices.add(payload["notice_sha256"])
+        elif kind == "UserRegistered" and meta.subject_id and payload.get("role") == Role.STUDENT:
+            self.students.add(meta.subject_id)
+        elif kind == "SubjectErased" and meta.subject_id:
+            self.erased_at.setdefault(meta.subject_id, meta.occurred_at)
+        elif kind == "ClientOrganizationRegistered":
+            self.organisations[payload["organization_id"]] = payload
+        elif kind == "DataShared":
+            self.shares.append(Raw(meta, payload))
+        elif kind == "DataShareBlocked":
+            self.blocked.append(Raw(meta, payload))
+
+
+def owner_of(topic: str, prefix: str) -> str | None:
+    """The service that owns a topic (`<prefix><service>.events`), or None."""
+    for producer in PRODUCERS:
+        if topic == f"{prefix}{producer}.events":
+            return producer
+    return None
+
+
+def _str(value: Any) -> str | None:
+    return None if value is None else str(value)
