@@ -89,6 +89,10 @@ bench-matching: venv ## matching quality: nDCG@10 of BM25 on a labelled set, bes
 eval-sensitive: venv ## the sensitive-data guard's precision and recall on its labelled corpus
 	$(PY) -m ac_resumes.sensitive_eval tests/data/sensitive_corpus.jsonl
 
+.PHONY: bench-audit
+bench-audit: infra ## replay of >1M seeded events and every audit rule, beside a raw aiokafka consume
+	$(WITH_INFRA) $(PY) bench/audit.py
+
 .PHONY: bench-consent
 bench-consent: infra ## consent decisions under wrk (100k people, 1M consents), beside a bare endpoint
 	@command -v wrk >/dev/null || { s=""; [ "$$(id -u)" -eq 0 ] || s=sudo; \

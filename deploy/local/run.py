@@ -52,7 +52,7 @@ SMTP_PORT = 1025
 MAIL_DIR = Path(".cache/mail")
 
 
-CLIENT_SERVICES = ("notifications", "resumes", "matching")
+CLIENT_SERVICES = ("notifications", "resumes", "matching", "audit")
 """Services that call identity (keyring, their own token) with client credentials."""
 
 

@@ -19,6 +19,8 @@ import httpx
 import uvicorn
 from fastapi import FastAPI
 
+from ac_audit.app import create_app as create_audit
+from ac_audit.settings import AuditSettings
 from ac_consent.app import create_app as create_consent
 from ac_consent.settings import ConsentSettings
 from ac_events.service import Resources
@@ -39,7 +41,7 @@ from tests.support.smtp import SmtpServer
 
 SECRET = "the tests' service secret"
 """Client credentials of `tests` and of each service at identity."""
-SERVICES = ("tests", "notifications", "resumes", "matching")
+SERVICES = ("tests", "notifications", "resumes", "matching", "audit")
 
 
 @asynccontextmanager
@@ -152,6 +154,9 @@ async def platform(
             MatchingSettings(database_url=await stack.enter_async_context(database(infra)), **peers)
         )
         await stack.enter_async_context(serving(matching, matching_port))
+        audit_port = free_port()
+        audit = create_audit(AuditSettings(**peers))
+        await stack.enter_async_context(serving(audit, audit_port))
         notifications_port, smtp = free_port(), None
         if notifications:
             smtp = SmtpServer()
@@ -172,6 +177,7 @@ async def platform(
                 resumes_url=f"http://127.0.0.1:{resumes_port}",
                 matching_url=f"http://127.0.0.1:{matching_port}",
                 notifications_url=f"http://127.0.0.1:{notifications_port}",
+                audit_url=f"http://127.0.0.1:{audit_port}",
                 environment="test",
                 auth_rate_per_minute=1000,
             )

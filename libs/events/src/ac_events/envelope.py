@@ -60,5 +60,6 @@ def canonical(record: dict[str, Any]) -> bytes:
 
 def record_hash(record: dict[str, Any]) -> str:
     """Hash of a stored record: SHA-256 over its canonical JSON without `hash`."""
-    body = {k: v for k, v in record.items() if k != "hash"}
+    body = dict(record)
+    body.pop("hash", None)
     return hashlib.sha256(canonical(body)).hexdigest()

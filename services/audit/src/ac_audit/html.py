@@ -126,7 +126,7 @@ footer { margin-top: 3rem; color: var(--muted); font-size: .8rem; }
 }
 """
 
-_CSP = "; ".join(
+CSP = "; ".join(
     [
         "default-src 'none'",
         "style-src 'sha256-"
@@ -546,7 +546,7 @@ def render(report: Report) -> str:
         number=_number,
         charts=charts,
         css=Markup(_CSS),  # noqa: S704 (this module's own constant, hashed into the CSP)
-        csp=_CSP,
+        csp=CSP,
         when=when,
         timestamp=timestamp,
         kind_class=kind_class,

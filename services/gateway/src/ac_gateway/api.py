@@ -13,8 +13,12 @@ from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request, Response
+from fastapi.responses import HTMLResponse
 from pydantic import BaseModel
 
+from ac_audit.html import CSP as REPORT_CSP
+from ac_audit.report import Report
+from ac_audit.subject import SubjectRecord
 from ac_consent.api import (
     DecisionBody,
     DecisionOut,
@@ -522,6 +526,43 @@ async def legal_disclosure(
 
 
 # ---------------------------------------------------------------- auditors (read-only)
+
+
+AuditSubject = Annotated[str, Path(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9_.:-]+$")]
+TimelineOf = Annotated[
+    str | None, Query(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9_.:-]+$")
+]
+
+
+@router.get("/audit/checks", response_model=Report, tags=["audit"],
+            summary="Replay the log and run every audit rule")  # fmt: skip
+async def audit_checks(
+    request: Request, until: AsOf = None, subject: TimelineOf = None, _: Principal = Auditing
+) -> Response:
+    params = {"until": until.isoformat() if until else None, "subject": subject}
+    return await _up(request).relay("audit", "GET", "/audit/checks", request, params=params)
+
+
+@router.get("/audit/report", tags=["audit"], response_class=HTMLResponse,
+            summary="The audit report as one self-contained HTML page")  # fmt: skip
+async def audit_report(
+    request: Request, until: AsOf = None, subject: TimelineOf = None, _: Principal = Auditing
+) -> Response:
+    params = {"until": until.isoformat() if until else None, "subject": subject}
+    page = await _up(request).relay("audit", "GET", "/audit/report", request, params=params)
+    page.headers["Content-Security-Policy"] = REPORT_CSP
+    return page
+
+
+@router.get("/audit/subjects/{subject_id}/record", response_model=SubjectRecord, tags=["audit"],
+            summary="Everything about one person as of a time, from the log alone")  # fmt: skip
+async def audit_subject(
+    request: Request, subject_id: AuditSubject, as_of_time: AsOf = None, _: Principal = Auditing
+) -> Response:
+    params = {"as_of": as_of_time.isoformat() if as_of_time else None}
+    return await _up(request).relay(
+        "audit", "GET", f"/audit/subjects/{subject_id}", request, params=params
+    )
 
 
 @router.get("/audit/subjects/{subject_id}/disclosures", response_model=list[Disclosure],

@@ -21,6 +21,7 @@ class GatewaySettings(ServiceSettings):
     matching_url: str = "http://127.0.0.1:8003"
     consent_url: str = "http://127.0.0.1:8004"
     notifications_url: str = "http://127.0.0.1:8005"
+    audit_url: str = "http://127.0.0.1:8006"
     max_body_bytes: int = 1_048_576
     cors_origins: tuple[str, ...] = ()
     """Origins of the frontends allowed to call the API from a browser."""
@@ -41,4 +42,5 @@ class GatewaySettings(ServiceSettings):
             "matching": self.matching_url,
             "consent": self.consent_url,
             "notifications": self.notifications_url,
+            "audit": self.audit_url,
         }

@@ -1,0 +1,67 @@
+"""The matching service's pure rules: what a provision sends, and what a client may see."""
+
+from __future__ import annotations
+
+import pytest
+
+from ac_events.catalogue import DataCategory as D
+from ac_events.catalogue import DecisionReason, ResumeContent
+from ac_matching.domain import (
+    DEFAULT_ITEMS,
+    MatchingRuleError,
+    candidate_ref,
+    candidate_summary,
+    items_to_send,
+    missing_consent,
+    snapshot,
+    snapshot_sha256,
+)
+
+CV = ResumeContent(education=("Kyoto University",), skills=("Python", "SQL"),
+                   languages=("Japanese",), desired_roles=("Backend",), free_text="Hi, I am Hana.")  # fmt: skip
+DETAILS = {"name": "Hana Sato", "email": "hana@example.jp", "school": "Kyoto University"}
+
+
+def test_only_the_items_named_are_sent() -> None:
+    sent = snapshot((D.NAME, D.SKILLS), DETAILS, CV)
+    assert sent == {"name": "Hana Sato", "skills": ["Python", "SQL"]}
+    full = snapshot(DEFAULT_ITEMS, DETAILS, CV)
+    assert set(full) == {"name", "contact", "school", "resume"}
+    assert full["contact"] == {"email": "hana@example.jp"}
+
+
+def test_the_snapshot_hash_is_of_its_canonical_form() -> None:
+    a = snapshot((D.NAME, D.SKILLS), DETAILS, CV)
+    assert snapshot_sha256(a) == snapshot_sha256(dict(reversed(list(a.items()))))
+    assert snapshot_sha256(a) != snapshot_sha256(snapshot((D.NAME,), DETAILS, CV))
+
+
+def test_items_default_sorted_and_refused_when_unsendable() -> None:
+    assert items_to_send(None) == tuple(sorted(DEFAULT_ITEMS))
+    assert items_to_send([D.SKILLS, D.NAME, D.SKILLS]) == (D.NAME, D.SKILLS)
+    with pytest.raises(MatchingRuleError) as refused:
+        items_to_send([D.APPLICATION_FORM])
+    assert refused.value.reason == "unsendable_items"
+
+
+def test_a_blocked_student_is_told_which_consent_is_missing() -> None:
+    region = missing_consent(DecisionReason.REGION_NOT_COVERED, "Acme Inc.", "US", [])
+    assert "US" in region and "Acme Inc." in region
+    sensitive = missing_consent(DecisionReason.SENSITIVE_NOT_COVERED, "Acme", "JP", ["disability"])
+    assert "disability" in sensitive
+
+
+def test_a_candidate_reference_does_not_link_across_vacancies_or_name_the_person() -> None:
+    key = b"k" * 32
+    a1, a2 = candidate_ref(key, "v1", "subject-a"), candidate_ref(key, "v2", "subject-a")
+    assert a1 != a2 and "subject-a" not in a1
+    assert a1 == candidate_ref(key, "v1", "subject-a")
+    assert a1 != candidate_ref(b"x" * 32, "v1", "subject-a")
+
+
+def test_a_candidate_summary_says_nothing_of_who_they_are() -> None:
+    summary = candidate_summary(CV, ["python", "Rust"])
+    assert summary["matched_skills"] == ["Python"]
+    shown = repr(summary)
+    for secret in ("Hana", "Kyoto", "Hi, I am"):
+        assert secret not in shown
