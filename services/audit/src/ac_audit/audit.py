@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 
 import orjson
+from aiokafka import TopicPartition
 
 from ac_audit import rules
 from ac_audit.replay import Progress, replay
@@ -33,13 +35,25 @@ async def read_log(
     prefix: str,
     *,
     until: datetime | None = None,
+    end_offsets: Mapping[TopicPartition, int] | None = None,
     subject: str | None = None,
     progress: Progress | None = None,
 ) -> LogState:
+    """The log state of every service topic, up to `until` and/or `end_offsets` (exclusive)."""
     state = LogState(keep_subject=subject)
     return await replay(
-        bootstrap, topics(prefix), state, prefix=prefix, until=until, progress=progress
-    )
+        bootstrap, topics(prefix), state, prefix=prefix, until=until, end_offsets=end_offsets,
+        progress=progress,
+    )  # fmt: skip
+
+
+def parse_offset(text: str) -> tuple[TopicPartition, int]:
+    """`<topic>:<partition>=<offset>` -> the partition and the offset to stop before."""
+    where, _, offset = text.rpartition("=")
+    topic, _, partition = where.rpartition(":")
+    if not topic or not partition.isdigit() or not offset.isdigit():
+        raise ValueError(f"{text!r} is not <topic>:<partition>=<offset>")
+    return TopicPartition(topic, int(partition)), int(offset)
 
 
 async def audit(

@@ -11,17 +11,19 @@ exits 1 when a rule has findings, so a pipeline can gate on it.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 import typer
+from aiokafka.errors import KafkaError
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
 from ac_audit import html
-from ac_audit.audit import audit, read_log
+from ac_audit.audit import audit, parse_offset, read_log
 from ac_audit.report import Report
 from ac_audit.settings import AuditSettings
 from ac_audit.state import LogState
@@ -29,15 +31,28 @@ from ac_audit.subject import subject_record
 from ac_events.keyring import Keyring
 from ac_events.peers import keyring as identity_keyring
 
+T = TypeVar("T")
 app = typer.Typer(help="Replay the event log and prove every disclosure was covered.")
 console = Console(stderr=True)
 
 Until = Annotated[
     datetime | None, typer.Option(help="Replay only what was recorded by this time (ISO 8601).")
 ]
+Offsets = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--offset",
+        help="Stop a partition before this offset: <topic>:<partition>=<offset> (repeatable).",
+    ),
+]
 
 
-async def _replay(settings: AuditSettings, until: datetime | None, subject: str | None) -> LogState:
+async def _replay(
+    settings: AuditSettings,
+    until: datetime | None,
+    subject: str | None,
+    offsets: list[str] | None = None,
+) -> LogState:
     bootstrap = settings.kafka_bootstrap_servers or ""
     columns = (TextColumn("replaying the log"), BarColumn(), MofNCompleteColumn(),
                TextColumn("events"), TimeRemainingColumn())  # fmt: skip
@@ -47,15 +62,21 @@ async def _replay(settings: AuditSettings, until: datetime | None, subject: str 
         def progress(done: int, total: int) -> None:
             bar.update(task, completed=done, total=total)
 
+        ends = dict(parse_offset(o) for o in offsets or [])
         return await read_log(
-            bootstrap, settings.topic_prefix, until=until, subject=subject, progress=progress
-        )
+            bootstrap, settings.topic_prefix, until=until, end_offsets=ends, subject=subject,
+            progress=progress,
+        )  # fmt: skip
 
 
 async def _check(
-    settings: AuditSettings, keys: Keyring, until: datetime | None, subject: str | None
+    settings: AuditSettings,
+    keys: Keyring,
+    until: datetime | None,
+    subject: str | None,
+    offsets: list[str] | None,
 ) -> Report:
-    state = await _replay(settings, until, subject)
+    state = await _replay(settings, until, subject, offsets)
     return await audit(state, keys, until=until, grace=timedelta(seconds=settings.grace_s))
 
 
@@ -80,6 +101,7 @@ def _show(report: Report) -> None:
 @app.command()
 def check(
     until: Until = None,
+    offset: Offsets = None,
     json: Annotated[Path | None, typer.Option(help="Write the report as JSON here.")] = None,
     html_file: Annotated[
         Path | None, typer.Option("--html", help="Write the report as one HTML page here.")
@@ -91,7 +113,14 @@ def check(
     """Replay every topic and run every rule."""
     settings = AuditSettings()
     keys = identity_keyring(settings)
-    report = asyncio.run(_check(settings, keys, until, subject))
+    for text in offset or []:
+        try:
+            parse_offset(text)
+        except ValueError as exc:
+            raise typer.BadParameter(str(exc), param_hint="--offset") from exc
+    report = _unless_unreachable(
+        settings, lambda: asyncio.run(_check(settings, keys, until, subject, offset))
+    )
     _show(report)
     if json:
         json.write_text(report.model_dump_json(indent=2))
@@ -118,12 +147,24 @@ def subject_command(
         record = await subject_record(state, identity_keyring(settings), as_of)
         return record.model_dump_json(indent=2)
 
-    out = asyncio.run(run())
+    out = _unless_unreachable(settings, lambda: asyncio.run(run()))
     if json:
         json.write_text(out)
         console.print(f"written to {json}")
     else:
         typer.echo(out)
+
+
+def _unless_unreachable(settings: AuditSettings, work: Callable[[], T]) -> T:
+    """`work()`, or a clear message and exit 3 when Kafka or the keyring cannot be reached."""
+    try:
+        return work()
+    except KafkaError as exc:
+        where = settings.kafka_bootstrap_servers
+        console.print(f"[red]Kafka at {where} cannot be read[/] ({type(exc).__name__})")
+    except ConnectionError:
+        console.print(f"[red]identity's keyring at {settings.identity_url} cannot be reached[/]")
+    raise typer.Exit(3)
 
 
 def main() -> None:

@@ -57,8 +57,8 @@ async def replay(
         fetch_max_bytes=64 * 1024 * 1024,
         max_partition_fetch_bytes=16 * 1024 * 1024,
     )
-    await consumer.start()
     try:
+        await consumer.start()
         tps = await partitions(bootstrap, topics)
         if not tps:
             return state
