@@ -21,10 +21,11 @@ import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from typing import Any
 
 import asyncpg
 from aiokafka import AIOKafkaProducer
-from fastapi import APIRouter, FastAPI, Request, Response
+from fastapi import APIRouter, FastAPI, HTTPException, Request, Response
 from fastapi.responses import JSONResponse
 from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 from starlette.datastructures import Headers
@@ -58,6 +59,17 @@ class Resources:
         if self.pool is None:
             raise RuntimeError(f"{self.settings.service_name} has no database")
         return self.pool
+
+
+def resources(request: Request) -> Resources:
+    """The app's `Resources` (pool, producer, settings, extras), for a route."""
+    res: Resources = request.app.state.resources
+    return res
+
+
+def refuse(status: int, reason: str, message: str, **extra: Any) -> HTTPException:
+    """A 4xx/5xx answered as `{"detail": {"reason": <code>, "message": <text>, ...}}`."""
+    return HTTPException(status, {"reason": reason, "message": message, **extra})
 
 
 async def _database_ready(pool: asyncpg.Pool) -> None:

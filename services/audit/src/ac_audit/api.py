@@ -21,7 +21,7 @@ from ac_audit.settings import AuditSettings
 from ac_audit.subject import SubjectRecord, subject_record
 from ac_events.auth import Caller, Principal, require
 from ac_events.keyring import Keyring
-from ac_events.service import Resources
+from ac_events.service import resources
 
 router = APIRouter()
 Auditing = Depends(require(Caller.AUDITOR, Caller.STAFF))
@@ -35,13 +35,8 @@ One = Annotated[
 _replaying = asyncio.Lock()
 
 
-def _res(request: Request) -> Resources:
-    res: Resources = request.app.state.resources
-    return res
-
-
 async def _report(request: Request, until: datetime | None, subject: str | None) -> Report:
-    res = _res(request)
+    res = resources(request)
     settings: AuditSettings = res.settings  # type: ignore[assignment]
     keyring: Keyring = res.extras["keyring"]  # type: ignore[assignment]
     async with _replaying:
@@ -76,7 +71,7 @@ async def subject(
     as_of: Annotated[datetime | None, Query(description="As the log stood then")] = None,
     _: Principal = Auditing,
 ) -> SubjectRecord:
-    res = _res(request)
+    res = resources(request)
     settings: AuditSettings = res.settings  # type: ignore[assignment]
     keyring: Keyring = res.extras["keyring"]  # type: ignore[assignment]
     async with _replaying:

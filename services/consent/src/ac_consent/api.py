@@ -61,7 +61,7 @@ from ac_events.catalogue import (
     ViewPosition,
 )
 from ac_events.catalogue.vocab import Sha256
-from ac_events.service import Resources
+from ac_events.service import refuse, resources
 from ac_events.store import EventStore
 
 router = APIRouter()
@@ -81,27 +81,18 @@ Anyone = Depends(
 )
 
 
-def refuse(status: int, reason: str, message: str) -> HTTPException:
-    return HTTPException(status, {"reason": reason, "message": message})
-
-
-def _res(request: Request) -> Resources:
-    res: Resources = request.app.state.resources
-    return res
-
-
 def _events(request: Request) -> EventStore:
-    events: EventStore = _res(request).extras["store"]  # type: ignore[assignment]
+    events: EventStore = resources(request).extras["store"]  # type: ignore[assignment]
     return events
 
 
 def _cache(request: Request) -> PolicyCache:
-    cache: PolicyCache = _res(request).extras["policies"]  # type: ignore[assignment]
+    cache: PolicyCache = resources(request).extras["policies"]  # type: ignore[assignment]
     return cache
 
 
 def _decider(request: Request) -> Decider:
-    decider: Decider = _res(request).extras["decider"]  # type: ignore[assignment]
+    decider: Decider = resources(request).extras["decider"]  # type: ignore[assignment]
     return decider
 
 
@@ -189,7 +180,7 @@ async def grant(
 async def withdraw(
     request: Request, subject_id: SubjectId, consent_id: UUID, principal: Principal = Withdrawer
 ) -> Recorded:
-    settings: ConsentSettings = _res(request).settings  # type: ignore[assignment]
+    settings: ConsentSettings = resources(request).settings  # type: ignore[assignment]
     if principal.role != Caller.SERVICE:
         _own(principal, subject_id)
     elif principal.subject not in settings.withdrawing_services:
@@ -293,7 +284,7 @@ class Notice(NoticeBody):
 )
 async def publish_notice(request: Request, body: NoticeBody, _: Principal = Staff) -> Notice:
     digest = body.sha256()
-    async with _res(request).db.acquire() as conn:
+    async with resources(request).db.acquire() as conn:
         known = await sql.country_notice(conn, digest)
     if known is None:
         event = CountryNoticePublished(notice_sha256=digest, **body.model_dump())
@@ -305,7 +296,7 @@ async def publish_notice(request: Request, body: NoticeBody, _: Principal = Staf
     "/country-notices/{notice_sha256}", tags=["consents"], summary="A country notice, by hash"
 )
 async def get_notice(request: Request, notice_sha256: Sha256, _: Principal = Anyone) -> Notice:
-    async with _res(request).db.acquire() as conn:
+    async with resources(request).db.acquire() as conn:
         row = await sql.country_notice(conn, notice_sha256)
     if row is None:
         raise refuse(404, "unknown_country_notice", "no country notice with that hash")
@@ -313,7 +304,7 @@ async def get_notice(request: Request, notice_sha256: Sha256, _: Principal = Any
 
 
 async def _policies(request: Request) -> Policies:
-    async with _res(request).db.acquire() as conn:
+    async with resources(request).db.acquire() as conn:
         return await load_policies(conn)
 
 
@@ -588,7 +579,7 @@ async def page(
         subject_version=subject_version,
         policies_version=policies_version,
     )
-    async with _res(request).db.acquire() as conn:
+    async with resources(request).db.acquire() as conn:
         disclosures = [
             d for d in await sql.disclosures_of(conn, subject_id) if d["shared_at"] <= at
         ]

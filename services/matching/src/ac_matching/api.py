@@ -16,7 +16,7 @@ from typing import Annotated, Any, Literal
 from uuid import UUID
 
 import orjson
-from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, ConfigDict, Field
 
 from ac_events.auth import Caller, Principal, require
@@ -32,7 +32,7 @@ from ac_events.catalogue.vocab import Region
 from ac_events.keyring import Keyring
 from ac_events.peers import ConsentUnavailable
 from ac_events.sealing import unseal
-from ac_events.service import Resources
+from ac_events.service import refuse, resources
 from ac_events.store import ANY_VERSION, EventStore
 from ac_matching import store
 from ac_matching.domain import MatchingRuleError, items_to_send
@@ -51,22 +51,13 @@ SubjectId = Annotated[str, Field(min_length=1, max_length=100, pattern=r"^[A-Za-
 OrgId = Annotated[str, Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9_.:-]+$")]
 
 
-def refuse(status: int, reason: str, message: str) -> HTTPException:
-    return HTTPException(status, {"reason": reason, "message": message})
-
-
-def _res(request: Request) -> Resources:
-    res: Resources = request.app.state.resources
-    return res
-
-
 def _matcher(request: Request) -> Matcher:
-    matcher: Matcher = _res(request).extras["matcher"]  # type: ignore[assignment]
+    matcher: Matcher = resources(request).extras["matcher"]  # type: ignore[assignment]
     return matcher
 
 
 def _provisions(request: Request) -> Provisions:
-    provisions: Provisions = _res(request).extras["provisions"]  # type: ignore[assignment]
+    provisions: Provisions = resources(request).extras["provisions"]  # type: ignore[assignment]
     return provisions
 
 
@@ -124,7 +115,7 @@ def _vacancy(row: Any) -> VacancyOut:
 
 
 async def _own_vacancy(request: Request, vacancy_id: UUID, principal: Principal) -> Any:
-    row = await store.vacancy(_res(request).db, vacancy_id)
+    row = await store.vacancy(resources(request).db, vacancy_id)
     if row is None or (
         principal.role == Caller.CLIENT and row["organization_id"] != principal.organization_id
     ):
@@ -137,7 +128,7 @@ async def _own_vacancy(request: Request, vacancy_id: UUID, principal: Principal)
 async def post_vacancy(
     request: Request, body: VacancyBody, principal: Principal = Client
 ) -> VacancyOut:
-    res = _res(request)
+    res = resources(request)
     org = principal.organization_id or ""
     if await store.organisation(res.db, org) is None:
         raise refuse(409, "unknown_organisation", "your organisation is not known here yet")
@@ -155,7 +146,7 @@ async def close_vacancy(
     request: Request, vacancy_id: UUID, principal: Principal = Client
 ) -> VacancyOut:
     await _own_vacancy(request, vacancy_id, principal)
-    res = _res(request)
+    res = resources(request)
     events: EventStore = res.extras["store"]  # type: ignore[assignment]
     async with res.db.acquire() as conn, conn.transaction():
         if not await store.close_vacancy(conn, vacancy_id):
@@ -167,12 +158,12 @@ async def close_vacancy(
 
 @router.get("/vacancies", tags=["vacancies"], summary="Open vacancies, newest first")
 async def vacancies(request: Request, _: Principal = User) -> list[VacancyOut]:
-    return [_vacancy(r) for r in await store.open_vacancies(_res(request).db, 200)]
+    return [_vacancy(r) for r in await store.open_vacancies(resources(request).db, 200)]
 
 
 @router.get("/vacancies/{vacancy_id}", tags=["vacancies"], summary="A vacancy")
 async def vacancy(request: Request, vacancy_id: UUID, _: Principal = User) -> VacancyOut:
-    row = await store.vacancy(_res(request).db, vacancy_id)
+    row = await store.vacancy(resources(request).db, vacancy_id)
     if row is None:
         raise refuse(404, "no_such_vacancy", "no such vacancy")
     return _vacancy(row)
@@ -276,7 +267,7 @@ async def applications(
     request: Request, subject_id: SubjectId, principal: Principal = Student
 ) -> list[ApplicationListed]:
     _self(principal, subject_id)
-    rows = await store.applications_of(_res(request).db, subject_id)
+    rows = await store.applications_of(resources(request).db, subject_id)
     return [ApplicationListed(**{k: r[k] for k in ApplicationListed.model_fields}) for r in rows]
 
 
@@ -299,7 +290,7 @@ async def disclosures(
     request: Request, subject_id: SubjectId, principal: Principal = Reader
 ) -> list[Disclosure]:
     _reader(principal, subject_id)
-    return [_disclosure(r) for r in await store.disclosures_of(_res(request).db, subject_id)]
+    return [_disclosure(r) for r in await store.disclosures_of(resources(request).db, subject_id)]
 
 
 # ---------------------------------------------------------------- a client's side
@@ -316,7 +307,9 @@ async def received(
     request: Request, organization_id: OrgId, principal: Principal = ClientOrStaff
 ) -> list[Disclosure]:
     _own_org(principal, organization_id)
-    return [_disclosure(r) for r in await store.disclosures_to(_res(request).db, organization_id)]
+    return [
+        _disclosure(r) for r in await store.disclosures_to(resources(request).db, organization_id)
+    ]
 
 
 class Received(Disclosure):
@@ -330,7 +323,7 @@ async def received_one(
     request: Request, organization_id: OrgId, disclosure_id: UUID, principal: Principal = Client
 ) -> Received:
     _own_org(principal, organization_id)
-    res = _res(request)
+    res = resources(request)
     row = await store.disclosure_to(res.db, organization_id, disclosure_id)
     if row is None:
         raise refuse(404, "no_such_disclosure", "nothing of that id was shared with you")

@@ -18,6 +18,7 @@ from typing import Any
 import orjson
 
 from ac_events.catalogue import DataCategory, DecisionReason, ResumeContent
+from ac_events.errors import RuleError
 
 DEFAULT_ITEMS = (
     DataCategory.NAME,
@@ -31,12 +32,8 @@ SENDABLE = frozenset(DataCategory) - {DataCategory.APPLICATION_FORM}
 METHOD = "bm25-v1"
 
 
-class MatchingRuleError(Exception):
-    def __init__(self, status: int, reason: str, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-        self.reason = reason
-        self.message = message
+class MatchingRuleError(RuleError):
+    """A rule of this service broken (its status, reason and message)."""
 
 
 def items_to_send(requested: Iterable[DataCategory] | None) -> tuple[DataCategory, ...]:

@@ -21,7 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from ac_events.auth import Caller, Principal, ServiceToken, require
 from ac_events.catalogue import AlertSubscribed, NotificationKind, Purpose
 from ac_events.catalogue.vocab import Region
-from ac_events.service import Resources
+from ac_events.service import resources
 from ac_events.store import ANY_VERSION, EventStore
 from ac_notifications import store
 from ac_notifications.delivery import stream
@@ -35,11 +35,6 @@ User = Depends(require(Caller.STUDENT, Caller.CLIENT, Caller.STAFF, Caller.AUDIT
 Student = Depends(require(Caller.STUDENT))
 Staff = Depends(require(Caller.STAFF))
 SubjectId = Annotated[str, Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9_.:-]+$")]
-
-
-def _res(request: Request) -> Resources:
-    res: Resources = request.app.state.resources
-    return res
 
 
 def _own(principal: Principal, subject_id: str) -> None:
@@ -65,7 +60,7 @@ async def history(
     request: Request, subject_id: SubjectId, principal: Principal = User
 ) -> list[NotificationOut]:
     _own(principal, subject_id)
-    rows = await store.history(_res(request).db, subject_id)
+    rows = await store.history(resources(request).db, subject_id)
     return [NotificationOut(**dict(r)) for r in rows]
 
 
@@ -87,7 +82,7 @@ async def subscribe(
     request: Request, subject_id: SubjectId, body: AlertBody, principal: Principal = Student
 ) -> AlertOut:
     _own(principal, subject_id)
-    res = _res(request)
+    res = resources(request)
     events: EventStore = res.extras["store"]  # type: ignore[assignment]
     subscription_id = uuid.uuid4()
     event = AlertSubscribed(
@@ -110,7 +105,7 @@ async def alerts(
     request: Request, subject_id: SubjectId, principal: Principal = User
 ) -> list[AlertOut]:
     _own(principal, subject_id)
-    rows = await store.subscriptions_of(_res(request).db, subject_id)
+    rows = await store.subscriptions_of(resources(request).db, subject_id)
     return [
         AlertOut(
             subscription_id=r["subscription_id"], keywords=r["keywords"], countries=r["countries"]
@@ -125,7 +120,7 @@ async def unsubscribe_alert(
     request: Request, subject_id: SubjectId, subscription_id: UUID, principal: Principal = Student
 ) -> None:
     _own(principal, subject_id)
-    if not await store.end_subscription(_res(request).db, subscription_id, subject_id):
+    if not await store.end_subscription(resources(request).db, subscription_id, subject_id):
         raise HTTPException(404, {"reason": "no_such_alert", "message": "no such job alert"})
 
 
@@ -147,7 +142,7 @@ async def campaign(request: Request, body: CampaignBody, _: Principal = Staff) -
     campaign_id = uuid.uuid4()
     kind = NotificationKind.MARKETING if body.purpose == "marketing" else NotificationKind.PROMOTION
     params = {"headline": body.headline, "body": body.body}
-    res = _res(request)
+    res = resources(request)
     async with res.db.acquire() as conn, conn.transaction():
         audience = await store.audience(conn, [body.purpose])
         for subject in audience:
@@ -165,7 +160,7 @@ class Unsubscribed(BaseModel):
 async def unsubscribe(
     request: Request, token: Annotated[str, Query(min_length=10, max_length=1000)]
 ) -> Unsubscribed:
-    res = _res(request)
+    res = resources(request)
     settings: NotificationsSettings = res.settings  # type: ignore[assignment]
     try:
         subject, purpose = read_unsubscribe_token(

@@ -15,7 +15,7 @@ import base64
 import binascii
 import uuid
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated
 from uuid import UUID
 
 import httpx
@@ -36,7 +36,7 @@ from ac_events.catalogue.base import Event
 from ac_events.catalogue.vocab import SensitiveCategory
 from ac_events.keyring import Keyring
 from ac_events.sealing import seal, unseal
-from ac_events.service import Resources
+from ac_events.service import refuse, resources
 from ac_events.store import ANY_VERSION, EventStore
 from ac_resumes import store
 from ac_resumes.domain import Cv, ResumeRuleError, all_text, next_revision, undeclared
@@ -56,10 +56,6 @@ MAX_PDF_BASE64 = 700_000
 
 def stream(subject_id: str) -> str:
     return f"resume-{subject_id}"
-
-
-def refuse(status: int, reason: str, message: str, **extra: Any) -> HTTPException:
-    return HTTPException(status, {"reason": reason, "message": message, **extra})
 
 
 class Volunteering(BaseModel):
@@ -95,18 +91,13 @@ class ResumeOut(BaseModel):
     content: ResumeContent
 
 
-def _res(request: Request) -> Resources:
-    res: Resources = request.app.state.resources
-    return res
-
-
 def _self(principal: Principal, subject_id: str) -> None:
     if principal.subject != subject_id:
         raise refuse(403, "not_your_data", "only your own CV")
 
 
 async def _key(request: Request, subject_id: str) -> bytes:
-    keyring: Keyring = _res(request).extras["keyring"]  # type: ignore[assignment]
+    keyring: Keyring = resources(request).extras["keyring"]  # type: ignore[assignment]
     try:
         key = await keyring.key_for(subject_id)
     except ConnectionError as exc:
@@ -138,7 +129,7 @@ def _content(body: ResumeBody) -> ResumeContent:
 
 async def _consent_to_acquire(request: Request, subject_id: str, v: Volunteering) -> None:
     """The person's consent to acquire what they volunteer, recorded by the consent service."""
-    consent: httpx.AsyncClient = _res(request).extras["consent_http"]  # type: ignore[assignment]
+    consent: httpx.AsyncClient = resources(request).extras["consent_http"]  # type: ignore[assignment]
     grant = {
         "purpose": Purpose.RECRUITMENT_SERVICES.value,
         "sensitive_categories": [c.value for c in v.categories],
@@ -160,7 +151,7 @@ async def _consent_to_acquire(request: Request, subject_id: str, v: Volunteering
 
 
 async def _write(request: Request, subject_id: str, body: ResumeBody, *, new: bool) -> ResumeOut:
-    res = _res(request)
+    res = resources(request)
     content = _content(body)
     found = detect(all_text(content))
     volunteered = body.volunteer.categories if body.volunteer else []
@@ -205,7 +196,7 @@ async def _write(request: Request, subject_id: str, body: ResumeBody, *, new: bo
 
 
 async def _read(request: Request, subject_id: str) -> ResumeOut:
-    res = _res(request)
+    res = resources(request)
     row = await store.resume(res.db, subject_id)
     if row is None:
         raise refuse(404, "no_resume", "no CV")
@@ -252,7 +243,7 @@ async def delete(
     request: Request, subject_id: SubjectId, principal: Principal = Student
 ) -> Response:
     _self(principal, subject_id)
-    res = _res(request)
+    res = resources(request)
     events: EventStore = res.extras["store"]  # type: ignore[assignment]
     async with res.db.acquire() as conn, conn.transaction():
         resume_id = await store.delete_resume(conn, subject_id)

@@ -14,6 +14,7 @@ from uuid import UUID
 
 from ac_events.catalogue import ResumeContent
 from ac_events.catalogue.vocab import SensitiveCategory
+from ac_events.errors import RuleError
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,12 +25,8 @@ class Cv:
     revision: int
 
 
-class ResumeRuleError(Exception):
-    def __init__(self, status: int, reason: str, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-        self.reason = reason
-        self.message = message
+class ResumeRuleError(RuleError):
+    """A rule of this service broken (its status, reason and message)."""
 
 
 def all_text(content: ResumeContent) -> str:
