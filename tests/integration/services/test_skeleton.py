@@ -12,6 +12,7 @@ from fastapi import APIRouter, FastAPI
 
 from ac_consent.app import create_app as create_consent_app
 from ac_consent.settings import ConsentSettings
+from ac_events.errors import RuleError
 from ac_events.service import Resources, create_service_app
 from ac_events.settings import DEV_MASTER_KEY
 from ac_events.testing import Infra
@@ -33,6 +34,16 @@ async def echo(body: dict[str, str]) -> dict[str, str]:
 @probe.get("/probe/boom")
 async def boom() -> dict[str, str]:
     raise RuntimeError("secret internal detail for alice.tanaka@example.jp")
+
+
+@probe.get("/probe/rule")
+async def broken_rule() -> dict[str, str]:
+    raise RuleError(409, "already_done", "that was done already")
+
+
+@probe.get("/probe/peer")
+async def peer_away() -> dict[str, str]:
+    raise ConnectionError("identity at 10.0.0.7:8001 refused alice.tanaka@example.jp")
 
 
 def settings(infra: Infra, database_url: str) -> ConsentSettings:
@@ -98,6 +109,15 @@ async def test_an_unexpected_error_is_a_500_without_internals(
     assert body["detail"] == "internal error" and body["correlation_id"]
     assert "secret" not in r.text and "Traceback" not in r.text
     assert "alice" not in capsys.readouterr().out
+
+
+async def test_a_broken_rule_is_its_4xx_and_an_unreachable_peer_a_503(app: FastAPI) -> None:
+    async with client(app) as c:
+        rule, peer = await c.get("/probe/rule"), await c.get("/probe/peer")
+    assert rule.status_code == 409
+    assert rule.json() == {"detail": {"reason": "already_done", "message": "that was done already"}}
+    assert peer.status_code == 503 and peer.json()["detail"]["reason"] == "unavailable"
+    assert "10.0.0.7" not in peer.text and "alice" not in peer.text
 
 
 async def test_a_service_app_creates_its_database_and_migrates(infra: Infra) -> None:

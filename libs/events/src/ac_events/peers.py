@@ -13,13 +13,18 @@ from typing import Any
 import httpx
 
 from ac_events.auth import ServiceToken
+from ac_events.errors import RuleError
 from ac_events.keyring import CachedKeyring, HttpKeyring
 from ac_events.service import Hook, Resources
 from ac_events.settings import PeerSettings
 
 
-class ConsentUnavailable(Exception):
-    """The consent service could not answer: nothing may flow (fail closed)."""
+class ConsentUnavailable(RuleError):
+    """The consent service could not answer: nothing may flow (fail closed), a 503."""
+
+    def __init__(self, why: str) -> None:
+        super().__init__(503, "consent_unavailable", "the consent service is away: try again")
+        self.why = why
 
 
 class ConsentClient:

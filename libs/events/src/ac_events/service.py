@@ -9,8 +9,10 @@
   `SELECT 1` and Kafka answers a metadata request; 503 naming what failed);
 - JSON logs with personal data redacted, a correlation id per request
   (`X-Correlation-ID`, made when absent, echoed back), OpenTelemetry spans;
-- errors that never leak internals: an unexpected exception is a 500
-  `{"detail": "internal error", "correlation_id": ...}`.
+- errors that never leak internals: a broken rule (`ac_events.errors.RuleError`)
+  is its own 4xx `{"detail": {"reason", "message"}}`, an unreachable peer
+  (`ConnectionError`, e.g. identity's keyring) a 503, and an unexpected
+  exception a 500 `{"detail": "internal error", "correlation_id": ...}`.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ac_events.auth import verifier_from
 from ac_events.context import correlation_id
+from ac_events.errors import RuleError
 from ac_events.kafka import make_producer
 from ac_events.logs import setup_logging
 from ac_events.metrics import Metrics, MetricsMiddleware
@@ -243,6 +246,17 @@ def create_service_app(
             {"status": "ready" if ready else "not ready", "service": service, "checks": checks},
             status_code=200 if ready else 503,
         )
+
+    @app.exception_handler(RuleError)
+    async def refused(_: Request, exc: RuleError) -> JSONResponse:
+        detail = {"reason": exc.reason, "message": exc.message}
+        return JSONResponse({"detail": detail}, status_code=exc.status)
+
+    @app.exception_handler(ConnectionError)
+    async def peer_away(_: Request, exc: ConnectionError) -> JSONResponse:
+        log.warning("a dependency is unreachable: %s", type(exc).__name__)
+        detail = {"reason": "unavailable", "message": "a service this one needs is away: try again"}
+        return JSONResponse({"detail": detail}, status_code=503)
 
     for router in routers:
         app.include_router(router)

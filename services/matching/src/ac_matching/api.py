@@ -22,7 +22,6 @@ from pydantic import BaseModel, ConfigDict, Field
 from ac_events.auth import Caller, Principal, require
 from ac_events.catalogue import (
     DataCategory,
-    DataShared,
     DecisionReason,
     LegalBasis,
     VacancyClosed,
@@ -30,12 +29,11 @@ from ac_events.catalogue import (
 )
 from ac_events.catalogue.vocab import Region
 from ac_events.keyring import Keyring
-from ac_events.peers import ConsentUnavailable
 from ac_events.sealing import unseal
 from ac_events.service import refuse, resources
 from ac_events.store import ANY_VERSION, EventStore
 from ac_matching import store
-from ac_matching.domain import MatchingRuleError, items_to_send
+from ac_matching.domain import items_to_send
 from ac_matching.provisions import SERVICE, Outcome, Provisions
 from ac_matching.views import Matcher
 
@@ -69,16 +67,6 @@ def _self(principal: Principal, subject_id: str) -> None:
 def _reader(principal: Principal, subject_id: str) -> None:
     if principal.role == Caller.STUDENT:
         _self(principal, subject_id)
-
-
-async def _run(work: Any) -> Any:
-    """Awaits `work`, turning a rule broken into its 4xx and the consent service away into 503."""
-    try:
-        return await work
-    except MatchingRuleError as exc:
-        raise refuse(exc.status, exc.reason, exc.message) from exc
-    except (ConsentUnavailable, ConnectionError) as exc:
-        raise refuse(503, "consent_unavailable", "try again later") from exc
 
 
 # ---------------------------------------------------------------- vacancies
@@ -185,7 +173,7 @@ async def candidates(
     request: Request, vacancy_id: UUID, principal: Principal = ClientOrStaff
 ) -> list[Candidate]:
     row = await _own_vacancy(request, vacancy_id, principal)
-    found = await _run(_matcher(request).candidates(row))
+    found = await _matcher(request).candidates(row)
     return [Candidate(**c) for c in found]
 
 
@@ -203,7 +191,7 @@ async def matches(
     request: Request, subject_id: SubjectId, principal: Principal = Student
 ) -> list[Match]:
     _self(principal, subject_id)
-    ranked = await _run(_matcher(request).top_vacancies(subject_id))
+    ranked = await _matcher(request).top_vacancies(subject_id)
     return [Match(vacancy=_vacancy(v), score=s) for v, s in ranked]
 
 
@@ -242,13 +230,9 @@ async def apply(
     request: Request, subject_id: SubjectId, body: ApplicationBody, principal: Principal = Student
 ) -> ApplicationOut:
     _self(principal, subject_id)
-    items = await _run(_items(body.data_items))
-    outcome = await _run(_provisions(request).apply(subject_id, body.vacancy_id, items))
+    items = items_to_send(body.data_items)
+    outcome = await _provisions(request).apply(subject_id, body.vacancy_id, items)
     return _application(body.vacancy_id, outcome)
-
-
-async def _items(requested: list[DataCategory] | None) -> tuple[DataCategory, ...]:
-    return items_to_send(requested)
 
 
 class ApplicationListed(BaseModel):
@@ -279,9 +263,7 @@ class Disclosure(BaseModel):
 
 
 def _disclosure(row: Any) -> Disclosure:
-    record = orjson.loads(row["record"])
-    DataShared.model_validate(record)  # the record is what the event said
-    return Disclosure(event_id=row["event_id"], record=record)
+    return Disclosure(event_id=row["event_id"], record=orjson.loads(row["record"]))
 
 
 @router.get("/subjects/{subject_id}/disclosures", tags=["matching"],
@@ -359,11 +341,10 @@ class LegalDisclosureOut(BaseModel):
 async def legal_disclosure(
     request: Request, body: LegalDisclosureBody, _: Principal = Staff
 ) -> LegalDisclosureOut:
-    items = await _run(_items(body.data_items))
+    items = items_to_send(body.data_items)
     token = request.headers.get("authorization", "")
-    work = _provisions(request).disclose(
+    outcome = await _provisions(request).disclose(
         body.subject_id, body.organization_id, items, body.legal_basis, body.legal_reference, token
     )
-    outcome: Outcome = await _run(work)
     assert outcome.disclosure_id is not None
     return LegalDisclosureOut(disclosure_id=outcome.disclosure_id, reason=outcome.reason)

@@ -39,7 +39,7 @@ from ac_events.sealing import seal, unseal
 from ac_events.service import refuse, resources
 from ac_events.store import ANY_VERSION, EventStore
 from ac_resumes import store
-from ac_resumes.domain import Cv, ResumeRuleError, all_text, next_revision, undeclared
+from ac_resumes.domain import Cv, all_text, next_revision, undeclared
 from ac_resumes.pdf import BadPdf, extract_text
 from ac_resumes.sensitive import detect
 
@@ -98,10 +98,7 @@ def _self(principal: Principal, subject_id: str) -> None:
 
 async def _key(request: Request, subject_id: str) -> bytes:
     keyring: Keyring = resources(request).extras["keyring"]  # type: ignore[assignment]
-    try:
-        key = await keyring.key_for(subject_id)
-    except ConnectionError as exc:
-        raise refuse(503, "keyring_unavailable", "try again later") from exc
+    key = await keyring.key_for(subject_id)  # unreachable: the skeleton's 503
     if not isinstance(key, bytes):
         raise refuse(410, "erased", "this person has been erased")
     return key
@@ -173,10 +170,7 @@ async def _write(request: Request, subject_id: str, body: ResumeBody, *, new: bo
     async with res.db.acquire() as conn, conn.transaction():
         row = await store.resume(conn, subject_id, lock=True)
         current = Cv(row["resume_id"], row["revision"]) if row else None
-        try:
-            revision = next_revision(current, new=new)
-        except ResumeRuleError as exc:
-            raise refuse(exc.status, exc.reason, exc.message) from exc
+        revision = next_revision(current, new=new)  # a broken rule is its own 4xx
         resume_id = current.resume_id if current else uuid.uuid4()
         out: list[Event] = []
         if volunteered:
