@@ -26,8 +26,7 @@ def create_app(settings: NotificationsSettings | None = None) -> FastAPI:
             settings,
             res.extras["store"],  # type: ignore[arg-type]
             keys,
-            res.extras["consent_http"],  # type: ignore[arg-type]
-            res.extras["service_token"],  # type: ignore[arg-type]
+            res.extras["consent"],  # type: ignore[arg-type]
         )
 
     async def send(res: Resources) -> None:

@@ -24,7 +24,6 @@ import asyncpg
 import httpx
 import orjson
 
-from ac_events.auth import ServiceToken
 from ac_events.catalogue import (
     Language,
     NotificationFailed,
@@ -33,6 +32,7 @@ from ac_events.catalogue import (
     Purpose,
 )
 from ac_events.keyring import Keyring
+from ac_events.peers import ConsentClient, ConsentUnavailable
 from ac_events.store import ANY_VERSION, EventStore
 from ac_notifications import store
 from ac_notifications.domain import Outcome, retry_delay, smtp_outcome, unsubscribe_token
@@ -55,15 +55,13 @@ class Sender:
         settings: NotificationsSettings,
         events: EventStore,
         keyring: Keyring,
-        consent: httpx.AsyncClient,
-        token: ServiceToken,
+        consent: ConsentClient,
     ) -> None:
         self.settings = settings
         self.events = events
         self.pool: asyncpg.Pool = events.pool
         self.keyring = keyring
         self.consent = consent
-        self.token = token
         self._link_key = settings.link_key.get_secret_value().encode()
 
     async def send_due(self) -> int:
@@ -78,7 +76,7 @@ class Sender:
     async def _deliver(self, row: asyncpg.Record) -> None:
         try:
             await self._try(row)
-        except (httpx.HTTPError, ConnectionError) as exc:  # identity or consent away: later
+        except (httpx.HTTPError, ConnectionError, ConsentUnavailable) as exc:  # away: later
             delay = retry_delay(
                 int(row["attempts"]), self.settings.retry_base_s, self.settings.retry_max_s
             )
@@ -152,9 +150,7 @@ class Sender:
     async def _consented(self, subject: str, purpose: Purpose) -> tuple[bool, str]:
         """The consent service's decision, now (an unreachable service defers the message)."""
         ask = {"subject_id": subject, "purpose": purpose.value, "recipient": "*", "region": "JP"}
-        r = await self.consent.post("/decisions", json=ask, headers=await self.token.headers())
-        r.raise_for_status()
-        body = r.json()
+        body = await self.consent.decide(ask)
         return body["decision"] == "allow", str(body["reason"])
 
     async def _sent(self, row: asyncpg.Record, address: str, language: Language) -> None:
