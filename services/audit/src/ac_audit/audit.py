@@ -40,9 +40,9 @@ async def read_log(
     progress: Progress | None = None,
 ) -> LogState:
     """The log state of every service topic, up to `until` and/or `end_offsets` (exclusive)."""
-    state = LogState(keep_subject=subject)
+    state = LogState(keep_subject=subject, until=until)
     return await replay(
-        bootstrap, topics(prefix), state, prefix=prefix, until=until, end_offsets=end_offsets,
+        bootstrap, topics(prefix), state, prefix=prefix, end_offsets=end_offsets,
         progress=progress,
     )  # fmt: skip
 
@@ -63,20 +63,19 @@ async def audit(
     until: datetime | None = None,
     grace: timedelta = DEFAULT_GRACE,
 ) -> Report:
-    results = await rules.run_all(state, keyring, grace)
+    complete = rules.complete_shares(state)
     return Report(
         generated_at=datetime.now(UTC),
         until=until,
-        summary=summary(state),
-        rules=results,
-        disclosures=[disclosure(s) for s in state.shares if not rules.missing_fields(s)],
+        summary=summary(state, complete),
+        rules=await rules.run_all(state, complete, keyring, grace),
+        disclosures=[disclosure(s) for s in complete],
         timeline_subject=state.keep_subject,
         timeline=timeline(state),
     )
 
 
-def summary(state: LogState) -> Summary:
-    complete = rules.complete_shares(state)
+def summary(state: LogState, complete: list[Raw]) -> Summary:
     return Summary(
         events=state.events,
         topics=dict(state.per_topic),

@@ -3,13 +3,12 @@
 The end of each partition is fixed when the replay starts (or given as
 offsets), so a replay of a live log is a consistent cut per partition. Each
 stream lives in one partition (records are keyed by subject or stream), so
-its events arrive in order. `until` keeps only the events recorded by then.
+its events arrive in order. (`LogState.until` keeps only the events recorded by a time.)
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from datetime import datetime
 
 import orjson
 from aiokafka import AIOKafkaConsumer, TopicPartition
@@ -46,7 +45,6 @@ async def replay(
     state: LogState,
     *,
     prefix: str = "",
-    until: datetime | None = None,
     end_offsets: Mapping[TopicPartition, int] | None = None,
     progress: Progress | None = None,
 ) -> LogState:
@@ -82,7 +80,7 @@ async def replay(
                     if r.offset >= end:
                         break
                     read += 1
-                    _add(state, tp.topic, owners[tp.topic], r.value or b"", until)
+                    _add(state, tp.topic, owners[tp.topic], r.value or b"")
             for tp in list(pending):  # explicit seeks: the position is where reading stands
                 if await consumer.position(tp) >= ends[tp]:
                     pending.discard(tp)
@@ -93,23 +91,9 @@ async def replay(
         await consumer.stop()
 
 
-def _add(
-    state: LogState, topic: str, owner: str | None, data: bytes, until: datetime | None
-) -> None:
+def _add(state: LogState, topic: str, owner: str | None, data: bytes) -> None:
     try:
         record = orjson.loads(data)
     except orjson.JSONDecodeError:
-        record = {"type": None}
-    if not isinstance(record, dict):
-        record = {"type": None}
-    if until is not None and _after(record, until):
-        return
-    state.add(topic, owner, record, data)
-
-
-def _after(record: dict[str, object], until: datetime) -> bool:
-    at = record.get("occurred_at")
-    try:
-        return isinstance(at, str) and datetime.fromisoformat(at) > until
-    except ValueError:
-        return False
+        record = None
+    state.add(topic, owner, record if isinstance(record, dict) else {"type": None}, data)

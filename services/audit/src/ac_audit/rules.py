@@ -3,19 +3,8 @@
 Consent is judged with the consent service's own rules (`evolve_person`,
 `evolve_policies`, `decide_flow` from `ac_consent.domain`): the audit folds
 the person's consent stream and the policies stream up to the decision
-position a provision cites, and asks the same question again.
-
-- `record_complete`: a provision record names what APPI art. 29 asks for.
-- `disclosure_covered`: the provision was allowed at the position it cites,
-  and that position was not stale (nothing recorded more than `grace` before
-  the provision would have denied it); a legal disclosure names its basis.
-- `overseas_notice`: a provision abroad cites a consent for that country that
-  recorded the country notice shown (and that notice was published).
-- `no_provision_after_erasure`: nothing shared after the person was erased.
-- `erased_unreadable`: no personal field of an erased person can be read:
-  none in the clear, and their key is destroyed.
-- `chain`: every stream's hash chain holds (no gap, duplicate, altered or
-  relinked record), and every event sits in its producer's own topic.
+position a provision cites, and asks the same question again. What each rule
+checks is in `RULES`.
 """
 
 from __future__ import annotations
@@ -23,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import timedelta
-from functools import lru_cache
 from typing import Any
 from uuid import UUID
 
@@ -50,47 +38,38 @@ REQUIRED = ("shared_at", "recipient_legal_name", "recipient_address",
 class Rule:
     name: str
     title: str
+    description: str
 
 
 RULES = {
     r.name: r
     for r in (
-        Rule("record_complete", "Every provision record names what the law asks for"),
-        Rule("disclosure_covered", "Every provision was allowed when it was made"),
-        Rule(
-            "overseas_notice", "Every provision abroad rests on a consent with its country notice"
-        ),
-        Rule("no_provision_after_erasure", "Nothing was shared after a person's erasure"),
-        Rule("erased_unreadable", "Nothing of an erased person can be read"),
-        Rule("chain", "Every stream is whole and every event is in its producer's topic"),
+        Rule("record_complete", "Every provision record names what the law asks for",
+             "A provision record names what APPI art. 29 asks for: date, recipient legal name, "
+             "address, representative and country, the person, the data items, the purpose, "
+             "and a consent decision or a legal basis."),
+        Rule("disclosure_covered", "Every provision was allowed when it was made",
+             "The provision was allowed at the position it cites, and that position was not "
+             "stale (nothing recorded more than the grace before the provision would have "
+             "denied it); a legal disclosure names its basis."),
+        Rule("overseas_notice", "Every provision abroad rests on a consent with its country notice",
+             "A provision abroad cites a consent for that country that recorded the country "
+             "notice shown, and that notice was published."),
+        Rule("no_provision_after_erasure", "Nothing was shared after a person's erasure",
+             "No provision of a person's data after their erasure."),
+        Rule("erased_unreadable", "Nothing of an erased person can be read",
+             "No personal field of an erased person is in the clear, and their key is destroyed."),
+        Rule("chain", "Every stream is whole and every event is in its producer's topic",
+             "Every stream's hash chain holds (no gap, duplicate, altered or relinked record), "
+             "and every event sits in its producer's own topic."),
     )
-}
+}  # fmt: skip
 
 
 def _result(name: str, checked: int, findings: Iterable[Finding]) -> RuleResult:
     rule = RULES[name]
-    description = _descriptions()[name]
-    return RuleResult(
-        name=name, title=rule.title, description=description, checked=checked,
-        findings=list(findings),
-    )  # fmt: skip
-
-
-@lru_cache(maxsize=1)
-def _descriptions() -> dict[str, str]:
-    lines = (__doc__ or "").splitlines()
-    found: dict[str, str] = {}
-    current: str | None = None
-    for line in lines:
-        stripped = line.strip()
-        if stripped.startswith("- `") and "`:" in stripped:
-            current = stripped[3 : stripped.index("`:")]
-            found[current] = stripped[stripped.index("`:") + 2 :].strip()
-        elif current and stripped and not stripped.startswith("- "):
-            found[current] += " " + stripped
-        else:
-            current = None
-    return found
+    return RuleResult(name=name, title=rule.title, description=rule.description,
+                      checked=checked, findings=list(findings))  # fmt: skip
 
 
 def _finding(rule: str, share: Raw, detail: str) -> Finding:
@@ -210,9 +189,9 @@ def _covered(folds: Folds, share: Raw, grace: timedelta) -> str | None:
     return None
 
 
-def disclosure_covered(state: LogState, grace: timedelta) -> RuleResult:
+def disclosure_covered(state: LogState, shares: list[Raw], grace: timedelta) -> RuleResult:
+    """Over the complete provision records (`complete_shares`)."""
     folds = Folds(state)
-    shares = complete_shares(state)
     findings = [
         _finding("disclosure_covered", s, why)
         for s in shares
@@ -221,9 +200,9 @@ def disclosure_covered(state: LogState, grace: timedelta) -> RuleResult:
     return _result("disclosure_covered", len(shares), findings)
 
 
-def overseas_notice(state: LogState) -> RuleResult:
+def overseas_notice(state: LogState, shares: list[Raw]) -> RuleResult:
     abroad = [
-        s for s in complete_shares(state)
+        s for s in shares
         if s.payload["recipient_country"] != JAPAN and s.payload.get("decision")
     ]  # fmt: skip
     findings = []
@@ -307,11 +286,14 @@ def chain(state: LogState) -> RuleResult:
     return _result("chain", state.events, findings)
 
 
-async def run_all(state: LogState, keyring: Keyring, grace: timedelta) -> list[RuleResult]:
+async def run_all(
+    state: LogState, complete: list[Raw], keyring: Keyring, grace: timedelta
+) -> list[RuleResult]:
+    """Every rule; `complete` is `complete_shares(state)`, computed once by the caller."""
     return [
         record_complete(state),
-        disclosure_covered(state, grace),
-        overseas_notice(state),
+        disclosure_covered(state, complete, grace),
+        overseas_notice(state, complete),
         no_provision_after_erasure(state),
         await erased_unreadable(state, keyring),
         chain(state),

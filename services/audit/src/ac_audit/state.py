@@ -69,6 +69,8 @@ class LogState:
 
     keep_subject: str | None = None
     """Also keep every record of this person (for `ac-audit subject`)."""
+    until: datetime | None = None
+    """Take only the events recorded by then (the log as it stood)."""
     events: int = 0
     per_topic: Counter[str] = field(default_factory=Counter)
     chain: ChainVerifier = field(default_factory=ChainVerifier)
@@ -95,9 +97,6 @@ class LogState:
 
     def add(self, topic: str, owner: str | None, record: dict[str, Any], data: bytes) -> None:
         """One record of `topic` (owned by the service `owner`), parsed from `data`."""
-        self.events += 1
-        self.per_topic[topic] += 1
-        self.chain.add(record)
         try:
             meta = Meta(
                 topic=topic,
@@ -112,8 +111,12 @@ class LogState:
             payload: dict[str, Any] = record["payload"]
             producer = record["producer"]
         except (KeyError, TypeError, ValueError) as exc:
+            self._count(topic, record)
             self._misplaced(topic, record, f"unreadable record: {type(exc).__name__}")
             return
+        if self.until is not None and meta.occurred_at > self.until:
+            return
+        self._count(topic, record)
         if owner is not None and producer != owner:
             self._misplaced(topic, record, f"produced by {producer!r} in {owner}'s topic")
         if meta.subject_id is not None and meta.subject_id == self.keep_subject:
@@ -123,6 +126,11 @@ class LogState:
             self._fold(meta, payload)
         except (KeyError, TypeError, ValueError) as exc:
             self._misplaced(topic, record, f"{meta.type} does not read: {type(exc).__name__}")
+
+    def _count(self, topic: str, record: dict[str, Any]) -> None:
+        self.events += 1
+        self.per_topic[topic] += 1
+        self.chain.add(record)
 
     def _misplaced(self, topic: str, record: dict[str, Any], detail: str) -> None:
         self.misplaced.append(
