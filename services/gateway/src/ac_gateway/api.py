@@ -8,6 +8,7 @@ subject from the token, never from the request.
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime
 from typing import Annotated, Any
 from uuid import UUID
@@ -203,13 +204,16 @@ async def export(request: Request, principal: Principal = User) -> Export:
     parts: dict[str, Any] = {}
     if principal.role == Caller.STUDENT:
         subject = f"/subjects/{principal.subject}"
-        for name, service, path in (
-            ("consent", "consent", f"{subject}/page"),
-            ("resume", "resumes", f"{subject}/resume"),
-            ("applications", "matching", f"{subject}/applications"),
-            ("disclosures", "matching", f"{subject}/disclosures"),
-        ):
-            answer = await up.send(service, "GET", path, request)
+        asked = {
+            "consent": ("consent", f"{subject}/page"),
+            "resume": ("resumes", f"{subject}/resume"),
+            "applications": ("matching", f"{subject}/applications"),
+            "disclosures": ("matching", f"{subject}/disclosures"),
+        }
+        answers = await asyncio.gather(
+            *(up.send(service, "GET", path, request) for service, path in asked.values())
+        )
+        for name, answer in zip(asked, answers, strict=True):
             parts[name] = answer.json() if answer.status_code == 200 else None
     return Export(
         exported_at=datetime.now(UTC),
