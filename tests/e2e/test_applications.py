@@ -48,12 +48,6 @@ class World:
         return r.json()
 
 
-async def login(p: Platform, username: str) -> tuple[dict[str, str], str]:
-    r = await p.gateway.post("/v1/auth/login", json={"username": username, "password": PASSWORD})
-    assert r.status_code == 200, r.text
-    return {"Authorization": f"Bearer {r.json()['access_token']}"}, r.json()["subject_id"]
-
-
 @pytest.fixture(scope="module")
 async def world(infra: Infra) -> AsyncIterator[World]:
     prefix = unique_prefix()
@@ -61,7 +55,7 @@ async def world(infra: Infra) -> AsyncIterator[World]:
         await p.accounts.register(
             Profile(username="staff", name="S", email="staff@example.jp"), PASSWORD, Role.STAFF
         )
-        staff, _ = await login(p, "staff")
+        staff, _ = await p.login("staff", PASSWORD)
         gw = p.gateway
         policy = {"policy_version": "v1", "effective_at": "2026-04-01T00:00:00Z",
                   "text_sha256": "a" * 64}  # fmt: skip
@@ -75,11 +69,11 @@ async def world(infra: Infra) -> AsyncIterator[World]:
             user = {"username": f"client.{org}", "password": PASSWORD, "name": "C",
                     "email": f"c@{org}.example", "role": "client", "organization_id": org}  # fmt: skip
             assert (await gw.post("/v1/accounts", json=user, headers=staff)).status_code == 201
-            clients[org], _ = await login(p, f"client.{org}")
+            clients[org], _ = await p.login(f"client.{org}", PASSWORD)
         person = {"username": "hana", "password": PASSWORD, "name": "Hana Sato",
                   "email": "hana@example.jp", "school": "Kyoto University"}  # fmt: skip
         assert (await gw.post("/v1/users", json=person)).status_code == 201
-        student, subject = await login(p, "hana")
+        student, subject = await p.login("hana", PASSWORD)
         yield World(p, prefix, infra.kafka_bootstrap_servers, staff, student, subject,
                     clients["org-jp"], clients["org-us"])  # fmt: skip
 

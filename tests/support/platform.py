@@ -82,6 +82,14 @@ class Platform:
     consent_url: str
     smtp: SmtpServer | None = None
 
+    async def login(self, username: str, password: str) -> tuple[dict[str, str], str]:
+        """Logs in through the gateway: the bearer header and the person's subject id."""
+        r = await self.gateway.post(
+            "/v1/auth/login", json={"username": username, "password": password}
+        )
+        assert r.status_code == 200, r.text
+        return {"Authorization": f"Bearer {r.json()['access_token']}"}, r.json()["subject_id"]
+
     async def until_done(
         self, method: str, path: str, body: Any, headers: dict[str, str], tries: int = 300
     ) -> Any:

@@ -35,12 +35,6 @@ class World:
     staff: dict[str, str]
 
 
-async def login(p: Platform, username: str) -> dict[str, str]:
-    r = await p.gateway.post("/v1/auth/login", json={"username": username, "password": PASSWORD})
-    assert r.status_code == 200, r.text
-    return {"Authorization": f"Bearer {r.json()['access_token']}"}
-
-
 @pytest.fixture(scope="module")
 async def world(infra: Infra) -> AsyncIterator[World]:
     prefix = unique_prefix()
@@ -48,7 +42,7 @@ async def world(infra: Infra) -> AsyncIterator[World]:
         await p.accounts.register(
             Profile(username="staff", name="S", email="staff@example.jp"), PASSWORD, Role.STAFF
         )
-        staff = await login(p, "staff")
+        staff = (await p.login("staff", PASSWORD))[0]
         policy = {"policy_version": "v1", "effective_at": "2026-04-01T00:00:00Z",
                   "text_sha256": "a" * 64}  # fmt: skip
         assert (await p.gateway.post("/v1/policies", json=policy, headers=staff)).status_code == 201
@@ -59,7 +53,7 @@ async def student(w: World, username: str) -> dict[str, str]:
     body = {"username": username, "password": PASSWORD, "name": username.title(),
             "email": f"{username}@example.jp"}  # fmt: skip
     assert (await w.p.gateway.post("/v1/users", json=body)).status_code == 201
-    return await login(w.p, username)
+    return (await w.p.login(username, PASSWORD))[0]
 
 
 async def submit(w: World, who: dict[str, str], body: dict[str, Any], method: str = "POST") -> Any:
@@ -143,7 +137,7 @@ async def test_a_provision_of_a_cv_with_volunteered_data_must_name_it(world: Wor
     client = {"username": "client.r", "password": PASSWORD, "name": "C", "email": "c@r.example",
               "role": "client", "organization_id": "org-r"}  # fmt: skip
     assert (await w.p.gateway.post("/v1/accounts", json=client, headers=w.staff)).status_code == 201
-    client_r = await login(w.p, "client.r")
+    client_r = (await w.p.login("client.r", PASSWORD))[0]
     volunteer = {"categories": ["sex_life_health"], "policy_version": "v1"}
     cv = {"skills": ["Python"], "free_text": "I have type 1 diabetes.", "volunteer": volunteer}
     assert (await submit(w, who, cv)).status_code == 201
