@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import uuid4
 
+import asyncpg
 import httpx
 import pytest
 
@@ -50,6 +51,8 @@ class Rig:
     staff: dict[str, str]
     prefix: str
     bootstrap: str
+    database_url: str
+    """The notifications service's own database."""
 
     async def student(
         self, username: str, language: str = "en", **kw: Any
@@ -62,8 +65,10 @@ class Rig:
         token = (await self.p.gateway.post("/v1/auth/login", json=login)).json()["access_token"]
         return r.json()["subject_id"], {"Authorization": f"Bearer {token}"}
 
-    async def consent(self, headers: dict[str, str], purpose: str) -> str:
-        body = {"purpose": purpose, "policy_version": "v1"}
+    async def consent(
+        self, headers: dict[str, str], purpose: str, policy_version: str = "v1"
+    ) -> str:
+        body = {"purpose": purpose, "policy_version": policy_version}
         r = await self.p.gateway.post("/v1/me/consents", json=body, headers=headers)
         assert r.status_code == 201, r.text
         consent_id: str = r.json()["consent_id"]
@@ -82,6 +87,19 @@ class Rig:
                 return found[0]
             await asyncio.sleep(0.1)
         raise TimeoutError(f"no matching mail to {address}: {self.smtp.inbox.to(address)}")
+
+    async def announced(self, count: int, timeout_s: float = 30) -> None:
+        """Waits until notifications has read `count` policy changes and transfers."""
+        conn = await asyncpg.connect(self.database_url)
+        try:
+            deadline = asyncio.get_running_loop().time() + timeout_s
+            while asyncio.get_running_loop().time() < deadline:
+                if await conn.fetchval("SELECT count(*) FROM announcements") >= count:
+                    return
+                await asyncio.sleep(0.1)
+        finally:
+            await conn.close()
+        raise TimeoutError(f"notifications did not read {count} announcements")
 
 
 def settings(
@@ -138,7 +156,7 @@ async def rig(infra: Infra) -> AsyncIterator[Rig]:
             assert (
                 await p.gateway.post("/v1/policies", json=policy, headers=staff)
             ).status_code == 201
-            yield Rig(p, smtp, matching, client, staff, prefix, kafka)
+            yield Rig(p, smtp, matching, client, staff, prefix, kafka, url)
     finally:
         smtp.stop()
 
@@ -208,6 +226,40 @@ async def test_policy_change_transfer_disclosure_and_blocked_application(rig: Ri
     await rig.matching.publish("application-2", blocked, subject_id=subject)
     mail = await rig.mail("aya@example.jp", lambda m: "not sent" in m.subject)
     assert "region_not_covered" in mail.body and "a consent naming US" in mail.body
+
+
+async def test_a_consent_read_after_the_announcements_that_concern_it_is_told_of_them(
+    rig: Rig,
+) -> None:
+    """consent.events is keyed by person, and the policies stream sits on another partition:
+    a consent may be read after a policy change or transfer that concerns it. Here the
+    announcements are read first for certain; the consents come after."""
+    _, kai = await rig.student("kai")
+    mei_id, mei = await rig.student("mei")
+    change = {"purpose": "marketing", "changed": True, "significant": True}
+    policy = {"policy_version": "v2", "effective_at": "2026-06-01T00:00:00Z", "text_sha256": "c" * 64,
+              "changes": [change]}  # fmt: skip
+    assert (
+        await rig.p.gateway.post("/v1/policies", json=policy, headers=rig.staff)
+    ).status_code == 201
+    deadline = (datetime.now(UTC) + timedelta(days=30)).replace(microsecond=0)
+    transfer = {"acquirer": "org-jp", "acquirer_name": "Acquirer K.K.", "purposes": ["marketing"],
+                "opt_out_deadline": deadline.isoformat()}  # fmt: skip
+    assert (
+        await rig.p.gateway.post("/v1/transfers", json=transfer, headers=rig.staff)
+    ).status_code == 201
+    await rig.announced(2)
+
+    await rig.consent(kai, "marketing")  # under v1, older than v2's significant change
+    await rig.consent(mei, "marketing", policy_version="v2")
+    mail = await rig.mail("kai@example.jp", lambda m: "privacy policy" in m.subject)
+    assert "v2" in mail.body and "marketing" in mail.body
+    mail = await rig.mail("kai@example.jp", lambda m: "business transfer" in m.subject)
+    assert "Acquirer K.K." in mail.body
+    await rig.mail("mei@example.jp", lambda m: "business transfer" in m.subject)
+    history = (await rig.notifications.get(f"/subjects/{mei_id}/notifications", headers=mei)).json()
+    kinds = sorted(h["kind"] for h in history)  # queued with the transfer, in one transaction
+    assert kinds == ["business_transfer", "email_verification"]  # v2 is the version mei chose
 
 
 async def test_job_alerts_and_marketing_only_with_consent_and_unsubscribe_withdraws(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -9,9 +11,12 @@ from hypothesis import strategies as st
 from ac_events.catalogue import NotificationKind, Purpose
 from ac_notifications.domain import (
     Alert,
+    Announcement,
     BadLink,
+    Consented,
     Outcome,
     alert_matches,
+    concerned,
     idempotency_key,
     message_id,
     read_unsubscribe_token,
@@ -67,3 +72,24 @@ def test_unsubscribe_links_round_trip_and_refuse_forgery() -> None:
 def test_any_string_is_a_bad_link_never_a_crash(text: str) -> None:
     with pytest.raises(BadLink):
         read_unsubscribe_token(KEY, text)
+
+
+NOW = datetime(2026, 11, 25, tzinfo=UTC)
+
+
+def test_a_policy_change_concerns_consents_given_under_an_older_version_only() -> None:
+    change = Announcement(frozenset({"marketing"}), policy_position=3)
+    assert concerned(change, Consented("marketing", 1, NOW))
+    assert not concerned(change, Consented("marketing", 3, NOW))  # chosen under it
+    assert not concerned(change, Consented("marketing", 5, NOW))  # a later version
+    assert not concerned(change, Consented("marketing", None, NOW))  # a version not read yet
+    assert not concerned(change, Consented("cv_and_job_alerts", 1, NOW))  # another purpose
+
+
+def test_a_transfer_concerns_consents_given_before_its_opt_out_deadline() -> None:
+    transfer = Announcement(frozenset({"marketing", "promotions_and_events"}),
+                            opt_out_deadline=NOW)  # fmt: skip
+    assert concerned(transfer, Consented("marketing", 1, NOW - timedelta(days=40)))
+    assert concerned(transfer, Consented("promotions_and_events", None, NOW - timedelta(1)))
+    assert not concerned(transfer, Consented("marketing", 1, NOW))  # too late to object
+    assert not concerned(transfer, Consented("client_application", 1, NOW - timedelta(1)))

@@ -77,18 +77,20 @@ class Sender:
         try:
             await self._try(row)
         except (httpx.HTTPError, ConnectionError, ConsentUnavailable) as exc:  # away: later
-            delay = retry_delay(
-                int(row["attempts"]), self.settings.retry_base_s, self.settings.retry_max_s
-            )
-            at = datetime.now(UTC) + timedelta(seconds=delay)
-            await store.retry_later(self.pool, row["message_id"], at, type(exc).__name__)
+            await self._later(row, type(exc).__name__)
 
     async def _try(self, row: asyncpg.Record) -> None:
         subject, kind = row["subject_id"], NotificationKind(row["kind"])
         contact = await store.contact(self.pool, subject)
         key = await self.keyring.key_for(subject)
-        if contact is None or not isinstance(key, bytes):
+        if not isinstance(key, bytes):
             await self._end(row, "skipped", "no address (erased or unknown person)", None, None)
+            return
+        if contact is None:  # identity.events not read this far yet: wait for the address
+            if int(row["attempts"]) < self.settings.max_attempts:
+                await self._later(row, "address not known yet")
+            else:
+                await self._end(row, "skipped", "no address", None, None)
             return
         address = unseal(key, subject, "address", contact["address_sealed"])
         language = Language(contact["language"])
@@ -163,12 +165,17 @@ class Sender:
     ) -> None:
         attempts = int(row["attempts"])
         if not permanent and attempts < self.settings.max_attempts:
-            delay = retry_delay(attempts, self.settings.retry_base_s, self.settings.retry_max_s)
-            at = datetime.now(UTC) + timedelta(seconds=delay)
-            await store.retry_later(self.pool, row["message_id"], at, error)
-            log.info("message %s: %s, retry in %.0fs", row["message_id"], error, delay)
+            await self._later(row, error)
             return
         await self._end(row, "failed", error, address, language, permanent=permanent)
+
+    async def _later(self, row: asyncpg.Record, error: str) -> None:
+        delay = retry_delay(
+            int(row["attempts"]), self.settings.retry_base_s, self.settings.retry_max_s
+        )
+        at = datetime.now(UTC) + timedelta(seconds=delay)
+        await store.retry_later(self.pool, row["message_id"], at, error)
+        log.info("message %s: %s, retry in %.0fs", row["message_id"], error, delay)
 
     async def _end(
         self,

@@ -1,5 +1,6 @@
 """Notification rules, pure: once-only identities, which purpose a message needs,
-retry timing and permanence, job-alert matching, unsubscribe links."""
+who an announcement concerns, retry timing and permanence, job-alert matching,
+unsubscribe links."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import json
 import time
 import uuid
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 
 from ac_events.catalogue import NotificationKind, Purpose
@@ -42,6 +44,48 @@ def message_id(key: str) -> uuid.UUID:
 def retry_delay(attempts: int, base_s: float, max_s: float) -> float:
     """Exponential back-off after `attempts` failed tries."""
     return float(min(max_s, base_s * 2 ** max(0, attempts - 1)))
+
+
+@dataclass(frozen=True, slots=True)
+class Announcement:
+    """A significant policy change or a business transfer: whoever consented to one of its
+    purposes must be told."""
+
+    purposes: frozenset[str]
+    policy_position: int | None = None
+    """A policy change: its version's position on the `policies` stream."""
+    opt_out_deadline: datetime | None = None
+    """A business transfer: until when a person may object to it."""
+
+
+@dataclass(frozen=True, slots=True)
+class Consented:
+    """One active consent, as consent.events told it."""
+
+    purpose: str
+    policy_position: int | None
+    """Position of the policy version it was given under; None while that version's event has
+    not been read yet. The `policies` stream is read in order, so an unread version is newer
+    than every change read so far."""
+    granted_at: datetime
+
+
+def concerned(announcement: Announcement, consent: Consented) -> bool:
+    """Whether this consent's holder must be told of the announcement.
+
+    Whichever of the two events is read first (they travel on different partitions), the
+    answer is the same: a policy change concerns consents given under an older version; a
+    transfer concerns consents given before its opt-out deadline.
+    """
+    if consent.purpose not in announcement.purposes:
+        return False
+    if announcement.policy_position is not None:
+        return (
+            consent.policy_position is not None
+            and consent.policy_position < announcement.policy_position
+        )
+    deadline = announcement.opt_out_deadline
+    return deadline is None or consent.granted_at < deadline
 
 
 class Outcome(StrEnum):

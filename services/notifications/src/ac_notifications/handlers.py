@@ -9,10 +9,12 @@ at send time.
 from __future__ import annotations
 
 from collections.abc import Callable, Coroutine
+from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
 import asyncpg
+import orjson
 
 from ac_events.catalogue import (
     BusinessTransferAnnounced,
@@ -32,7 +34,16 @@ from ac_events.consumer import Handler
 from ac_events.envelope import Envelope
 from ac_events.keyring import Keyring
 from ac_notifications import store
-from ac_notifications.domain import NEEDS_CONSENT, Alert, alert_matches, idempotency_key, message_id
+from ac_notifications.domain import (
+    NEEDS_CONSENT,
+    Alert,
+    Announcement,
+    Consented,
+    alert_matches,
+    concerned,
+    idempotency_key,
+    message_id,
+)
 from ac_notifications.sealing import seal
 
 GROUP = "notifications"
@@ -58,6 +69,38 @@ async def queue(
         params,
         purpose.value if purpose else None,
     )
+
+
+def _announcement(row: asyncpg.Record) -> Announcement:
+    return Announcement(frozenset(row["purposes"]), row["policy_position"], row["opt_out_deadline"])
+
+
+def _consented(row: asyncpg.Record) -> Consented:
+    granted_at = row["granted_at"] or datetime.min.replace(tzinfo=UTC)  # kept before 0002
+    return Consented(row["purpose"], row["policy_position"], granted_at)
+
+
+async def announce(
+    conn: asyncpg.Connection,
+    cause: UUID,
+    kind: NotificationKind,
+    announcement: Announcement,
+    params: dict[str, Any],
+) -> None:
+    """Keeps the announcement for consents read later, and tells those read already."""
+    purposes = sorted(announcement.purposes)
+    await store.add_announcement(
+        conn,
+        cause,
+        kind.value,
+        purposes,
+        announcement.policy_position,
+        announcement.opt_out_deadline,
+        params,
+    )
+    for row in await store.consented(conn, purposes):
+        if concerned(announcement, _consented(row)):
+            await queue(conn, cause, kind, row["subject_id"], params)
 
 
 def make_handlers(keyring: Keyring) -> dict[str, Handler]:
@@ -88,9 +131,20 @@ def make_handlers(keyring: Keyring) -> dict[str, Handler]:
         await store.update_contact(conn, subject, address, e.language.value if e.language else None)
 
     async def granted(conn: asyncpg.Connection, env: Envelope[ConsentGranted]) -> None:
-        if env.subject_id:
-            e = env.payload
-            await store.set_audience(conn, e.consent_id, env.subject_id, e.purpose.value, True)
+        """Joins the audience, and is told of the announcements read before it that concern it."""
+        subject, e = env.subject_id, env.payload
+        if not subject:
+            return
+        purpose = e.purpose.value
+        await store.set_audience(
+            conn, e.consent_id, subject, purpose, True, e.policy_version, env.occurred_at
+        )
+        position = await store.policy_position(conn, e.policy_version)
+        consent = Consented(purpose, position, env.occurred_at)
+        for row in await store.announcements_for(conn, purpose):
+            if concerned(_announcement(row), consent):
+                params = orjson.loads(row["params"])
+                await queue(conn, row["event_id"], NotificationKind(row["kind"]), subject, params)
 
     async def withdrawn(conn: asyncpg.Connection, env: Envelope[ConsentWithdrawn]) -> None:
         if env.subject_id:
@@ -98,12 +152,13 @@ def make_handlers(keyring: Keyring) -> dict[str, Handler]:
             await store.set_audience(conn, e.consent_id, env.subject_id, e.purpose.value, False)
 
     async def policy(conn: asyncpg.Connection, env: Envelope[PolicyPublished]) -> None:
+        version, position = env.payload.policy_version, env.stream_version
+        await store.add_policy_version(conn, version, position)
         purposes = sorted({c.purpose.value for c in env.payload.changes if c.significant})
-        if not purposes:
-            return
-        params = {"policy_version": env.payload.policy_version, "purposes": purposes}
-        for subject in await store.audience(conn, purposes):
-            await queue(conn, env.event_id, NotificationKind.POLICY_CHANGE, subject, params)
+        if purposes:
+            params = {"policy_version": version, "purposes": purposes}
+            change = Announcement(frozenset(purposes), policy_position=position)
+            await announce(conn, env.event_id, NotificationKind.POLICY_CHANGE, change, params)
 
     async def transfer(conn: asyncpg.Connection, env: Envelope[BusinessTransferAnnounced]) -> None:
         e = env.payload
@@ -114,8 +169,8 @@ def make_handlers(keyring: Keyring) -> dict[str, Handler]:
             "purposes": purposes,
             "deadline": e.opt_out_deadline.isoformat(),
         }
-        for subject in await store.audience(conn, purposes):
-            await queue(conn, env.event_id, NotificationKind.BUSINESS_TRANSFER, subject, params)
+        announcement = Announcement(frozenset(purposes), opt_out_deadline=e.opt_out_deadline)
+        await announce(conn, env.event_id, NotificationKind.BUSINESS_TRANSFER, announcement, params)
 
     async def shared(conn: asyncpg.Connection, env: Envelope[DataShared]) -> None:
         if env.subject_id:

@@ -55,16 +55,80 @@ async def forget_person(conn: asyncpg.Connection, subject_id: str) -> None:
 
 
 async def set_audience(
-    conn: asyncpg.Connection, consent_id: UUID, subject_id: str, purpose: str, active: bool
+    conn: asyncpg.Connection,
+    consent_id: UUID,
+    subject_id: str,
+    purpose: str,
+    active: bool,
+    policy_version: str | None = None,
+    granted_at: datetime | None = None,
 ) -> None:
     await conn.execute(
-        """INSERT INTO audience VALUES ($1, $2, $3, $4)
+        """INSERT INTO audience (consent_id, subject_id, purpose, active, policy_version, granted_at)
+           VALUES ($1, $2, $3, $4, $5, $6)
            ON CONFLICT (consent_id) DO UPDATE SET active = EXCLUDED.active""",
         consent_id,
         subject_id,
         purpose,
         active,
+        policy_version,
+        granted_at,
     )
+
+
+async def add_policy_version(conn: asyncpg.Connection, version: str, position: int) -> None:
+    await conn.execute(
+        "INSERT INTO policy_versions VALUES ($1, $2) ON CONFLICT DO NOTHING", version, position
+    )
+
+
+async def policy_position(conn: Conn, version: str) -> int | None:
+    position: int | None = await conn.fetchval(
+        "SELECT position FROM policy_versions WHERE policy_version = $1", version
+    )
+    return position
+
+
+async def add_announcement(
+    conn: asyncpg.Connection,
+    event_id: UUID,
+    kind: str,
+    purposes: list[str],
+    policy_position: int | None,
+    opt_out_deadline: datetime | None,
+    params: dict[str, Any],
+) -> None:
+    await conn.execute(
+        """INSERT INTO announcements VALUES ($1, $2, $3, $4, $5, $6::jsonb)
+           ON CONFLICT DO NOTHING""",
+        event_id,
+        kind,
+        purposes,
+        policy_position,
+        opt_out_deadline,
+        orjson.dumps(params).decode(),
+    )
+
+
+async def announcements_for(conn: Conn, purpose: str) -> list[asyncpg.Record]:
+    rows: list[asyncpg.Record] = await conn.fetch(
+        "SELECT * FROM announcements WHERE purposes @> ARRAY[$1] ORDER BY event_id", purpose
+    )
+    return rows
+
+
+async def consented(conn: Conn, purposes: list[str]) -> list[asyncpg.Record]:
+    """Active consents for any of `purposes`, with their version's position (NULL: not read
+    yet; -1: a row from before versions were kept) and time (NULL for such rows)."""
+    rows: list[asyncpg.Record] = await conn.fetch(
+        """SELECT a.subject_id, a.purpose,
+                  CASE WHEN a.policy_version IS NULL THEN -1 ELSE p.position END AS policy_position,
+                  a.granted_at
+           FROM audience a LEFT JOIN policy_versions p USING (policy_version)
+           WHERE a.active AND a.purpose = ANY($1) ORDER BY a.subject_id""",
+        purposes,
+    )
+    return rows
 
 
 async def audience(conn: Conn, purposes: list[str]) -> list[str]:
