@@ -224,7 +224,15 @@ kafka_up() {
     -cp "$jars/*" kafka.Kafka "$KAFKA_DIR/server.properties" \
     >"$KAFKA_DIR/logs/stdout.log" 2>&1 </dev/null &
   echo $! >"$KAFKA_DIR/kafka.pid"
-  wait_port "$KAFKA_PORT" 60 ||
+  # A broker with many partitions on disk (topics of earlier test runs) loads
+  # them all before it listens: wait as long as it lives, saying so.
+  local waited
+  for ((waited = 0; waited < 600; waited += 15)); do
+    wait_port "$KAFKA_PORT" 15 && break
+    kill -0 "$(cat "$KAFKA_DIR/kafka.pid")" 2>/dev/null || break
+    log "Kafka is still loading its logs ($(find "$KAFKA_DIR/data" -maxdepth 1 -type d | wc -l) partitions on disk; $((waited + 15)) s)"
+  done
+  port_open "$KAFKA_PORT" ||
     { tail -n 30 "$KAFKA_DIR/logs/server.log" "$KAFKA_DIR/logs/stdout.log" >&2 || true; die "Kafka did not open its port"; }
 }
 
