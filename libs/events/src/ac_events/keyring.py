@@ -20,6 +20,7 @@ import httpx
 from ac_events.auth import ServiceToken
 from ac_events.catalogue.base import ERASED, WITHHELD, Redacted
 from ac_events.crypto import DecryptionError, b64d, decrypt, encrypt, new_data_key
+from ac_events.http import peer_client
 
 
 class KeyDestroyed(LookupError):
@@ -198,7 +199,7 @@ class HttpKeyring:
         *,
         timeout_s: float = 5.0,
     ) -> None:
-        self._client = httpx.AsyncClient(base_url=identity_url, timeout=timeout_s)
+        self._client = peer_client(identity_url, timeout_s=timeout_s)
         self._token = ServiceToken(self._client, client_id, client_secret)
 
     async def _bearer(self) -> dict[str, str]:

@@ -14,6 +14,7 @@ import httpx
 
 from ac_events.auth import ServiceToken
 from ac_events.errors import RuleError
+from ac_events.http import peer_client
 from ac_events.keyring import CachedKeyring, HttpKeyring
 from ac_events.service import Hook, Resources
 from ac_events.settings import PeerSettings
@@ -70,8 +71,8 @@ def keyring(settings: PeerSettings) -> CachedKeyring:
 
 def peers(settings: PeerSettings) -> tuple[Hook, Hook]:
     async def start(res: Resources) -> None:
-        identity = httpx.AsyncClient(base_url=settings.identity_url, timeout=10)
-        consent = httpx.AsyncClient(base_url=settings.consent_url, timeout=10)
+        identity = peer_client(settings.identity_url, timeout_s=10)
+        consent = peer_client(settings.consent_url, timeout_s=10)
         token = ServiceToken(
             identity, settings.client_id, settings.client_secret.get_secret_value()
         )

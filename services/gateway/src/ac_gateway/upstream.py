@@ -14,6 +14,7 @@ import httpx
 from fastapi import Request, Response
 
 from ac_events.context import correlation_id
+from ac_events.http import peer_client
 from ac_events.tracing import inject_headers
 
 log = logging.getLogger(__name__)
@@ -24,9 +25,8 @@ FORWARDED = ("authorization",)
 class Upstreams:
     def __init__(self, urls: dict[str, str], timeout_s: float) -> None:
         self.urls = urls
-        self.client = httpx.AsyncClient(
-            timeout=timeout_s,
-            limits=httpx.Limits(max_connections=200, max_keepalive_connections=50),
+        self.client = peer_client(
+            timeout_s=timeout_s, max_connections=200, max_keepalive_connections=50
         )
 
     async def close(self) -> None:
