@@ -108,8 +108,8 @@ async def test_a_student_applies_to_a_client_in_japan_and_one_abroad(world: Worl
     jp = await vacancy(w, w.client_jp, "Backend engineer (Tokyo)", "JP")
     us = await vacancy(w, w.client_us, "Backend engineer (Seattle)", "US")
 
-    # The student sees both vacancies ranked against the CV.
-    matches = await w.get("/v1/me/matches", w.student)
+    # The student sees both vacancies ranked against the CV (once matching has read it).
+    matches = await w.p.until_done("GET", "/v1/me/matches", None, w.student)
     assert {m["vacancy"]["vacancy_id"] for m in matches} == {jp, us}
     # A client sees an anonymous candidate: no id, no name, no school.
     candidates = await w.get(f"/v1/vacancies/{jp}/candidates", w.client_jp)

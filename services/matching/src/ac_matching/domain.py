@@ -36,6 +36,11 @@ class MatchingRuleError(RuleError):
     """A rule of this service broken (its status, reason and message)."""
 
 
+NO_RESUME = "matching has no CV of yours: submit one (a CV just submitted arrives in a moment)"
+"""CVs reach matching through resumes.events, so a 409 `no_resume` right after a submission
+means "not yet": try again shortly."""
+
+
 def items_to_send(requested: Iterable[DataCategory] | None) -> tuple[DataCategory, ...]:
     items = tuple(sorted(set(requested or DEFAULT_ITEMS)))
     unsendable = [i.value for i in items if i not in SENDABLE]

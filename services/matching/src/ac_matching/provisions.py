@@ -46,6 +46,7 @@ from ac_events.sealing import seal, unseal
 from ac_events.store import ANY_VERSION, EventStore
 from ac_matching import store
 from ac_matching.domain import (
+    NO_RESUME,
     MatchingRuleError,
     missing_consent,
     snapshot,
@@ -195,7 +196,7 @@ class Provisions:
         if CV_ITEMS & set(items):
             row = await store.cv(self.pool, subject_id)
             if row is None:
-                raise MatchingRuleError(409, "no_resume", "submit a CV first")
+                raise MatchingRuleError(409, "no_resume", NO_RESUME)
             cv = ResumeContent(
                 **orjson.loads(unseal(key, SERVICE, subject_id, "cv", row["content_sealed"]))
             )

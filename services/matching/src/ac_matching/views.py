@@ -21,7 +21,13 @@ from ac_events.peers import ConsentClient
 from ac_events.sealing import unseal
 from ac_events.store import ANY_VERSION, EventStore
 from ac_matching import store
-from ac_matching.domain import METHOD, MatchingRuleError, candidate_ref, candidate_summary
+from ac_matching.domain import (
+    METHOD,
+    NO_RESUME,
+    MatchingRuleError,
+    candidate_ref,
+    candidate_summary,
+)
 from ac_matching.provisions import SERVICE, stream
 from ac_matching.ranking import cv_text, rank_cvs_for_vacancy, rank_vacancies_for_cv, vacancy_text
 
@@ -76,7 +82,7 @@ class Matcher:
         row = await store.cv(self.pool, subject_id)
         cv = await self._cv(subject_id, row["content_sealed"]) if row else None
         if cv is None:
-            raise MatchingRuleError(409, "no_resume", "submit a CV first")
+            raise MatchingRuleError(409, "no_resume", NO_RESUME)
         vacancies = {str(v["vacancy_id"]): v for v in await store.open_vacancies(self.pool)}
         texts = {k: text_of_vacancy(v) for k, v in vacancies.items()}
         ranked = rank_vacancies_for_cv(text_of(cv), texts, self.top_n)
