@@ -90,10 +90,15 @@ async def vacancy(w: World, client: dict[str, str], title: str, country: str) ->
     return str((await w.post("/v1/vacancies", body, client))["vacancy_id"])
 
 
-async def apply(w: World, vacancy_id: str) -> dict[str, Any]:
+async def apply(w: World, vacancy_id: str, token: str = "") -> dict[str, Any]:
     body = {"vacancy_id": vacancy_id, "data_items": ITEMS}
-    applied: dict[str, Any] = await w.post("/v1/me/applications", body, w.student)
+    applied: dict[str, Any] = await w.post(f"/v1/me/applications{token}", body, w.student)
     return applied
+
+
+def token(written: dict[str, Any]) -> str:
+    """The CV consistency token of a write's answer, as a query string."""
+    return f"?resume_id={written['resume_id']}&resume_revision={written['revision']}"
 
 
 async def test_a_student_applies_to_a_client_in_japan_and_one_abroad(world: World) -> None:
@@ -104,13 +109,20 @@ async def test_a_student_applies_to_a_client_in_japan_and_one_abroad(world: Worl
     cv = {"education": ["Kyoto University, BSc Informatics"], "skills": ["Python", "SQL"],
           "languages": ["Japanese", "English"], "desired_roles": ["Backend engineer"],
           "free_text": "I build web APIs."}  # fmt: skip
-    assert (await w.p.gateway.post("/v1/me/resume", json=cv, headers=w.student)).status_code == 201
+    r = await w.p.gateway.post("/v1/me/resume", json=cv, headers=w.student)
+    assert r.status_code == 201, r.text
+    written = r.json()
     jp = await vacancy(w, w.client_jp, "Backend engineer (Tokyo)", "JP")
     us = await vacancy(w, w.client_us, "Backend engineer (Seattle)", "US")
 
-    # The student sees both vacancies ranked against the CV (once matching has read it).
-    matches = await w.p.until_done("GET", "/v1/me/matches", None, w.student)
+    # The student sees both vacancies ranked against that CV (409 until matching has it).
+    matches = await w.p.until_done("GET", f"/v1/me/matches{token(written)}", None, w.student)
     assert {m["vacancy"]["vacancy_id"] for m in matches} == {jp, us}
+    ahead = token({**written, "revision": written["revision"] + 1})
+    r = await w.p.gateway.get(f"/v1/me/matches{ahead}", headers=w.student)
+    assert (r.status_code, r.json()["detail"]["reason"]) == (409, "resume_not_here_yet")
+    r = await w.p.gateway.get("/v1/me/matches?resume_revision=1", headers=w.student)
+    assert (r.status_code, r.json()["detail"]["reason"]) == (422, "incomplete_token")
     # A client sees an anonymous candidate: no id, no name, no school.
     candidates = await w.get(f"/v1/vacancies/{jp}/candidates", w.client_jp)
     assert len(candidates) == 1 and candidates[0]["matched_skills"] == ["Python", "SQL"]
@@ -118,7 +130,11 @@ async def test_a_student_applies_to_a_client_in_japan_and_one_abroad(world: Worl
     for secret in (w.subject, "Hana", "Kyoto"):
         assert secret not in shown
 
-    to_jp, to_us = await apply(w, jp), await apply(w, us)
+    # A revision just before applying: what is sent is the revision the student wrote.
+    revised = {**cv, "skills": ["Python", "SQL", "Go"]}
+    r = await w.p.gateway.put("/v1/me/resume", json=revised, headers=w.student)
+    assert r.status_code == 200 and r.json()["revision"] == 2, r.text
+    to_jp, to_us = await apply(w, jp, token(r.json())), await apply(w, us)
     assert to_jp["status"] == "shared", to_jp
     assert (to_us["status"], to_us["reason"]) == ("blocked", "region_not_covered")
     assert "US" in to_us["missing"]
@@ -127,7 +143,7 @@ async def test_a_student_applies_to_a_client_in_japan_and_one_abroad(world: Worl
     path = f"/v1/organisation/disclosures/{to_jp['disclosure_id']}"
     received = await w.get(path, w.client_jp)
     assert received["data"]["name"] == "Hana Sato"
-    assert received["data"]["resume"]["skills"] == ["Python", "SQL"]
+    assert received["data"]["resume"]["skills"] == ["Python", "SQL", "Go"]
     await w.get(path, w.client_us, status=404)
     assert await w.get("/v1/organisation/disclosures", w.client_us) == []
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from uuid import uuid4
+
 import pytest
 
 from ac_events.catalogue import DataCategory as D
@@ -9,8 +11,10 @@ from ac_events.catalogue import DecisionReason, ResumeContent
 from ac_matching.domain import (
     DEFAULT_ITEMS,
     MatchingRuleError,
+    SeenResume,
     candidate_ref,
     candidate_summary,
+    check_resume,
     items_to_send,
     missing_consent,
     snapshot,
@@ -65,3 +69,14 @@ def test_a_candidate_summary_says_nothing_of_who_they_are() -> None:
     shown = repr(summary)
     for secret in ("Hana", "Kyoto", "Hi, I am"):
         assert secret not in shown
+
+
+def test_with_a_token_matching_answers_on_the_cv_last_written_or_refuses() -> None:
+    cv = uuid4()
+    check_resume(cv, 2, None)  # no token: the CV held
+    check_resume(cv, 2, SeenResume(cv, 2))
+    check_resume(cv, 3, SeenResume(cv, 2))  # a later revision has arrived since
+    for behind in (SeenResume(cv, 3), SeenResume(uuid4(), 1)):  # older, or another CV
+        with pytest.raises(MatchingRuleError) as refused:
+            check_resume(cv, 2, behind)
+        assert (refused.value.status, refused.value.reason) == (409, "resume_not_here_yet")

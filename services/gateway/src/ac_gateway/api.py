@@ -63,9 +63,11 @@ from ac_matching.api import (
     LegalDisclosureOut,
     Match,
     Received,
+    Seen,
     VacancyBody,
     VacancyOut,
 )
+from ac_matching.domain import SeenResume
 from ac_notifications.api import (
     AlertBody,
     AlertOut,
@@ -335,21 +337,28 @@ async def delete_resume(request: Request, principal: Principal = Student) -> Res
     return await _up(request).relay("resumes", "DELETE", path, request)
 
 
+def _token(seen: SeenResume | None) -> dict[str, Any] | None:
+    """The CV consistency token, passed on (matching answers on that CV or with a 409)."""
+    if seen is None:
+        return None
+    return {"resume_id": str(seen.resume_id), "resume_revision": seen.revision}
+
+
 @router.get("/me/matches", response_model=list[Match], tags=["matching"],
             summary="My top vacancies (with the vacancy_assessment consent)")  # fmt: skip
-async def my_matches(request: Request, principal: Principal = Student) -> Response:
+async def my_matches(request: Request, seen: Seen, principal: Principal = Student) -> Response:
     path = f"/subjects/{principal.subject}/matches"
-    return await _up(request).relay("matching", "GET", path, request)
+    return await _up(request).relay("matching", "GET", path, request, params=_token(seen))
 
 
 @router.post("/me/applications", status_code=201, response_model=ApplicationOut, tags=["matching"],
              summary="Apply: my data goes to the client only if my consent allows it")  # fmt: skip
 async def apply(
-    request: Request, body: ApplicationBody, principal: Principal = Student
+    request: Request, body: ApplicationBody, seen: Seen, principal: Principal = Student
 ) -> Response:
     path = f"/subjects/{principal.subject}/applications"
     return await _up(request).relay(
-        "matching", "POST", path, request, json=body.model_dump(mode="json")
+        "matching", "POST", path, request, json=body.model_dump(mode="json"), params=_token(seen)
     )
 
 

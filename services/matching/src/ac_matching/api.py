@@ -16,7 +16,7 @@ from typing import Annotated, Any, Literal
 from uuid import UUID
 
 import orjson
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 
 from ac_events.auth import Caller, Principal, require
@@ -33,7 +33,7 @@ from ac_events.sealing import unseal
 from ac_events.service import refuse, resources
 from ac_events.store import ANY_VERSION, EventStore
 from ac_matching import store
-from ac_matching.domain import items_to_send
+from ac_matching.domain import SeenResume, items_to_send
 from ac_matching.provisions import SERVICE, Outcome, Provisions
 from ac_matching.views import Matcher
 
@@ -185,13 +185,32 @@ class Match(BaseModel):
     score: float
 
 
+def seen_resume(
+    resume_id: Annotated[
+        UUID | None, Query(description="The CV last written (`resume_id` of its answer)")
+    ] = None,
+    resume_revision: Annotated[
+        int | None, Query(ge=1, description="…and its `revision`: answer on that CV or 409")
+    ] = None,
+) -> SeenResume | None:
+    """The consistency token of the student's last CV write, if the caller gives it."""
+    if resume_id is None and resume_revision is None:
+        return None
+    if resume_id is None or resume_revision is None:
+        raise refuse(422, "incomplete_token", "give both resume_id and resume_revision, or neither")
+    return SeenResume(resume_id, resume_revision)
+
+
+Seen = Annotated[SeenResume | None, Depends(seen_resume)]
+
+
 @router.get("/subjects/{subject_id}/matches", tags=["matching"],
             summary="My top vacancies (with the vacancy_assessment consent)")  # fmt: skip
 async def matches(
-    request: Request, subject_id: SubjectId, principal: Principal = Student
+    request: Request, subject_id: SubjectId, seen: Seen, principal: Principal = Student
 ) -> list[Match]:
     _self(principal, subject_id)
-    ranked = await _matcher(request).top_vacancies(subject_id)
+    ranked = await _matcher(request).top_vacancies(subject_id, seen)
     return [Match(vacancy=_vacancy(v), score=s) for v, s in ranked]
 
 
@@ -227,11 +246,15 @@ def _application(vacancy_id: UUID, o: Outcome) -> ApplicationOut:
 @router.post("/subjects/{subject_id}/applications", status_code=201, tags=["matching"],
              summary="Apply: my data goes to the client only if my consent allows it")  # fmt: skip
 async def apply(
-    request: Request, subject_id: SubjectId, body: ApplicationBody, principal: Principal = Student
+    request: Request,
+    subject_id: SubjectId,
+    body: ApplicationBody,
+    seen: Seen,
+    principal: Principal = Student,
 ) -> ApplicationOut:
     _self(principal, subject_id)
     items = items_to_send(body.data_items)
-    outcome = await _provisions(request).apply(subject_id, body.vacancy_id, items)
+    outcome = await _provisions(request).apply(subject_id, body.vacancy_id, items, seen)
     return _application(body.vacancy_id, outcome)
 
 

@@ -13,7 +13,9 @@ from __future__ import annotations
 import hashlib
 import hmac
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
+from uuid import UUID
 
 import orjson
 
@@ -39,6 +41,25 @@ class MatchingRuleError(RuleError):
 NO_RESUME = "matching has no CV of yours: submit one (a CV just submitted arrives in a moment)"
 """CVs reach matching through resumes.events, so a 409 `no_resume` right after a submission
 means "not yet": try again shortly."""
+
+
+@dataclass(frozen=True, slots=True)
+class SeenResume:
+    """The CV a student last wrote, as resumes answered it: a consistency token. Matching
+    answers on that CV or not at all, never on an older one it still holds."""
+
+    resume_id: UUID
+    revision: int
+
+
+def check_resume(resume_id: UUID, revision: int, seen: SeenResume | None) -> None:
+    """Refuses (409) when the CV matching holds is not yet the one the student last wrote."""
+    if seen is not None and (resume_id != seen.resume_id or revision < seen.revision):
+        raise MatchingRuleError(
+            409,
+            "resume_not_here_yet",
+            f"matching does not have revision {seen.revision} of your CV yet: try again shortly",
+        )
 
 
 def items_to_send(requested: Iterable[DataCategory] | None) -> tuple[DataCategory, ...]:

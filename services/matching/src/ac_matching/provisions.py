@@ -48,6 +48,8 @@ from ac_matching import store
 from ac_matching.domain import (
     NO_RESUME,
     MatchingRuleError,
+    SeenResume,
+    check_resume,
     missing_consent,
     snapshot,
     snapshot_bytes,
@@ -80,7 +82,11 @@ class Provisions:
         self.consent = consent
 
     async def apply(
-        self, subject_id: str, vacancy_id: UUID, items: tuple[DataCategory, ...]
+        self,
+        subject_id: str,
+        vacancy_id: UUID,
+        items: tuple[DataCategory, ...],
+        seen: SeenResume | None = None,
     ) -> Outcome:
         vacancy = await store.vacancy(self.pool, vacancy_id)
         if vacancy is None:
@@ -90,7 +96,7 @@ class Provisions:
         if await store.shared_application(self.pool, subject_id, vacancy_id):
             raise MatchingRuleError(409, "already_applied", "you have applied to this vacancy")
         org = await self._organisation(vacancy["organization_id"])
-        key, snap, sensitive = await self._gather(subject_id, items)
+        key, snap, sensitive = await self._gather(subject_id, items, seen)
         decision = await self.consent.decide(
             {
                 "subject_id": subject_id,
@@ -182,9 +188,10 @@ class Provisions:
         return org
 
     async def _gather(
-        self, subject_id: str, items: tuple[DataCategory, ...]
+        self, subject_id: str, items: tuple[DataCategory, ...], seen: SeenResume | None = None
     ) -> tuple[bytes, dict[str, Any], list[str]]:
-        """The person's key, the snapshot of the items, and the sensitive categories it holds."""
+        """The person's key, the snapshot of the items, and the sensitive categories it holds
+        (the CV: the one the student last wrote, when `seen` says which)."""
         key = await self.keyring.key_for(subject_id)
         if not isinstance(key, bytes):
             raise MatchingRuleError(410, "erased", "this person has been erased")
@@ -197,6 +204,7 @@ class Provisions:
             row = await store.cv(self.pool, subject_id)
             if row is None:
                 raise MatchingRuleError(409, "no_resume", NO_RESUME)
+            check_resume(row["resume_id"], row["revision"], seen)
             cv = ResumeContent(
                 **orjson.loads(unseal(key, SERVICE, subject_id, "cv", row["content_sealed"]))
             )

@@ -25,8 +25,10 @@ from ac_matching.domain import (
     METHOD,
     NO_RESUME,
     MatchingRuleError,
+    SeenResume,
     candidate_ref,
     candidate_summary,
+    check_resume,
 )
 from ac_matching.provisions import SERVICE, stream
 from ac_matching.ranking import cv_text, rank_cvs_for_vacancy, rank_vacancies_for_cv, vacancy_text
@@ -73,14 +75,19 @@ class Matcher:
         self.candidate_key = candidate_key
         self.top_n = top_n
 
-    async def top_vacancies(self, subject_id: str) -> list[tuple[asyncpg.Record, float]]:
+    async def top_vacancies(
+        self, subject_id: str, seen: SeenResume | None = None
+    ) -> list[tuple[asyncpg.Record, float]]:
         decision = await self.consent.decide(_ask(subject_id))
         if decision["decision"] != "allow":
             raise MatchingRuleError(
                 403, "consent_required", f"vacancy_assessment is not allowed: {decision['reason']}"
             )
         row = await store.cv(self.pool, subject_id)
-        cv = await self._cv(subject_id, row["content_sealed"]) if row else None
+        if row is None:
+            raise MatchingRuleError(409, "no_resume", NO_RESUME)
+        check_resume(row["resume_id"], row["revision"], seen)
+        cv = await self._cv(subject_id, row["content_sealed"])
         if cv is None:
             raise MatchingRuleError(409, "no_resume", NO_RESUME)
         vacancies = {str(v["vacancy_id"]): v for v in await store.open_vacancies(self.pool)}
