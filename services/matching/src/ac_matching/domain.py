@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
@@ -60,6 +60,14 @@ def check_resume(resume_id: UUID, revision: int, seen: SeenResume | None) -> Non
             "resume_not_here_yet",
             f"matching does not have revision {seen.revision} of your CV yet: try again shortly",
         )
+
+
+def current_resume(row: Mapping[str, Any] | None, seen: SeenResume | None) -> Mapping[str, Any]:
+    """The CV row matching holds, if it is the one to answer on (else the 409 that says why)."""
+    if row is None:
+        raise MatchingRuleError(409, "no_resume", NO_RESUME)
+    check_resume(row["resume_id"], row["revision"], seen)
+    return row
 
 
 def items_to_send(requested: Iterable[DataCategory] | None) -> tuple[DataCategory, ...]:

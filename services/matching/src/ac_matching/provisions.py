@@ -46,10 +46,9 @@ from ac_events.sealing import seal, unseal
 from ac_events.store import ANY_VERSION, EventStore
 from ac_matching import store
 from ac_matching.domain import (
-    NO_RESUME,
     MatchingRuleError,
     SeenResume,
-    check_resume,
+    current_resume,
     missing_consent,
     snapshot,
     snapshot_bytes,
@@ -201,10 +200,7 @@ class Provisions:
         details = orjson.loads(unseal(key, SERVICE, subject_id, "details", sealed_details))
         cv, sensitive = ResumeContent(), []
         if CV_ITEMS & set(items):
-            row = await store.cv(self.pool, subject_id)
-            if row is None:
-                raise MatchingRuleError(409, "no_resume", NO_RESUME)
-            check_resume(row["resume_id"], row["revision"], seen)
+            row = current_resume(await store.cv(self.pool, subject_id), seen)
             cv = ResumeContent(
                 **orjson.loads(unseal(key, SERVICE, subject_id, "cv", row["content_sealed"]))
             )

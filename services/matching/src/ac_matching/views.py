@@ -28,7 +28,7 @@ from ac_matching.domain import (
     SeenResume,
     candidate_ref,
     candidate_summary,
-    check_resume,
+    current_resume,
 )
 from ac_matching.provisions import SERVICE, stream
 from ac_matching.ranking import cv_text, rank_cvs_for_vacancy, rank_vacancies_for_cv, vacancy_text
@@ -83,10 +83,7 @@ class Matcher:
             raise MatchingRuleError(
                 403, "consent_required", f"vacancy_assessment is not allowed: {decision['reason']}"
             )
-        row = await store.cv(self.pool, subject_id)
-        if row is None:
-            raise MatchingRuleError(409, "no_resume", NO_RESUME)
-        check_resume(row["resume_id"], row["revision"], seen)
+        row = current_resume(await store.cv(self.pool, subject_id), seen)
         cv = await self._cv(subject_id, row["content_sealed"])
         if cv is None:
             raise MatchingRuleError(409, "no_resume", NO_RESUME)

@@ -139,9 +139,12 @@ def make_handlers(keyring: Keyring) -> dict[str, Handler]:
         await store.set_audience(
             conn, e.consent_id, subject, purpose, True, e.policy_version, env.occurred_at
         )
+        announcements = await store.announcements_for(conn, purpose)
+        if not announcements:  # the usual case: nothing announced for this purpose
+            return
         position = await store.policy_position(conn, e.policy_version)
         consent = Consented(purpose, position, env.occurred_at)
-        for row in await store.announcements_for(conn, purpose):
+        for row in announcements:
             if concerned(_announcement(row), consent):
                 params = orjson.loads(row["params"])
                 await queue(conn, row["event_id"], NotificationKind(row["kind"]), subject, params)
