@@ -37,6 +37,11 @@ class Inbox:
     lock: threading.Lock = field(default_factory=threading.Lock)
     delay_s: float = 0.0
     """How long the server takes to accept each message (to make a batch last)."""
+    data_failures: int = 0
+    """How many messages to answer `500` after `DATA` before accepting any (as the local sink
+    of wave 1 did, without its maildir folders)."""
+    refused_data: int = 0
+    """How many `DATA` commands were answered with that 500."""
 
     async def handle_RCPT(
         self, server: SMTP, session: Session, envelope: Envelope, address: str, options: list[str]
@@ -47,6 +52,11 @@ class Inbox:
         return "250 OK"
 
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
+        with self.lock:
+            if self.data_failures > 0:
+                self.data_failures -= 1
+                self.refused_data += 1
+                return "500 Error: (FileNotFoundError) [Errno 2] No such file or directory"
         raw = (
             envelope.content
             if isinstance(envelope.content, bytes)

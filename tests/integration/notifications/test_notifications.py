@@ -337,6 +337,21 @@ async def test_a_permanently_bad_address_fails_once_and_is_recorded(rig: Rig) ->
     )  # the address is encrypted
 
 
+async def test_a_relay_that_fails_a_message_with_500_is_retried_until_it_takes_it(
+    rig: Rig,
+) -> None:
+    """A 5xx to DATA is the relay's trouble, not the message's: retried with back-off."""
+    rig.smtp.inbox.data_failures = 3
+    subject, me = await rig.student("ima")
+    mail = await rig.mail("ima@example.jp", timeout_s=60)
+    assert mail.subject == "Confirm your email address"
+    assert rig.smtp.inbox.refused_data == 3
+    history = (await rig.notifications.get(f"/subjects/{subject}/notifications", headers=me)).json()
+    # The three refusals fell on this message and on the staff member's own (the rig's).
+    [(kind, status, attempts)] = [(h["kind"], h["status"], h["attempts"]) for h in history]
+    assert (kind, status) == ("email_verification", "sent") and attempts > 1
+
+
 async def test_messages_wait_while_smtp_is_down_and_go_out_when_it_returns(rig: Rig) -> None:
     rig.smtp.stop()
     try:

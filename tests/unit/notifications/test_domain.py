@@ -15,6 +15,7 @@ from ac_notifications.domain import (
     BadLink,
     Consented,
     Outcome,
+    Stage,
     alert_matches,
     concerned,
     idempotency_key,
@@ -43,10 +44,13 @@ def test_back_off_doubles_up_to_a_ceiling() -> None:
     assert [retry_delay(n, 2, 60) for n in range(1, 8)] == [2, 4, 8, 16, 32, 60, 60]
 
 
-def test_5xx_is_permanent_and_everything_else_retries() -> None:
-    assert smtp_outcome(550) is Outcome.PERMANENT
-    assert smtp_outcome(421) is Outcome.RETRY
-    assert smtp_outcome(None) is Outcome.RETRY
+def test_only_a_refused_address_is_permanent_and_the_relays_troubles_retry() -> None:
+    assert smtp_outcome(550, Stage.RECIPIENT) is Outcome.PERMANENT
+    assert smtp_outcome(450, Stage.RECIPIENT) is Outcome.RETRY
+    assert smtp_outcome(500, Stage.RELAY) is Outcome.RETRY  # a sink that cannot file it
+    assert smtp_outcome(554, Stage.RELAY) is Outcome.RETRY
+    assert smtp_outcome(421, Stage.RELAY) is Outcome.RETRY
+    assert smtp_outcome(None, Stage.RELAY) is Outcome.RETRY
 
 
 def test_alerts_match_keywords_and_countries() -> None:

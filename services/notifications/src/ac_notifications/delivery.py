@@ -7,9 +7,11 @@ the process dying after the server accepted it and before the commit — sends
 the same Message-ID again, which mail systems collapse; at most the messages
 in flight at the crash (one at a time here) can repeat.
 
-Failures: a 5xx reply (a bad address, a refused message) is permanent:
-`NotificationFailed(permanent=True)`, no retry. Anything else (the server
-down, a 4xx) retries with exponential back-off until `max_attempts`.
+Failures: only a 5xx refusal of the address (`RCPT TO`) is permanent:
+`NotificationFailed(permanent=True)`, no retry. Anything else is the relay's
+trouble (the server down or refusing connections, a 4xx, a 5xx to `MAIL` or
+`DATA`, as a local sink without its folder answers) and retries with
+exponential back-off until `max_attempts`, then fails with its last reason.
 """
 
 from __future__ import annotations
@@ -35,7 +37,13 @@ from ac_events.keyring import Keyring
 from ac_events.peers import ConsentClient, ConsentUnavailable
 from ac_events.store import ANY_VERSION, EventStore
 from ac_notifications import store
-from ac_notifications.domain import Outcome, retry_delay, smtp_outcome, unsubscribe_token
+from ac_notifications.domain import (
+    Outcome,
+    Stage,
+    retry_delay,
+    smtp_outcome,
+    unsubscribe_token,
+)
 from ac_notifications.render import render
 from ac_notifications.sealing import unseal
 from ac_notifications.settings import NotificationsSettings
@@ -122,9 +130,10 @@ class Sender:
             )
         except aiosmtplib.SMTPRecipientsRefused as exc:
             codes = [r.code for r in exc.recipients]
-            await self._failed(row, f"refused ({codes})", address, language, permanent=True)
+            permanent = all(smtp_outcome(c, Stage.RECIPIENT) is Outcome.PERMANENT for c in codes)
+            await self._failed(row, f"refused ({codes})", address, language, permanent=permanent)
         except aiosmtplib.SMTPResponseException as exc:
-            permanent = smtp_outcome(exc.code) is Outcome.PERMANENT
+            permanent = smtp_outcome(exc.code, Stage.RELAY) is Outcome.PERMANENT
             await self._failed(row, f"SMTP {exc.code}", address, language, permanent=permanent)
         except (aiosmtplib.SMTPException, OSError) as exc:
             await self._failed(row, type(exc).__name__, address, language, permanent=False)

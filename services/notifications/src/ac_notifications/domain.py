@@ -94,9 +94,20 @@ class Outcome(StrEnum):
     PERMANENT = "permanent"
 
 
-def smtp_outcome(code: int | None) -> Outcome:
-    """A reply code's meaning: 5xx is permanent (bad address, refused), anything else retries."""
-    if code is not None and 500 <= code < 600:
+class Stage(StrEnum):
+    """Where in an SMTP exchange a reply came."""
+
+    RECIPIENT = "recipient"
+    """The answer to `RCPT TO`: about this one address."""
+    RELAY = "relay"
+    """Any other answer (connection, `MAIL FROM`, `DATA`): about the relay, not the message."""
+
+
+def smtp_outcome(code: int | None, stage: Stage) -> Outcome:
+    """A reply's meaning. Only a 5xx refusal of the address is permanent (the message can
+    never be delivered there); a 4xx or 5xx of the relay, or no reply at all, is the relay's
+    trouble and is retried with back-off, up to the attempt cap."""
+    if stage is Stage.RECIPIENT and code is not None and 500 <= code < 600:
         return Outcome.PERMANENT
     return Outcome.RETRY
 
