@@ -20,6 +20,7 @@ import pytest
 from fastapi import FastAPI
 
 from ac_consent.app import create_app
+from ac_consent.bootstrap import shipped_policy, text_sha256
 from ac_consent.settings import ConsentSettings
 from ac_events.catalogue import (
     ClientOrganizationRegistered,
@@ -117,6 +118,7 @@ async def rig(infra: Infra, database_url: str, topic_prefix: str) -> AsyncIterat
         topic_prefix=topic_prefix,
         environment="test",
         auth_jwks=json.dumps(mint.jwks()),
+        publish_shipped_policy=False,  # these tests publish their own, and count positions
     )
     app = create_app(settings)
     server, kafka = infra.database_url, infra.kafka_bootstrap_servers
@@ -446,3 +448,34 @@ async def test_metrics_for_the_dashboards(rig: Rig) -> None:
     assert f'ac_consumer_lag{{group="{rig.prefix}consent"}}' in text
     assert f'ac_outbox_backlog{{topic="{rig.prefix}consent.events"}}' in text
     assert f'ac_dead_letters_total{{group="{rig.prefix}consent"}}' in text
+
+
+async def test_a_fresh_service_publishes_the_shipped_policy_once(
+    infra: Infra, database_url: str, topic_prefix: str
+) -> None:
+    """A fresh platform starts with the company's policy: no staff action, and a restart
+    (or a second replica) publishes nothing more."""
+    mint = TokenMint()
+    settings = ConsentSettings(
+        database_url=database_url,
+        kafka_bootstrap_servers=infra.kafka_bootstrap_servers,
+        topic_prefix=topic_prefix,
+        environment="test",
+        auth_jwks=json.dumps(mint.jwks()),
+    )
+    shipped = shipped_policy()
+    for _ in range(2):  # a first start, then a restart on the same database
+        app = create_app(settings)
+        async with (
+            app.router.lifespan_context(app),
+            httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://c") as c,
+        ):
+            r = await c.get("/policies", headers=mint.bearer("s-1", "student"))
+            assert r.status_code == 200 and r.json()["versions"] == [shipped.version]
+    records = await read_topic(infra.kafka_bootstrap_servers, topic_for("consent", topic_prefix))
+    published = [json.loads(r.value) for r in records if b'"PolicyPublished"' in r.value]
+    assert len(published) == 1
+    payload = published[0]["payload"]
+    assert payload["text_sha256"] == text_sha256(shipped.texts)
+    assert {c["purpose"] for c in payload["changes"] if c["significant"]} == set(Purpose)
+    assert "個人情報" in shipped.texts["ja"] and "personal information" in shipped.texts["en"]

@@ -6,6 +6,7 @@ import asyncpg
 from fastapi import FastAPI
 
 from ac_consent.api import router
+from ac_consent.bootstrap import publish_shipped_policy
 from ac_consent.handlers import GROUP, HANDLERS, SOURCES
 from ac_consent.settings import ConsentSettings
 from ac_consent.views import Decider, PolicyCache
@@ -13,6 +14,7 @@ from ac_events.codec import Codec
 from ac_events.keyring import NoKeys
 from ac_events.migrator import source
 from ac_events.service import Resources, create_service_app
+from ac_events.store import EventStore
 from ac_events.workers import consumer, event_store, outbox_relay
 
 
@@ -27,6 +29,13 @@ async def _decisions(res: Resources) -> None:
         res.settings.database_url, min_size=2, max_size=8, reset=_no_session_state
     )
     res.extras.update(policies=cache, decisions=pool, decider=Decider(pool, cache))
+
+
+async def _shipped_policy(res: Resources) -> None:
+    settings: ConsentSettings = res.settings  # type: ignore[assignment]
+    if settings.publish_shipped_policy:
+        store: EventStore = res.extras["store"]  # type: ignore[assignment]
+        await publish_shipped_policy(store)
 
 
 async def _close_decisions(res: Resources) -> None:
@@ -48,6 +57,12 @@ def create_app(settings: ConsentSettings | None = None) -> FastAPI:
         migrations=[source("ac_consent")],
         database=True,
         kafka=True,
-        on_start=[event_store("consent", codec), _decisions, relay_start, consumer_start],
+        on_start=[
+            event_store("consent", codec),
+            _shipped_policy,
+            _decisions,
+            relay_start,
+            consumer_start,
+        ],
         on_stop=[_close_decisions, relay_stop, consumer_stop],
     )

@@ -17,3 +17,6 @@ class ConsentSettings(ServiceSettings):
 
     withdrawing_services: tuple[str, ...] = ("notifications",)
     """Services that may withdraw a person's consent for them (unsubscribe links)."""
+    publish_shipped_policy: bool = True
+    """Publish the company's policy shipped with the service (`policy/`) on start, unless
+    its version is there already (a fresh platform starts with its policy)."""
