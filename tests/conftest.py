@@ -7,7 +7,15 @@ from collections.abc import AsyncIterator, Iterator
 
 import pytest
 
-from ac_events.testing import Infra, create_database, drop_database, infrastructure, unique_prefix
+from ac_events.testing import (
+    Infra,
+    create_database,
+    drop_database,
+    infrastructure,
+    session_prefix,
+    unique_prefix,
+)
+from tests.support.kafka import delete_topics
 
 
 @pytest.fixture(scope="session")
@@ -15,6 +23,14 @@ def infra() -> Iterator[Infra]:
     with infrastructure() as found:
         logging.getLogger("tests").info("infrastructure from %s", found.source)
         yield found
+
+
+@pytest.fixture(scope="session", autouse=True)
+async def _leave_the_broker_clean(infra: Infra) -> AsyncIterator[None]:
+    """Every topic this session made (they all start with `session_prefix()`) is deleted at
+    its end, so `make test` leaves the broker `make run` shares as it found it."""
+    yield
+    await delete_topics(infra.kafka_bootstrap_servers, session_prefix())
 
 
 @pytest.fixture

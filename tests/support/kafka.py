@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 
 from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient
 
 
 async def read_topic(bootstrap: str, topic: str, timeout_s: float = 60.0) -> list[ConsumerRecord]:
@@ -61,3 +62,16 @@ async def wait_for_count(bootstrap: str, topic: str, count: int, timeout_s: floa
             await asyncio.sleep(0.2)
     finally:
         await consumer.stop()
+
+
+async def delete_topics(bootstrap: str, prefix: str) -> list[str]:
+    """Deletes every topic whose name starts with `prefix`; returns their names."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        doomed = sorted(t for t in await admin.list_topics() if t.startswith(prefix))
+        for start in range(0, len(doomed), 100):
+            await admin.delete_topics(doomed[start : start + 100], timeout_ms=60_000)
+        return doomed
+    finally:
+        await admin.close()

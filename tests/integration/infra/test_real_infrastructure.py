@@ -10,7 +10,7 @@ import asyncpg
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 
-from ac_events.testing import REPO_ROOT, Infra
+from ac_events.testing import REPO_ROOT, Infra, unique_prefix
 
 log = logging.getLogger(__name__)
 
@@ -26,7 +26,7 @@ def broker_version() -> str | None:
 
 async def test_kafka_idempotent_round_trip_through_a_consumer_group(infra: Infra) -> None:
     bootstrap = infra.kafka_bootstrap_servers
-    topic = f"infra-check-{uuid.uuid4().hex[:8]}"
+    topic = f"{unique_prefix()}infra-check"
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
     await admin.start()
     try:

@@ -93,9 +93,18 @@ async def drop_database(server_url: str, url: str) -> None:
         await conn.close()
 
 
+SESSION = uuid.uuid4().hex[:6]
+"""This test session's id: every topic it creates starts with `session_prefix()`."""
+
+
+def session_prefix() -> str:
+    """What every topic name of this test session starts with (deleted at its end)."""
+    return f"t{SESSION}"
+
+
 def unique_prefix() -> str:
     """A topic-name prefix of one test's own, so tests never see each other's events."""
-    return f"t{uuid.uuid4().hex[:10]}."
+    return f"{session_prefix()}{uuid.uuid4().hex[:8]}."
 
 
 class TokenMint:
