@@ -59,8 +59,16 @@ test-unit: venv ## pure unit tests only (no infrastructure)
 	$(PY) -m pytest tests/unit $(PYTEST_ARGS)
 
 .PHONY: run
-run: infra ## start every service under one supervisor (Ctrl-C stops them all)
-	$(WITH_INFRA) $(PY) deploy/local/run.py
+run: infra ## start every service under one supervisor (Ctrl-C stops them all; DEMO=1 seeds the demo)
+	$(WITH_INFRA) $(PY) deploy/local/run.py $(if $(filter 1 yes true,$(DEMO)),--demo)
+
+.PHONY: demo
+demo: infra ## seed demo accounts, clients, vacancies and students into the running platform
+	$(WITH_INFRA) $(PY) deploy/local/demo.py
+
+.PHONY: mail
+mail: venv ## list the emails the local platform has sent (they are files in .cache/mail/new)
+	$(PY) deploy/local/mailsink.py --list --dir .cache/mail
 
 .PHONY: lint
 lint: venv ## ruff and mypy
@@ -100,7 +108,7 @@ bench-consent: infra ## consent decisions under wrk (100k people, 1M consents), 
 	$(WITH_INFRA) $(PY) bench/consent.py
 
 .PHONY: staff-account
-staff-account: infra ## the first staff account of the local run (password prompted, or AC_ADMIN_PASSWORD)
+staff-account: infra ## the first staff account (password prompted or AC_ADMIN_PASSWORD: 10-256 characters, 4+ distinct, not the username)
 	$(WITH_INFRA) $(PY) -m ac_identity.admin create-account --role staff \
 	  --username "$(or $(USERNAME),staff)" --name "$(or $(NAME),Local Staff)" --email "$(or $(EMAIL),staff@example.jp)"
 

@@ -25,7 +25,7 @@ from ac_events.keyring import PostgresKeyring
 from ac_events.migrator import KEYRING, LIBRARY, ensure_database, migrate, source
 from ac_events.store import EventStore
 from ac_identity.accounts import Accounts, Profile, Refused
-from ac_identity.domain import password_problems, username_problem
+from ac_identity.domain import PASSWORD_RULES, password_problems, username_problem
 from ac_identity.settings import IdentitySettings
 from ac_identity.tokens import load_signer, load_username_index_key, reseal_signing_keys
 
@@ -87,7 +87,9 @@ def main(argv: list[str] | None = None) -> int:
         keys, signing = asyncio.run(rotate_master_key())
         print(f"rewrapped {keys} data key(s), resealed {signing} signing key(s)")
         return 0
-    password = os.environ.get("AC_ADMIN_PASSWORD") or getpass.getpass("password: ")
+    password = os.environ.get("AC_ADMIN_PASSWORD") or getpass.getpass(
+        f"password ({PASSWORD_RULES}): "
+    )
     problems = [p for p in [username_problem(args.username)] if p]
     problems += password_problems(password, args.username)
     if problems:

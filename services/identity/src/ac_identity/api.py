@@ -22,7 +22,12 @@ from ac_events.keyring import Keyring
 from ac_events.service import Resources
 from ac_identity import store
 from ac_identity.accounts import Accounts, Profile, Refused
-from ac_identity.domain import password_problems, username_problem
+from ac_identity.domain import (
+    PASSWORD_RULES,
+    USERNAME_RULES,
+    password_problems,
+    username_problem,
+)
 from ac_identity.settings import IdentitySettings
 
 router = APIRouter()
@@ -61,8 +66,8 @@ async def jwks(request: Request) -> dict[str, Any]:
 
 class Registration(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    username: Short
-    password: str = Field(min_length=1, max_length=256)
+    username: Short = Field(description=f"Username: {USERNAME_RULES}.")
+    password: str = Field(min_length=1, max_length=256, description=f"Password: {PASSWORD_RULES}.")
     name: Name
     email: EmailStr
     gender: str | None = Field(default=None, max_length=40)

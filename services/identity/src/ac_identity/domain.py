@@ -15,13 +15,23 @@ THROTTLE_AFTER = 5
 """Failed logins per account within the window before further attempts are refused."""
 
 
+PASSWORD_RULES = (
+    f"{MIN_PASSWORD} to {MAX_PASSWORD} characters, at least 4 different characters, "
+    "and not containing the username"
+)
+"""The password rules in one sentence: for the API's schema, the admin command and the README."""
+USERNAME_RULES = (
+    "3 to 40 characters: letters, digits, '_', '.', '-', starting with a letter or digit"
+)
+
+
 def normalise_username(username: str) -> str:
     return username.strip().lower()
 
 
 def username_problem(username: str) -> str | None:
     if not USERNAME.fullmatch(normalise_username(username)):
-        return "3 to 40 characters: letters, digits, '_', '.', '-', starting with a letter or digit"
+        return USERNAME_RULES
     return None
 
 
