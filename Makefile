@@ -83,7 +83,7 @@ fmt: venv
 
 .PHONY: schemas
 schemas: venv ## regenerate JSON Schemas and docs/asyncapi.yaml from the event models
-	$(PY) -m ac_events.contracts write
+	$(PY) -m tools.contracts write
 
 .PHONY: bench-pipeline
 bench-pipeline: infra ## store -> relay -> Kafka -> projection, beside raw ceilings
@@ -95,7 +95,7 @@ bench-matching: venv ## matching quality: nDCG@10 of BM25 on a labelled set, bes
 
 .PHONY: eval-sensitive
 eval-sensitive: venv ## the sensitive-data guard's precision and recall on its labelled corpus
-	$(PY) -m ac_resumes.sensitive_eval tests/data/sensitive_corpus.jsonl
+	$(PY) -m tools.sensitive_eval tests/data/sensitive_corpus.jsonl
 
 .PHONY: bench-audit
 bench-audit: infra ## replay of >1M seeded events and every audit rule, beside a raw aiokafka consume

@@ -29,8 +29,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from ac_audit.audit import audit, read_log, topics
 from ac_audit.replay import partitions
-from ac_events.testing import unique_prefix
 from tests.support.audit_seed import MemoryKeyring, seed_history
+from tests.support.infra import unique_prefix
 
 
 async def ceiling_consume(bootstrap: str, prefix: str) -> tuple[int, float]:

@@ -41,7 +41,8 @@ import asyncpg
 import httpx
 
 from ac_events.migrator import LIBRARY, migrate, source
-from ac_events.testing import REPO_ROOT, TokenMint, create_database, drop_database
+from tests.support.infra import REPO_ROOT, create_database, drop_database
+from tests.support.tokens import TokenMint
 
 PEOPLE = 100_000
 PER_PERSON = 10

@@ -22,7 +22,7 @@ from __future__ import annotations
 import statistics
 from pathlib import Path
 
-from ac_matching.quality import Direction, Evaluation, evaluate, load_labelled
+from tools.matching_quality import Direction, Evaluation, evaluate, load_labelled
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "bench" / "data" / "matching_labelled.json"

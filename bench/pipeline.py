@@ -37,7 +37,7 @@ from ac_events.keyring import CachedKeyring, NoKeys, PostgresKeyring
 from ac_events.migrator import KEYRING, LIBRARY, migrate
 from ac_events.relay import OutboxRelay
 from ac_events.store import NO_STREAM, EventStore
-from ac_events.testing import create_database, drop_database
+from tests.support.infra import create_database, drop_database
 
 N = int(os.environ.get("BENCH_N", "200000")) // 1000 * 1000  # whole streams
 STREAMS = 1000

@@ -1,4 +1,4 @@
-"""Shared fixtures: real PostgreSQL and Kafka (see ac_events.testing)."""
+"""Shared fixtures: real PostgreSQL and Kafka (see tests.support.infra)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator, Iterator
 
 import pytest
 
-from ac_events.testing import (
+from tests.support.infra import (
     Infra,
     create_database,
     drop_database,

@@ -36,7 +36,7 @@ from pathlib import Path
 
 import httpx
 
-from ac_events.http import SERVER_KEEPALIVE_S
+from ac_platform.http import SERVER_KEEPALIVE_S
 
 ROOT = Path(__file__).resolve().parents[2]
 ORDER = ("gateway", "identity", "resumes", "matching", "consent", "notifications", "audit")

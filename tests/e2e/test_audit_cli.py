@@ -18,8 +18,8 @@ from subprocess import PIPE
 
 import pytest
 
-from ac_events.testing import Infra, unique_prefix
 from tests.support.audit_seed import MemoryKeyring, seed_history
+from tests.support.infra import Infra, unique_prefix
 from tests.support.platform import SECRET, Platform, platform
 
 AC_AUDIT = Path(sys.executable).with_name("ac-audit")

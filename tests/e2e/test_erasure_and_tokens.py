@@ -13,15 +13,16 @@ from collections.abc import AsyncIterator
 import pytest
 from aiokafka.admin import AIOKafkaAdminClient
 
-from ac_events.auth import AUDIENCE, ISSUER
 from ac_events.catalogue import ERASED, Role
 from ac_events.codec import Codec
 from ac_events.kafka import PRODUCERS, topic_for
-from ac_events.keyring import HttpKeyring
-from ac_events.testing import Infra, TokenMint, unique_prefix
 from ac_identity.accounts import Profile
+from ac_platform.auth import AUDIENCE, ISSUER
+from ac_platform.peers import HttpKeyring
+from tests.support.infra import Infra, unique_prefix
 from tests.support.kafka import read_topic
 from tests.support.platform import SECRET, Platform, platform
+from tests.support.tokens import TokenMint
 
 PASSWORD = "correct horse battery staple"
 

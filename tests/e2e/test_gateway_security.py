@@ -18,8 +18,8 @@ import httpx
 import pytest
 
 from ac_events.catalogue import Role
-from ac_events.testing import Infra, unique_prefix
 from ac_identity.accounts import Profile
+from tests.support.infra import Infra, unique_prefix
 from tests.support.platform import Platform, platform
 
 PASSWORD = "correct horse battery staple"

@@ -13,7 +13,7 @@ import time
 import uuid
 from pathlib import Path
 
-from ac_events.testing import REPO_ROOT
+from tests.support.infra import REPO_ROOT
 
 SCRIPT = REPO_ROOT / "deploy" / "local" / "infra.sh"
 

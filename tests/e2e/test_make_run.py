@@ -28,7 +28,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from ac_events.testing import REPO_ROOT
+from tests.support.infra import REPO_ROOT
 
 START_TIMEOUT_S = 420.0
 PASSWORD = "first-hour passphrase"

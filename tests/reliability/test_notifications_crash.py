@@ -18,8 +18,8 @@ import asyncpg
 import httpx
 
 from ac_events.catalogue import NotificationKind
-from ac_events.testing import REPO_ROOT, Infra, create_database, drop_database, unique_prefix
 from ac_notifications.domain import message_id
+from tests.support.infra import REPO_ROOT, Infra, create_database, drop_database, unique_prefix
 from tests.support.net import free_port
 from tests.support.platform import SECRET, platform
 from tests.support.smtp import SmtpServer

@@ -23,9 +23,6 @@ from ac_audit.app import create_app as create_audit
 from ac_audit.settings import AuditSettings
 from ac_consent.app import create_app as create_consent
 from ac_consent.settings import ConsentSettings
-from ac_events.http import SERVER_KEEPALIVE_S
-from ac_events.service import Resources
-from ac_events.testing import Infra, create_database, drop_database
 from ac_gateway.app import create_app as create_gateway
 from ac_gateway.settings import GatewaySettings
 from ac_identity.accounts import Accounts
@@ -35,8 +32,11 @@ from ac_matching.app import create_app as create_matching
 from ac_matching.settings import MatchingSettings
 from ac_notifications.app import create_app as create_notifications
 from ac_notifications.settings import NotificationsSettings
+from ac_platform.http import SERVER_KEEPALIVE_S
+from ac_platform.service import Resources
 from ac_resumes.app import create_app as create_resumes
 from ac_resumes.settings import ResumesSettings
+from tests.support.infra import Infra, create_database, drop_database
 from tests.support.net import free_port
 from tests.support.smtp import SmtpServer
 

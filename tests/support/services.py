@@ -20,8 +20,8 @@ from ac_events.kafka import ensure_topics, make_producer, topic_for
 from ac_events.keyring import PostgresKeyring
 from ac_events.relay import OutboxRelay
 from ac_events.store import ANY_VERSION, EventStore
-from ac_events.testing import create_database, drop_database
 from tests.support.db import apply_library_schema
+from tests.support.infra import create_database, drop_database
 
 
 @dataclass

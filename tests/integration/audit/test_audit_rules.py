@@ -18,9 +18,9 @@ from ac_audit import html
 from ac_audit.audit import audit, read_log
 from ac_audit.rules import RULES
 from ac_audit.subject import subject_record
-from ac_events.testing import Infra, unique_prefix
 from tests.support.audit_seed import MemoryKeyring, key_of, seed_history
 from tests.support.chromium import render_page
+from tests.support.infra import Infra, unique_prefix
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts"
 

@@ -33,9 +33,10 @@ from ac_events.catalogue import (
     ViewPosition,
 )
 from ac_events.kafka import topic_for
-from ac_events.testing import Infra, TokenMint
+from tests.support.infra import Infra
 from tests.support.kafka import read_topic
 from tests.support.services import Upstream, upstream
+from tests.support.tokens import TokenMint
 
 TEXT = "b" * 64
 

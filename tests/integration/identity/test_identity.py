@@ -15,15 +15,15 @@ import pytest
 from aiokafka import ConsumerRecord
 from fastapi import FastAPI
 
-from ac_events.auth import Caller, TokenVerifier
 from ac_events.catalogue import ERASED, Role
 from ac_events.codec import Codec
 from ac_events.kafka import topic_for
-from ac_events.service import Resources
-from ac_events.testing import Infra
 from ac_identity.accounts import Accounts, Profile
 from ac_identity.app import create_app
 from ac_identity.settings import IdentitySettings
+from ac_platform.auth import Caller, TokenVerifier
+from ac_platform.service import Resources
+from tests.support.infra import Infra
 from tests.support.kafka import read_topic
 
 PASSWORD = "correct horse battery staple"

@@ -10,7 +10,7 @@ import asyncpg
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 
-from ac_events.testing import REPO_ROOT, Infra, unique_prefix
+from tests.support.infra import REPO_ROOT, Infra, unique_prefix
 
 log = logging.getLogger(__name__)
 

@@ -29,10 +29,10 @@ from ac_events.catalogue import (
     VacancyPosted,
 )
 from ac_events.kafka import topic_for
-from ac_events.testing import Infra, unique_prefix
 from ac_identity.accounts import Profile
 from ac_notifications.app import create_app
 from ac_notifications.settings import NotificationsSettings
+from tests.support.infra import Infra, unique_prefix
 from tests.support.kafka import read_topic
 from tests.support.net import free_port
 from tests.support.platform import SECRET, Platform, database, platform, serving

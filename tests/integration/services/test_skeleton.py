@@ -13,9 +13,9 @@ from fastapi import APIRouter, FastAPI
 from ac_consent.app import create_app as create_consent_app
 from ac_consent.settings import ConsentSettings
 from ac_events.errors import RuleError
-from ac_events.service import Resources, create_service_app
-from ac_events.settings import DEV_MASTER_KEY
-from ac_events.testing import Infra
+from ac_platform.service import Resources, create_service_app
+from ac_platform.settings import DEV_MASTER_KEY
+from tests.support.infra import Infra
 
 probe = APIRouter()
 
@@ -121,7 +121,7 @@ async def test_a_broken_rule_is_its_4xx_and_an_unreachable_peer_a_503(app: FastA
 
 
 async def test_a_service_app_creates_its_database_and_migrates(infra: Infra) -> None:
-    from ac_events.testing import drop_database, with_database
+    from tests.support.infra import drop_database, with_database
 
     url = with_database(infra.database_url, "ac_consent_probe")
     app = create_consent_app(settings(infra, url))

@@ -1,4 +1,4 @@
-"""Access-token verification (ac_events.auth): what every service accepts and refuses."""
+"""Access-token verification (ac_platform.auth): what every service accepts and refuses."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ import time
 import jwt
 import pytest
 
-from ac_events.auth import AUDIENCE, ISSUER, Caller, TokenVerifier, Unauthenticated
-from ac_events.testing import TokenMint
+from ac_platform.auth import AUDIENCE, ISSUER, Caller, TokenVerifier, Unauthenticated
+from tests.support.tokens import TokenMint
 
 
 def b64(data: bytes) -> str:

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import yaml
 
-from ac_events import contracts
 from ac_events.catalogue import catalogue_events
+from tools import contracts
 
 
 def test_committed_contracts_match_the_models() -> None:

@@ -10,7 +10,6 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ac_matching.quality import dcg, evaluate, load_labelled, ndcg
 from ac_matching.ranking import (
     Bm25Index,
     Document,
@@ -21,6 +20,7 @@ from ac_matching.ranking import (
     tokenize,
     vacancy_text,
 )
+from tools.matching_quality import dcg, evaluate, load_labelled, ndcg
 
 LABELLED = Path(__file__).resolve().parents[3] / "bench" / "data" / "matching_labelled.json"
 

@@ -10,7 +10,7 @@ import pytest
 
 from ac_events.catalogue.vocab import SensitiveCategory
 from ac_resumes.sensitive import Finding, detect, findings
-from ac_resumes.sensitive_eval import (
+from tools.sensitive_eval import (
     Example,
     by_batch,
     evaluate,

@@ -6,7 +6,7 @@ field of theirs, in every copy of every event, read as `ERASED`.
 `PostgresKeyring` is the authoritative keyring (it lives in the identity
 service's database), its keys wrapped by a master key from settings.
 Services other than identity reach it through identity's internal API
-(`HttpKeyring`, with their own client credentials).
+(`ac_platform.peers.HttpKeyring`, with their own client credentials).
 """
 
 from __future__ import annotations
@@ -15,12 +15,9 @@ import time
 from typing import Protocol
 
 import asyncpg
-import httpx
 
-from ac_events.auth import ServiceToken
 from ac_events.catalogue.base import ERASED, WITHHELD, Redacted
-from ac_events.crypto import DecryptionError, b64d, decrypt, encrypt, new_data_key
-from ac_events.http import peer_client
+from ac_events.crypto import DecryptionError, decrypt, encrypt, new_data_key
 
 
 class KeyDestroyed(LookupError):
@@ -183,51 +180,3 @@ class NoKeys:
 
     async def destroy(self, subject_id: str) -> None:
         raise PermissionError("this service holds no data keys")
-
-
-class HttpKeyring:
-    """Another service's view of identity's keyring, over its internal API (DESIGN §1:
-    no service reads identity's database). Authenticates with the service's own
-    client credentials; wrap it in a `CachedKeyring`. Only identity makes or
-    destroys keys."""
-
-    def __init__(
-        self,
-        identity_url: str,
-        client_id: str,
-        client_secret: str,
-        *,
-        timeout_s: float = 5.0,
-    ) -> None:
-        self._client = peer_client(identity_url, timeout_s=timeout_s)
-        self._token = ServiceToken(self._client, client_id, client_secret)
-
-    async def _bearer(self) -> dict[str, str]:
-        return await self._token.headers()
-
-    async def key_for(self, subject_id: str) -> bytes | Redacted:
-        """The key, or `ERASED`. Identity unreachable or failing is a `ConnectionError` (an
-        `OSError`): consumers wait and retry instead of dead-lettering the event."""
-        try:
-            r = await self._client.get(f"/internal/keys/{subject_id}", headers=await self._bearer())
-            if r.status_code in (404, 410):
-                return ERASED
-            r.raise_for_status()
-        except (httpx.TransportError, httpx.HTTPStatusError) as exc:
-            raise ConnectionError(
-                f"identity's keyring is unavailable ({type(exc).__name__})"
-            ) from exc
-        return b64d(str(r.json()["key"]))
-
-    async def ensure(self, subject_id: str) -> bytes:
-        """The person's existing key (only identity makes keys); `KeyDestroyed` once erased."""
-        key = await self.key_for(subject_id)
-        if not isinstance(key, bytes):
-            raise KeyDestroyed(subject_id)
-        return key
-
-    async def destroy(self, subject_id: str) -> None:
-        raise PermissionError("only identity destroys data keys")
-
-    async def close(self) -> None:
-        await self._client.aclose()

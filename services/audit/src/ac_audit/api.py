@@ -19,9 +19,9 @@ from ac_audit.audit import audit, read_log
 from ac_audit.report import Report
 from ac_audit.settings import AuditSettings
 from ac_audit.subject import SubjectRecord, subject_record
-from ac_events.auth import Caller, Principal, require
 from ac_events.keyring import Keyring
-from ac_events.service import resources
+from ac_platform.auth import Caller, Principal, require
+from ac_platform.service import resources
 
 router = APIRouter()
 Auditing = Depends(require(Caller.AUDITOR, Caller.STAFF))

@@ -6,8 +6,8 @@ from fastapi import FastAPI
 
 from ac_audit.api import router
 from ac_audit.settings import AuditSettings
-from ac_events.peers import keyring
-from ac_events.service import Resources, create_service_app
+from ac_platform.peers import keyring
+from ac_platform.service import Resources, create_service_app
 
 
 def create_app(settings: AuditSettings | None = None) -> FastAPI:

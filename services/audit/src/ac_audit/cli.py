@@ -29,7 +29,7 @@ from ac_audit.settings import AuditSettings
 from ac_audit.state import LogState
 from ac_audit.subject import subject_record
 from ac_events.keyring import Keyring
-from ac_events.peers import keyring as identity_keyring
+from ac_platform.peers import keyring as identity_keyring
 
 T = TypeVar("T")
 app = typer.Typer(help="Replay the event log and prove every disclosure was covered.")

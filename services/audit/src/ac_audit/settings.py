@@ -6,7 +6,7 @@ from typing import ClassVar
 
 from pydantic_settings import SettingsConfigDict
 
-from ac_events.settings import PeerSettings
+from ac_platform.settings import PeerSettings
 
 
 class AuditSettings(PeerSettings):

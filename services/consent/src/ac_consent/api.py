@@ -1,6 +1,6 @@
 """HTTP routes of the consent service -> commands, decisions and reads.
 
-Who may call what (the token's role, see `ac_events.auth`):
+Who may call what (the token's role, see `ac_platform.auth`):
 - a person's own consents, withdrawals and transfer objections: that person only;
 - policy versions, business transfers, country notices: staff;
 - decisions: services, staff and auditors, and a person about themself;
@@ -45,7 +45,6 @@ from ac_consent.views import (
     as_of,
     load_policies,
 )
-from ac_events.auth import Caller, Principal, acting_for, require
 from ac_events.catalogue import (
     BusinessTransferAnnounced,
     CountryNoticePublished,
@@ -61,8 +60,9 @@ from ac_events.catalogue import (
     ViewPosition,
 )
 from ac_events.catalogue.vocab import Sha256
-from ac_events.service import refuse, resources
 from ac_events.store import EventStore
+from ac_platform.auth import Caller, Principal, acting_for, require
+from ac_platform.service import refuse, resources
 
 router = APIRouter()
 

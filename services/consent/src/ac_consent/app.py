@@ -13,9 +13,9 @@ from ac_consent.views import Decider, PolicyCache
 from ac_events.codec import Codec
 from ac_events.keyring import NoKeys
 from ac_events.migrator import source
-from ac_events.service import Resources, create_service_app
 from ac_events.store import EventStore
-from ac_events.workers import consumer, event_store, outbox_relay
+from ac_platform.service import Resources, create_service_app
+from ac_platform.workers import consumer, event_store, outbox_relay
 
 
 async def _no_session_state(conn: asyncpg.Connection) -> None:

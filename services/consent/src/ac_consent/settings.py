@@ -6,7 +6,7 @@ from typing import ClassVar
 
 from pydantic_settings import SettingsConfigDict
 
-from ac_events.settings import ServiceSettings
+from ac_platform.settings import ServiceSettings
 
 
 class ConsentSettings(ServiceSettings):

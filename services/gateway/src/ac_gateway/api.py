@@ -35,7 +35,6 @@ from ac_consent.api import (
     TransferBody,
 )
 from ac_consent.api import Recorded as ConsentRecorded
-from ac_events.auth import Caller, Principal, require
 from ac_events.catalogue.vocab import Sha256
 from ac_gateway.limits import rate_limited
 from ac_gateway.upstream import Upstreams
@@ -76,6 +75,7 @@ from ac_notifications.api import (
     NotificationOut,
     Unsubscribed,
 )
+from ac_platform.auth import Caller, Principal, require
 from ac_resumes.api import ResumeBody, ResumeOut
 
 

@@ -6,11 +6,11 @@ from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 
-from ac_events.service import Resources, create_service_app
 from ac_gateway.api import router
 from ac_gateway.limits import BodyLimit, RateLimiter
 from ac_gateway.settings import GatewaySettings
 from ac_gateway.upstream import Unavailable, Upstreams
+from ac_platform.service import Resources, create_service_app
 
 
 def create_app(settings: GatewaySettings | None = None) -> FastAPI:

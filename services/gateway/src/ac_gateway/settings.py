@@ -7,7 +7,7 @@ from typing import Any, ClassVar
 from pydantic import model_validator
 from pydantic_settings import SettingsConfigDict
 
-from ac_events.settings import ServiceSettings
+from ac_platform.settings import ServiceSettings
 
 
 class GatewaySettings(ServiceSettings):

@@ -14,8 +14,8 @@ import httpx
 from fastapi import Request, Response
 
 from ac_events.context import correlation_id
-from ac_events.http import peer_client
 from ac_events.tracing import inject_headers
+from ac_platform.http import peer_client
 
 log = logging.getLogger(__name__)
 

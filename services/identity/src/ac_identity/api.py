@@ -14,12 +14,10 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, HTTPException, Request, Response
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, model_validator
 
-from ac_events.auth import Caller, Principal, require
 from ac_events.catalogue import ClientOrganizationRegistered, Language, Role
 from ac_events.catalogue.vocab import Region
 from ac_events.crypto import b64e
 from ac_events.keyring import Keyring
-from ac_events.service import Resources
 from ac_identity import store
 from ac_identity.accounts import Accounts, Profile, Refused
 from ac_identity.domain import (
@@ -29,6 +27,8 @@ from ac_identity.domain import (
     username_problem,
 )
 from ac_identity.settings import IdentitySettings
+from ac_platform.auth import Caller, Principal, require
+from ac_platform.service import Resources
 
 router = APIRouter()
 

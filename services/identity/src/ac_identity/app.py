@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from ac_events.auth import TokenVerifier
 from ac_events.codec import Codec
 from ac_events.keyring import CachedKeyring, PostgresKeyring
 from ac_events.migrator import KEYRING, source
-from ac_events.service import Resources, create_service_app
 from ac_events.store import EventStore
-from ac_events.workers import outbox_relay, periodic
 from ac_identity.accounts import Accounts
 from ac_identity.api import router
 from ac_identity.settings import IdentitySettings
 from ac_identity.tokens import load_signer, load_username_index_key
+from ac_platform.auth import TokenVerifier
+from ac_platform.service import Resources, create_service_app
+from ac_platform.workers import outbox_relay, periodic
 
 
 def create_app(settings: IdentitySettings | None = None) -> FastAPI:

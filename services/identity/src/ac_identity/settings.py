@@ -11,7 +11,7 @@ from pydantic import SecretStr
 from pydantic_settings import SettingsConfigDict
 
 from ac_events.crypto import parse_master_key
-from ac_events.settings import ServiceSettings
+from ac_platform.settings import ServiceSettings
 
 
 class IdentitySettings(ServiceSettings):

@@ -1,6 +1,6 @@
 """Access tokens: Ed25519 signing keys (sealed under the master key), issuing, the JWKS.
 
-Access tokens are short-lived EdDSA JWTs (`ac_events.auth` verifies them in
+Access tokens are short-lived EdDSA JWTs (`ac_platform.auth` verifies them in
 every service). Refresh tokens are random, stored only as SHA-256, rotated on
 use; see `domain.refresh_outcome`.
 """
@@ -20,9 +20,9 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from jwt.algorithms import OKPAlgorithm
 
-from ac_events.auth import AUDIENCE, ISSUER
 from ac_events.crypto import DecryptionError, decrypt, encrypt
 from ac_identity import store
+from ac_platform.auth import AUDIENCE, ISSUER
 
 _AAD = b"ac-identity:signing-key"
 

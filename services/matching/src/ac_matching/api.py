@@ -19,7 +19,6 @@ import orjson
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 
-from ac_events.auth import Caller, Principal, require
 from ac_events.catalogue import (
     DataCategory,
     DecisionReason,
@@ -30,12 +29,13 @@ from ac_events.catalogue import (
 from ac_events.catalogue.vocab import Region
 from ac_events.keyring import Keyring
 from ac_events.sealing import unseal
-from ac_events.service import refuse, resources
 from ac_events.store import ANY_VERSION, EventStore
 from ac_matching import store
 from ac_matching.domain import SeenResume, items_to_send
 from ac_matching.provisions import SERVICE, Outcome, Provisions
 from ac_matching.views import Matcher
+from ac_platform.auth import Caller, Principal, require
+from ac_platform.service import refuse, resources
 
 router = APIRouter()
 

@@ -6,15 +6,15 @@ from fastapi import FastAPI
 
 from ac_events.codec import Codec
 from ac_events.migrator import source
-from ac_events.peers import ConsentClient, keyring, peers
-from ac_events.service import Resources, create_service_app
 from ac_events.store import EventStore
-from ac_events.workers import consumer, event_store, outbox_relay
 from ac_matching.api import router
 from ac_matching.handlers import GROUP, SOURCES, make_handlers
 from ac_matching.provisions import Provisions
 from ac_matching.settings import MatchingSettings
 from ac_matching.views import Matcher
+from ac_platform.peers import ConsentClient, keyring, peers
+from ac_platform.service import Resources, create_service_app
+from ac_platform.workers import consumer, event_store, outbox_relay
 
 
 def create_app(settings: MatchingSettings | None = None) -> FastAPI:

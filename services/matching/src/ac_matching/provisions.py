@@ -41,7 +41,6 @@ from ac_events.catalogue.base import Event
 from ac_events.catalogue.consent import ViewPosition
 from ac_events.catalogue.vocab import SensitiveCategory
 from ac_events.keyring import Keyring
-from ac_events.peers import ConsentClient
 from ac_events.sealing import seal, unseal
 from ac_events.store import ANY_VERSION, EventStore
 from ac_matching import store
@@ -54,6 +53,7 @@ from ac_matching.domain import (
     snapshot_bytes,
     snapshot_sha256,
 )
+from ac_platform.peers import ConsentClient
 
 SERVICE = "matching"
 CV_ITEMS = frozenset(DataCategory) - {DataCategory.NAME, DataCategory.CONTACT,

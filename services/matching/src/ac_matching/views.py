@@ -17,7 +17,6 @@ import orjson
 
 from ac_events.catalogue import MatchScored, Purpose, ResumeContent
 from ac_events.keyring import Keyring
-from ac_events.peers import ConsentClient
 from ac_events.sealing import unseal
 from ac_events.store import ANY_VERSION, EventStore
 from ac_matching import store
@@ -32,6 +31,7 @@ from ac_matching.domain import (
 )
 from ac_matching.provisions import SERVICE, stream
 from ac_matching.ranking import cv_text, rank_cvs_for_vacancy, rank_vacancies_for_cv, vacancy_text
+from ac_platform.peers import ConsentClient
 
 
 def _ask(subject_id: str) -> dict[str, Any]:

@@ -18,16 +18,16 @@ import httpx
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 
-from ac_events.auth import Caller, Principal, ServiceToken, require
 from ac_events.catalogue import AlertSubscribed, NotificationKind, Purpose
 from ac_events.catalogue.vocab import Region
-from ac_events.service import resources
 from ac_events.store import ANY_VERSION, EventStore
 from ac_notifications import store
 from ac_notifications.delivery import stream
 from ac_notifications.domain import BadLink, read_unsubscribe_token
 from ac_notifications.handlers import queue
 from ac_notifications.settings import NotificationsSettings
+from ac_platform.auth import Caller, Principal, ServiceToken, require
+from ac_platform.service import resources
 
 router = APIRouter()
 

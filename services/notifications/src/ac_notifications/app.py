@@ -6,13 +6,13 @@ from fastapi import FastAPI
 
 from ac_events.codec import Codec
 from ac_events.migrator import source
-from ac_events.peers import keyring, peers
-from ac_events.service import Resources, create_service_app
-from ac_events.workers import consumer, event_store, outbox_relay, periodic
 from ac_notifications.api import router
 from ac_notifications.delivery import Sender
 from ac_notifications.handlers import GROUP, SOURCES, make_handlers
 from ac_notifications.settings import NotificationsSettings
+from ac_platform.peers import keyring, peers
+from ac_platform.service import Resources, create_service_app
+from ac_platform.workers import consumer, event_store, outbox_relay, periodic
 
 
 def create_app(settings: NotificationsSettings | None = None) -> FastAPI:

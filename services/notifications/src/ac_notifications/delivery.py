@@ -34,7 +34,6 @@ from ac_events.catalogue import (
     Purpose,
 )
 from ac_events.keyring import Keyring
-from ac_events.peers import ConsentClient, ConsentUnavailable
 from ac_events.store import ANY_VERSION, EventStore
 from ac_notifications import store
 from ac_notifications.domain import (
@@ -47,6 +46,7 @@ from ac_notifications.domain import (
 from ac_notifications.render import render
 from ac_notifications.sealing import unseal
 from ac_notifications.settings import NotificationsSettings
+from ac_platform.peers import ConsentClient, ConsentUnavailable
 
 log = logging.getLogger(__name__)
 

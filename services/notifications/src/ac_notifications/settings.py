@@ -7,7 +7,7 @@ from typing import ClassVar
 from pydantic import SecretStr, model_validator
 from pydantic_settings import SettingsConfigDict
 
-from ac_events.settings import PeerSettings
+from ac_platform.settings import PeerSettings
 
 DEV_LINK_KEY = "development-only-link-signing-key"
 

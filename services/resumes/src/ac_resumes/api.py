@@ -23,7 +23,6 @@ import orjson
 from fastapi import APIRouter, Depends, HTTPException, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from ac_events.auth import Caller, Principal, require
 from ac_events.catalogue import (
     Purpose,
     ResumeContent,
@@ -36,8 +35,9 @@ from ac_events.catalogue.base import Event
 from ac_events.catalogue.vocab import SensitiveCategory
 from ac_events.keyring import Keyring
 from ac_events.sealing import seal, unseal
-from ac_events.service import refuse, resources
 from ac_events.store import ANY_VERSION, EventStore
+from ac_platform.auth import Caller, Principal, require
+from ac_platform.service import refuse, resources
 from ac_resumes import store
 from ac_resumes.domain import Cv, all_text, next_revision, undeclared
 from ac_resumes.pdf import BadPdf, extract_text

@@ -6,9 +6,9 @@ from fastapi import FastAPI
 
 from ac_events.codec import Codec
 from ac_events.migrator import source
-from ac_events.peers import keyring, peers
-from ac_events.service import Resources, create_service_app
-from ac_events.workers import consumer, event_store, outbox_relay
+from ac_platform.peers import keyring, peers
+from ac_platform.service import Resources, create_service_app
+from ac_platform.workers import consumer, event_store, outbox_relay
 from ac_resumes.api import router
 from ac_resumes.handlers import GROUP, HANDLERS, SOURCES
 from ac_resumes.settings import ResumesSettings

@@ -20,8 +20,8 @@ from ac_events.codec import Codec
 from ac_events.consumer import ConsumerRunner, Handler
 from ac_events.kafka import ensure_topics, topic_for
 from ac_events.relay import OutboxRelay
-from ac_events.service import Hook, Resources
 from ac_events.store import EventStore
+from ac_platform.service import Hook, Resources
 
 log = logging.getLogger(__name__)
 

@@ -5,7 +5,7 @@
 - `docs/schemas/envelope.json`: the envelope every event travels in;
 - `docs/asyncapi.yaml`: an AsyncAPI 3.0 document of the topics.
 
-`python -m ac_events.contracts write` regenerates them; `check` exits 1 naming
+`python -m tools.contracts write` regenerates them; `check` exits 1 naming
 the files that differ from what the models generate.
 """
 
@@ -24,7 +24,7 @@ from ac_events.catalogue.base import Event
 from ac_events.envelope import Envelope
 from ac_events.kafka import PRODUCERS, topic_for
 
-DOCS = Path(__file__).resolve().parents[4] / "docs"
+DOCS = Path(__file__).resolve().parents[1] / "docs"
 
 HEADERS_SCHEMA: dict[str, Any] = {
     "type": "object",
@@ -172,7 +172,7 @@ def write(docs: Path = DOCS) -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m ac_events.contracts", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m tools.contracts", description=__doc__)
     parser.add_argument("command", choices=["write", "check"])
     args = parser.parse_args(argv)
     if args.command == "write":

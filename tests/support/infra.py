@@ -16,12 +16,11 @@ from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 
-REPO_ROOT = Path(__file__).resolve().parents[4]
+REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
 @dataclass(frozen=True)
@@ -105,52 +104,3 @@ def session_prefix() -> str:
 def unique_prefix() -> str:
     """A topic-name prefix of one test's own, so tests never see each other's events."""
     return f"{session_prefix()}{uuid.uuid4().hex[:8]}."
-
-
-class TokenMint:
-    """An Ed25519 signing key that issues access tokens the way identity does (tests, benches)."""
-
-    def __init__(self, kid: str = "test-key") -> None:
-        from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-
-        self.kid = kid
-        self.private_key = Ed25519PrivateKey.generate()
-
-    def jwks(self) -> dict[str, Any]:
-        import json
-
-        from jwt.algorithms import OKPAlgorithm
-
-        public = json.loads(OKPAlgorithm.to_jwk(self.private_key.public_key()))
-        return {"keys": [{**public, "kid": self.kid, "use": "sig", "alg": "EdDSA"}]}
-
-    def token(
-        self,
-        subject: str,
-        role: str,
-        *,
-        org: str | None = None,
-        ttl_s: int = 300,
-        **claims: Any,
-    ) -> str:
-        import time
-
-        import jwt
-
-        from ac_events.auth import AUDIENCE, ISSUER
-
-        now = int(time.time())
-        body: dict[str, Any] = {
-            "sub": subject,
-            "role": role,
-            "iss": ISSUER,
-            "aud": AUDIENCE,
-            "iat": now,
-            "exp": now + ttl_s,
-            **({"org": org} if org else {}),
-            **claims,
-        }
-        return jwt.encode(body, self.private_key, algorithm="EdDSA", headers={"kid": self.kid})
-
-    def bearer(self, subject: str, role: str, **kwargs: Any) -> dict[str, str]:
-        return {"Authorization": f"Bearer {self.token(subject, role, **kwargs)}"}

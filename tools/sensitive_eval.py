@@ -1,6 +1,6 @@
 """Measure the sensitive-data detector on a labelled corpus.
 
-    python -m ac_resumes.sensitive_eval [corpus_path] [--errors dev|test]
+    python -m tools.sensitive_eval [corpus_path] [--errors dev|test]
 
 The corpus is JSON lines, one labelled text each:
 ``{"lang": "ja"|"en", "split": "dev"|"test", "text": "...", "categories": [...]}``
@@ -160,7 +160,7 @@ def _format_mistakes(found: Sequence[tuple[Example, frozenset[SensitiveCategory]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m ac_resumes.sensitive_eval")
+    parser = argparse.ArgumentParser(prog="python -m tools.sensitive_eval")
     parser.add_argument("corpus", nargs="?", type=Path, default=DEFAULT_CORPUS)
     parser.add_argument("--errors", choices=SPLITS, help="also list the mistakes of a split")
     args = parser.parse_args(argv)

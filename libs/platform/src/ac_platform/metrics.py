@@ -46,7 +46,7 @@ class Metrics:
         self._workers: _Workers | None = None
 
     def watch(self, extras: dict[str, Any]) -> None:
-        """Expose the figures of the app's background workers (see `ac_events.workers`);
+        """Expose the figures of the app's background workers (see `ac_platform.workers`);
         a second start of the same app replaces the first's."""
         if self._workers is not None:
             self.registry.unregister(self._workers)

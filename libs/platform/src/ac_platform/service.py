@@ -33,15 +33,15 @@ from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from ac_events.auth import verifier_from
 from ac_events.context import correlation_id
 from ac_events.errors import RuleError
 from ac_events.kafka import make_producer
-from ac_events.logs import setup_logging
-from ac_events.metrics import Metrics, MetricsMiddleware
 from ac_events.migrator import LIBRARY, Source, ensure_database, migrate
-from ac_events.settings import ServiceSettings
 from ac_events.tracing import setup_tracing
+from ac_platform.auth import verifier_from
+from ac_platform.logs import setup_logging
+from ac_platform.metrics import Metrics, MetricsMiddleware
+from ac_platform.settings import ServiceSettings
 
 log = logging.getLogger(__name__)
 

@@ -1,0 +1,1 @@
+"""Active Connector contracts: the HTTP models every service serves and the gateway relays."""

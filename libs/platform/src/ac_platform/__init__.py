@@ -1,0 +1,1 @@
+"""Active Connector service platform: the FastAPI skeleton, tokens, peers, logs, metrics."""
