@@ -26,7 +26,7 @@ import orjson
 from aiokafka import AIOKafkaProducer
 
 from ac_audit.report import Finding
-from ac_consent.domain import (
+from ac_consent_rules.rules import (
     Fact,
     FlowRequest,
     Person,

@@ -200,7 +200,7 @@ async def test_bad_input_is_a_4xx_with_a_reason(rig: Rig) -> None:
     # Someone else's consent, and callers who may not grant at all.
     body = {"purpose": "marketing", "policy_version": "v1"}
     r = await rig.http.post("/subjects/carol/consents", json=body, headers=student)
-    assert r.status_code == 403 and r.json()["detail"]["reason"] == "not_your_consent"
+    assert r.status_code == 403 and r.json()["detail"]["reason"] == "not_your_data"
     for headers in (rig.staff, rig.as_("x", "client", org="org-jp"), rig.service):
         r = await rig.http.post("/subjects/bob/consents", json=body, headers=headers)
         assert r.status_code == 403
@@ -285,7 +285,7 @@ async def test_a_transfer_objection_excludes_the_person(rig: Rig) -> None:
     r = await rig.http.post(
         "/subjects/fay/transfer-objections", json=unknown, headers=rig.as_("fay", "student")
     )
-    assert r.status_code == 422 and r.json()["detail"]["reason"] == "no_such_transfer"
+    assert r.status_code == 422 and r.json()["detail"]["reason"] == "unknown_transfer"
 
 
 async def test_an_erasure_from_identity_denies_everything_after_it(rig: Rig) -> None:
@@ -297,7 +297,7 @@ async def test_an_erasure_from_identity_denies_everything_after_it(rig: Rig) -> 
 
     await eventually(erased)
     r = await rig.grant("hana")
-    assert r.status_code == 409 and r.json()["detail"]["reason"] == "erased"
+    assert r.status_code == 410 and r.json()["detail"]["reason"] == "erased"
 
 
 async def test_legal_disclosures_only_for_staff_with_a_basis_and_reference(rig: Rig) -> None:

@@ -10,13 +10,15 @@ from uuid import uuid4
 import asyncpg
 import pytest
 
-from ac_consent.commands import handle, record_policy_events
-from ac_consent.domain import Fact, FlowRequest, Grant, ObjectToTransfer, Withdraw
-from ac_consent.views import NOTICE_STREAM, decide_now, project
+from ac_consent.commands import handle, handle_staff, publish_notice
+from ac_consent.decisions import decide_now
+from ac_consent.domain import AnnounceTransfer, Grant, ObjectToTransfer, PublishPolicy, Withdraw
+from ac_consent.views import project
+from ac_consent_rules.rules import Fact, FlowRequest
+from ac_contracts.consent import NoticeBody
 from ac_events.catalogue import (
     BusinessTransferAnnounced,
     ClientOrganizationRegistered,
-    CountryNoticePublished,
     DataCategory,
     DecisionReason,
     PolicyPublished,
@@ -38,8 +40,8 @@ async def consent_store(database_url: str) -> AsyncIterator[EventStore]:
     async with pool.acquire() as conn:
         await migrate(conn, LIBRARY, KEYRING, source("ac_consent"))
     store = EventStore(pool, Codec(PostgresKeyring(pool, new_data_key())), "consent")
-    await record_policy_events(store, [policy("v1")])
-    await record_policy_events(store, [US_NOTICE], NOTICE_STREAM)
+    await handle_staff(store, PublishPolicy(policy("v1")))
+    await publish_notice(store, US_NOTICE)
     async with pool.acquire() as conn:
         for org, country in (("org-jp", "JP"), ("org-us", "US"), ("org-other", "JP")):
             await project(conn, None, organisation(org, country))
@@ -58,9 +60,8 @@ def policy(version: str, *significant: Purpose) -> PolicyPublished:
     )
 
 
-US_NOTICE = CountryNoticePublished(
+US_NOTICE = NoticeBody(
     country="US",
-    notice_sha256="d" * 64,
     country_name="United States of America",
     protection_system="No comprehensive federal law; sectoral laws and state laws (e.g. CCPA).",
     recipient_measures="The recipient keeps the OECD privacy principles under contract.",
@@ -88,7 +89,7 @@ def grant(recipient: str = "org-jp", region: str = "JP", version: str = "v1") ->
         data_categories=(DataCategory.RESUME,),
         sensitive_categories=(),
         policy_version=version,
-        country_notice_sha256=None if region == "JP" else US_NOTICE.notice_sha256,
+        country_notice_sha256=None if region == "JP" else US_NOTICE.sha256(),
     )
 
 
@@ -132,7 +133,7 @@ async def test_overseas_recipient_without_a_region_covering_consent(
 
 async def test_a_significant_policy_change_forces_reconsent(consent_store: EventStore) -> None:
     await handle(consent_store, "p3", grant())
-    await record_policy_events(consent_store, [policy("v2", Purpose.CLIENT_APPLICATION)])
+    await handle_staff(consent_store, PublishPolicy(policy("v2", Purpose.CLIENT_APPLICATION)))
     d = await decide_now(consent_store.pool, "p3", to_client())
     assert d.decision.reason == DecisionReason.RECONSENT_REQUIRED
     await handle(consent_store, "p3", grant(version="v2"))
@@ -147,7 +148,7 @@ async def test_a_transfer_objection_excludes_the_person(consent_store: EventStor
         purposes=(Purpose.CLIENT_APPLICATION,),
         opt_out_deadline=datetime.now(UTC) + timedelta(days=30),
     )
-    await record_policy_events(consent_store, [transfer])
+    await handle_staff(consent_store, AnnounceTransfer(transfer, datetime.now(UTC)))
     await handle(consent_store, "p4", grant())
     await handle(consent_store, "p4", ObjectToTransfer(transfer.transfer_id, datetime.now(UTC)))
     d = await decide_now(consent_store.pool, "p4", to_client())

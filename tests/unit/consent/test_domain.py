@@ -11,20 +11,17 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ac_consent.domain import (
-    ConsentRuleError,
+from ac_consent.domain import Grant, ObjectToTransfer, Withdraw, decide
+from ac_consent_rules.rules import (
     Fact,
     FlowRequest,
-    Grant,
-    ObjectToTransfer,
     Person,
     Policies,
-    Withdraw,
-    decide,
     decide_flow,
     evolve_person,
     evolve_policies,
 )
+from ac_contracts.errors import Refused
 from ac_events.catalogue import (
     BusinessTransferAnnounced,
     ConsentGranted,
@@ -173,7 +170,7 @@ def test_any_recipient_never_means_a_third_party() -> None:
     )
     inside = FlowRequest(purpose=Purpose.VACANCY_ASSESSMENT, recipient="matching", region="JP")
     assert decide_flow(policies, person, inside).allow
-    with pytest.raises(ConsentRuleError, match="names the recipient"):
+    with pytest.raises(Refused, match="names the recipient"):
         decide(
             policies,
             person,
@@ -198,7 +195,7 @@ def test_an_objection_excludes_the_person_from_the_transfer() -> None:
     to_buyer = FlowRequest(purpose=Purpose.RECRUITMENT_SERVICES, recipient="org-buyer", region="JP")
     assert decide_flow(policies, person, to_buyer).reason == DecisionReason.OBJECTED_TO_TRANSFER
     late = ObjectToTransfer(transfer.transfer_id, now=T0 + timedelta(days=31))
-    with pytest.raises(ConsentRuleError, match="closed"):
+    with pytest.raises(Refused, match="closed"):
         decide(policies, Person(), late)
     assert decide(policies, person, ObjectToTransfer(transfer.transfer_id, now=T0)) == []
 
@@ -229,7 +226,7 @@ def test_legal_disclosure_only_by_staff_with_basis_and_reference() -> None:
 def test_after_erasure_nothing_flows_and_no_command_is_taken() -> None:
     policies, person, _ = given_(policy("v1"), grant(), SubjectErased())
     assert decide_flow(policies, person, apply_to_resume()).reason == DecisionReason.ERASED
-    with pytest.raises(ConsentRuleError, match="erased"):
+    with pytest.raises(Refused, match="erased"):
         decide(policies, person, Withdraw(uuid4()))
 
 
@@ -240,7 +237,7 @@ def test_withdraw_is_one_command_and_idempotent() -> None:
     assert isinstance(withdrawn, ConsentWithdrawn) and withdrawn.consent_id == g.consent_id
     after = evolve_person(person, fact(withdrawn))
     assert decide(policies, after, Withdraw(g.consent_id)) == []
-    with pytest.raises(ConsentRuleError, match="no such consent"):
+    with pytest.raises(Refused, match="no such consent"):
         decide(policies, after, Withdraw(uuid4()))
 
 

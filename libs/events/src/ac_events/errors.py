@@ -27,14 +27,3 @@ def describe_error(exc: BaseException) -> str:
             return text[:MAX_ERROR_CHARS]
         cause = cause.__cause__ or cause.__context__
     return f"{type(exc).__name__}: {exc}"[:MAX_ERROR_CHARS]
-
-
-class RuleError(Exception):
-    """A command a service's rules refuse, pure of HTTP: the status, a `reason` code for
-    machines and a message for people (answered as `{"detail": {"reason", "message"}}`)."""
-
-    def __init__(self, status: int, reason: str, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-        self.reason = reason
-        self.message = message

@@ -21,6 +21,8 @@ staff ordered) forwards that person's token in `X-On-Behalf-Of`.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
 import time
 from collections import OrderedDict
@@ -32,6 +34,8 @@ from typing import Any
 import httpx
 import jwt
 from fastapi import HTTPException, Request
+
+from ac_contracts.errors import Refused
 
 ALGORITHMS = ("EdDSA", "ES256")
 ISSUER = "ac-identity"
@@ -52,9 +56,6 @@ class Principal:
     role: Caller
     organization_id: str | None = None
     expires_at: float = 0.0
-
-    def is_(self, *roles: Caller) -> bool:
-        return self.role in roles
 
 
 class Unauthenticated(Exception):
@@ -84,6 +85,7 @@ class TokenVerifier:
         self.refetch_after_s = refetch_after_s
         self._keys: dict[str, jwt.PyJWK] = _parse_jwks(jwks) if jwks is not None else {}
         self._fetched_at = -1e9
+        self._fetching = asyncio.Lock()
         self._remember = remember
         self._verified: OrderedDict[str, Principal] = OrderedDict()
 
@@ -126,14 +128,24 @@ class TokenVerifier:
         org = claims.get("org")
         return Principal(str(claims["sub"]), role, str(org) if org else None, float(claims["exp"]))
 
-    async def _key(self, kid: str) -> jwt.PyJWK:
-        key = self._keys.get(kid)
-        if (
-            key is None
-            and self.jwks_url
-            and time.monotonic() - self._fetched_at > self.refetch_after_s
-        ):
-            self._fetched_at = time.monotonic()
+    def has_keys(self) -> bool:
+        return bool(self._keys)
+
+    async def prefetch(self) -> bool:
+        """Loads the key set now if none is loaded (at start, and from `/readyz` until it
+        works); a failure is not an error here, the keys are just not there yet."""
+        if not self._keys and self.jwks_url:
+            with contextlib.suppress(Unauthenticated):
+                await self._refetch(force=True)
+        return self.has_keys()
+
+    async def _refetch(self, *, force: bool = False) -> None:
+        """Fetches the key set, once for all the requests waiting on it, and at most once per
+        `refetch_after_s` after a success (a failure may be retried at once)."""
+        async with self._fetching:
+            if not force and time.monotonic() - self._fetched_at < self.refetch_after_s:
+                return  # fetched meanwhile, by the request this one waited behind
+            assert self.jwks_url is not None
             try:
                 async with httpx.AsyncClient(timeout=3.0) as client:
                     response = await client.get(self.jwks_url)
@@ -141,6 +153,12 @@ class TokenVerifier:
                 self._keys = _parse_jwks(response.json())
             except (httpx.HTTPError, ValueError) as exc:
                 raise Unauthenticated("signing keys unavailable") from exc
+            self._fetched_at = time.monotonic()
+
+    async def _key(self, kid: str) -> jwt.PyJWK:
+        key = self._keys.get(kid)
+        if key is None and self.jwks_url:
+            await self._refetch()
             key = self._keys.get(kid)
         if key is None:
             raise Unauthenticated("token signed by an unknown key")
@@ -178,7 +196,7 @@ async def _principal(request: Request, header: str) -> Principal | None:
         return None
     verifier: TokenVerifier | None = getattr(request.app.state, "token_verifier", None)
     if verifier is None:
-        raise HTTPException(503, {"reason": "auth_unconfigured", "message": "no signing keys"})
+        raise Refused("auth_unconfigured", "no signing keys")
     try:
         return await verifier.verify(token)
     except Unauthenticated as exc:
@@ -199,10 +217,7 @@ def require(*roles: Caller) -> Callable[[Request], Awaitable[Principal]]:
                 {"WWW-Authenticate": "Bearer"},
             )
         if principal.role not in roles:
-            raise HTTPException(
-                403,
-                {"reason": "forbidden", "message": f"role {principal.role} may not do this"},
-            )
+            raise Refused("forbidden", f"role {principal.role} may not do this")
         return principal
 
     return dependency

@@ -14,7 +14,7 @@ Each app has its own registry, so several apps can live in one process (tests).
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from fastapi import Response
@@ -45,12 +45,12 @@ class Metrics:
         )
         self._workers: _Workers | None = None
 
-    def watch(self, extras: dict[str, Any]) -> None:
+    def watch(self, workers: Sequence[object]) -> None:
         """Expose the figures of the app's background workers (see `ac_platform.workers`);
         a second start of the same app replaces the first's."""
         if self._workers is not None:
             self.registry.unregister(self._workers)
-        self._workers = _Workers(extras)
+        self._workers = _Workers(workers)
         self.registry.register(self._workers)
 
     def response(self) -> Response:
@@ -58,12 +58,11 @@ class Metrics:
 
 
 class _Workers(Collector):
-    def __init__(self, extras: dict[str, Any]) -> None:
-        self.extras = extras
+    def __init__(self, workers: Sequence[object]) -> None:
+        self.workers = workers
 
     def collect(self) -> Iterator[Any]:
-        from ac_events.consumer import ConsumerRunner
-        from ac_events.relay import OutboxRelay
+        from ac_platform.workers import ConsumerWorker, RelayWorker
 
         lag = GaugeMetricFamily(
             "ac_consumer_lag", "Records behind the end of the topics", labels=["group"]
@@ -76,14 +75,16 @@ class _Workers(Collector):
             "ac_outbox_backlog", "Events stored, not yet published", labels=["topic"]
         )
         published = CounterMetricFamily("ac_outbox_published", "Events published", labels=["topic"])
-        for worker in list(self.extras.values()):
-            if isinstance(worker, ConsumerRunner):
-                lag.add_metric([worker.group_id], worker.stats.lag)
-                handled.add_metric([worker.group_id], worker.stats.handled)
-                dead.add_metric([worker.group_id], worker.stats.dead_lettered)
-            elif isinstance(worker, OutboxRelay):
-                backlog.add_metric([worker.topic], worker.stats.backlog)
-                published.add_metric([worker.topic], worker.stats.published)
+        for worker in self.workers:
+            if isinstance(worker, ConsumerWorker):
+                runner = worker.runner
+                lag.add_metric([runner.group_id], runner.stats.lag)
+                handled.add_metric([runner.group_id], runner.stats.handled)
+                dead.add_metric([runner.group_id], runner.stats.dead_lettered)
+            elif isinstance(worker, RelayWorker):
+                relay = worker.relay
+                backlog.add_metric([relay.topic], relay.stats.backlog)
+                published.add_metric([relay.topic], relay.stats.published)
         yield from (lag, handled, dead, backlog, published)
 
 

@@ -1,32 +1,33 @@
 """Calls a service makes to its peers: identity (its own token, the keyring) and consent.
 
-`peers(settings)` gives start/stop hooks that open one HTTP client per peer and
-the service's own token (client credentials), kept in `Resources.extras`:
-`identity`, `consent` (`ConsentClient`) and `service_token`. `keyring(settings)`
-is the cached keyring behind identity's internal API.
+`open_peers(settings)` opens one HTTP client per peer and the service's own token
+(client credentials), as a `Peers` for the service's wiring; `keyring(settings)`
+is the cached keyring behind identity's internal API (`HttpKeyring`).
 """
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from typing import Any
 
 import httpx
 
+from ac_contracts.errors import Refused
 from ac_events.catalogue.base import ERASED, Redacted
 from ac_events.crypto import b64d
-from ac_events.errors import RuleError
 from ac_events.keyring import CachedKeyring, KeyDestroyed
 from ac_platform.auth import ServiceToken
 from ac_platform.http import peer_client
-from ac_platform.service import Hook, Resources
 from ac_platform.settings import PeerSettings
 
 
-class ConsentUnavailable(RuleError):
+class ConsentUnavailable(Refused):
     """The consent service could not answer: nothing may flow (fail closed), a 503."""
 
     def __init__(self, why: str) -> None:
-        super().__init__(503, "consent_unavailable", "the consent service is away: try again")
+        super().__init__("consent_unavailable", "the consent service is away: try again")
         self.why = why
 
 
@@ -71,27 +72,26 @@ def keyring(settings: PeerSettings) -> CachedKeyring:
     return CachedKeyring(HttpKeyring(settings.identity_url, settings.client_id, secret))
 
 
-def peers(settings: PeerSettings) -> tuple[Hook, Hook]:
-    async def start(res: Resources) -> None:
-        identity = peer_client(settings.identity_url, timeout_s=10)
-        consent = peer_client(settings.consent_url, timeout_s=10)
-        token = ServiceToken(
-            identity, settings.client_id, settings.client_secret.get_secret_value()
-        )
-        res.extras.update(
-            identity=identity,
-            consent_http=consent,
-            consent=ConsentClient(consent, token),
-            service_token=token,
-        )
+@dataclass(frozen=True)
+class Peers:
+    """A service's clients of identity and consent, and its own token."""
 
-    async def stop(res: Resources) -> None:
-        for name in ("identity", "consent_http"):
-            client = res.extras.get(name)
-            if isinstance(client, httpx.AsyncClient):
-                await client.aclose()
+    identity: httpx.AsyncClient
+    consent_http: httpx.AsyncClient
+    consent: ConsentClient
+    service_token: ServiceToken
 
-    return start, stop
+
+@asynccontextmanager
+async def open_peers(settings: PeerSettings) -> AsyncIterator[Peers]:
+    identity = peer_client(settings.identity_url, timeout_s=10)
+    consent = peer_client(settings.consent_url, timeout_s=10)
+    token = ServiceToken(identity, settings.client_id, settings.client_secret.get_secret_value())
+    try:
+        yield Peers(identity, consent, ConsentClient(consent, token), token)
+    finally:
+        await identity.aclose()
+        await consent.aclose()
 
 
 class HttpKeyring:

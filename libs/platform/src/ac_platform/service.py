@@ -1,78 +1,86 @@
-"""One call that gives every service the same skeleton (STYLE: eShop's service defaults).
+"""One call that gives every service the same skeleton (after eShop's service defaults).
 
-`create_service_app` returns a FastAPI app with:
-- a lifespan that creates the service's database if needed, applies the
-  library's and the service's migrations, opens an asyncpg pool and a Kafka
-  producer (as the service needs them), runs the service's own start/stop
-  hooks, and closes everything;
+`create_service_app(settings, wiring=...)` returns a FastAPI app whose lifespan
+creates the service's database if needed, applies the library's and the
+service's migrations, opens an asyncpg pool and a Kafka producer (as the
+service needs them), enters the service's `wiring` (which builds its typed
+dependencies and lists its workers), runs the workers, and closes everything
+in reverse on the way out. Routes reach the dependencies with
+`Depends(provide(TheirType))`: no service locator, no casts.
+
+The app also has:
 - `GET /healthz` (the process is up) and `GET /readyz` (its database answers
-  `SELECT 1` and Kafka answers a metadata request; 503 naming what failed);
-- JSON logs with personal data redacted, a correlation id per request
-  (`X-Correlation-ID`, made when absent, echoed back), OpenTelemetry spans;
-- errors that never leak internals: a broken rule (`ac_events.errors.RuleError`)
-  is its own 4xx `{"detail": {"reason", "message"}}`, an unreachable peer
-  (`ConnectionError`, e.g. identity's keyring) a 503, and an unexpected
-  exception a 500 `{"detail": "internal error", "correlation_id": ...}`.
+  `SELECT 1`, Kafka a metadata request, its token keys are loaded and every
+  worker runs and is ready; 503 naming what is not);
+- JSON logs with personal data redacted, a correlation id per request,
+  OpenTelemetry spans, Prometheus metrics at `/metrics`;
+- errors that never leak internals: a `Refused` is its reason's 4xx/5xx
+  `{"detail": {"reason", "message", ...}}` (`ac_contracts.reasons`), an
+  unreachable peer (`ConnectionError`) a 503, an unexpected exception a 500
+  `{"detail": "internal error", "correlation_id": ...}`.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 import asyncpg
 from aiokafka import AIOKafkaProducer
-from fastapi import APIRouter, FastAPI, HTTPException, Request, Response
+from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
-from starlette.datastructures import Headers
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from ac_events.context import correlation_id
-from ac_events.errors import RuleError
+from ac_contracts.errors import Refused
 from ac_events.kafka import make_producer
 from ac_events.migrator import LIBRARY, Source, ensure_database, migrate
 from ac_events.tracing import setup_tracing
-from ac_platform.auth import verifier_from
+from ac_platform.auth import TokenVerifier, verifier_from
 from ac_platform.logs import setup_logging
 from ac_platform.metrics import Metrics, MetricsMiddleware
+from ac_platform.middleware import CorrelationMiddleware, NulGuard
+from ac_platform.resources import Resources
 from ac_platform.settings import ServiceSettings
+from ac_platform.workers import Running, Worker
 
 log = logging.getLogger(__name__)
 
-Hook = Callable[["Resources"], Awaitable[None]]
+D = TypeVar("D")
 
 
 @dataclass
-class Resources:
-    """What the lifespan opened, for routes (`request.app.state.resources`) and hooks."""
+class Wired(Generic[D]):
+    """What a service's wiring built: the dependencies its routes get, and its workers."""
 
-    settings: ServiceSettings
-    pool: asyncpg.Pool | None = None
-    producer: AIOKafkaProducer | None = None
-    extras: dict[str, object] = field(default_factory=dict)
-
-    @property
-    def db(self) -> asyncpg.Pool:
-        if self.pool is None:
-            raise RuntimeError(f"{self.settings.service_name} has no database")
-        return self.pool
+    deps: D
+    workers: Sequence[Worker] = ()
+    token_verifier: TokenVerifier | None = None
+    """A verifier of the service's own (identity verifies with its own keys)."""
 
 
-def resources(request: Request) -> Resources:
-    """The app's `Resources` (pool, producer, settings, extras), for a route."""
-    res: Resources = request.app.state.resources
-    return res
+Wiring = Callable[[Resources], AbstractAsyncContextManager[Wired[Any]]]
 
 
-def refuse(status: int, reason: str, message: str, **extra: Any) -> HTTPException:
-    """A 4xx/5xx answered as `{"detail": {"reason": <code>, "message": <text>, ...}}`."""
-    return HTTPException(status, {"reason": reason, "message": message, **extra})
+@asynccontextmanager
+async def no_wiring(res: Resources) -> AsyncIterator[Wired[None]]:
+    yield Wired(None)
+
+
+def provide(kind: type[D]) -> Callable[[Request], D]:
+    """A route dependency giving the app's dependencies of type `kind`."""
+
+    def dependency(request: Request) -> D:
+        found = request.app.state.deps
+        if not isinstance(found, kind):
+            raise RuntimeError(f"the app holds no {kind.__name__}")
+        return found
+
+    dependency.__name__ = f"provide_{kind.__name__}"
+    return dependency
 
 
 async def _database_ready(pool: asyncpg.Pool) -> None:
@@ -85,76 +93,26 @@ async def _kafka_ready(producer: AIOKafkaProducer) -> None:
         await producer.client.fetch_all_metadata()
 
 
-class CorrelationMiddleware:
-    """A correlation id per request (`X-Correlation-ID`, made when absent, echoed back),
-    and the last line of defence: an unexpected exception is logged by type only and
-    answered `500 {"detail": "internal error"}`. Plain ASGI (no per-request task)."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        given = Headers(scope=scope).get("x-correlation-id", "")
-        cid = given if 0 < len(given) <= 100 and given.isprintable() else str(uuid.uuid4())
-        token = correlation_id.set(cid)
-        started = False
-
-        async def send_with_id(message: Message) -> None:
-            nonlocal started
-            if message["type"] == "http.response.start":
-                started = True
-                message.setdefault("headers", [])
-                message["headers"] = [*message["headers"], (b"x-correlation-id", cid.encode())]
-            await send(message)
-
-        try:
-            await self.app(scope, receive, send_with_id)
-        except Exception as exc:  # say nothing of it to the caller
-            log.error("unhandled %s on %s %s", type(exc).__name__, scope["method"], scope["path"])
-            if not started:
-                response = JSONResponse(
-                    {"detail": "internal error", "correlation_id": cid}, status_code=500
-                )
-                await response(scope, receive, send_with_id)
-        finally:
-            correlation_id.reset(token)
+@dataclass
+class _State:
+    resources: Resources
+    running: Running = field(default_factory=lambda: Running([]))
 
 
-class NulGuard:
-    """Refuses a request body holding the NUL character (JSON `\\u0000`) with a 422:
-    PostgreSQL text cannot store it, and no field of ours has a use for it. The body is
-    read first (bodies are small; the gateway caps them) and then handed on unchanged."""
-
-    NUL = b"\\u0000"
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS"):
-            await self.app(scope, receive, send)
-            return
-        messages: list[Message] = []
-        while True:
-            message = await receive()
-            messages.append(message)
-            if message["type"] != "http.request" or not message.get("more_body", False):
-                break
-        if self.NUL in b"".join(m.get("body", b"") for m in messages):
-            detail = {
-                "reason": "nul_character",
-                "message": "text may not contain the NUL character",
-            }
-            await JSONResponse({"detail": detail}, status_code=422)(scope, receive, send)
-            return
-
-        async def replay() -> Message:
-            return messages.pop(0) if messages else await receive()
-
-        await self.app(scope, replay, send)
+async def _open(settings: ServiceSettings, migrations: Sequence[Source], res: Resources,
+                database: bool, kafka: bool) -> None:  # fmt: skip
+    service = settings.service_name
+    if database:
+        if not settings.database_url:
+            raise RuntimeError(f"{service}: no database URL (set DATABASE_URL)")
+        await ensure_database(settings.database_url)
+        res.pool = await asyncpg.create_pool(settings.database_url, min_size=1, max_size=10)
+        async with res.pool.acquire() as conn:
+            applied = await migrate(conn, LIBRARY, *migrations)
+        log.info("%s: %d migration(s) applied", service, len(applied))
+    if kafka:
+        res.producer = make_producer(res.kafka_servers)
+        await res.producer.start()
 
 
 def create_service_app(
@@ -166,8 +124,7 @@ def create_service_app(
     migrations: Sequence[Source] = (),
     database: bool = True,
     kafka: bool = True,
-    on_start: Sequence[Hook] = (),
-    on_stop: Sequence[Hook] = (),
+    wiring: Wiring = no_wiring,
 ) -> FastAPI:
     service = settings.service_name
     setup_logging(service, settings.log_level)
@@ -176,29 +133,25 @@ def create_service_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         setup_tracing(f"ac-{service}")
         res = Resources(settings)
-        app.state.resources = res
+        state = _State(res)
+        app.state.platform = state
         try:
-            if database:
-                if not settings.database_url:
-                    raise RuntimeError(f"{service}: no database URL (set DATABASE_URL)")
-                await ensure_database(settings.database_url)
-                res.pool = await asyncpg.create_pool(settings.database_url, min_size=1, max_size=10)
-                async with res.pool.acquire() as conn:
-                    applied = await migrate(conn, LIBRARY, *migrations)
-                log.info("%s: %d migration(s) applied", service, len(applied))
-            if kafka:
-                if not settings.kafka_bootstrap_servers:
-                    raise RuntimeError(f"{service}: no Kafka (set KAFKA_BOOTSTRAP_SERVERS)")
-                res.producer = make_producer(settings.kafka_bootstrap_servers)
-                await res.producer.start()
-            metrics.watch(res.extras)
-            for hook in on_start:
-                await hook(res)
-            log.info("%s started", service)
-            yield
+            await _open(settings, migrations, res, database, kafka)
+            async with wiring(res) as wired:
+                app.state.deps = wired.deps
+                if wired.token_verifier is not None:
+                    app.state.token_verifier = wired.token_verifier
+                if app.state.token_verifier is not None:
+                    await app.state.token_verifier.prefetch()
+                state.running = Running(wired.workers)
+                metrics.watch(wired.workers)
+                state.running.start()
+                log.info("%s started", service)
+                try:
+                    yield
+                finally:
+                    await state.running.stop()
         finally:
-            for hook in reversed(on_stop):
-                await hook(res)
             if res.producer is not None:
                 await res.producer.stop()
             if res.pool is not None:
@@ -207,6 +160,7 @@ def create_service_app(
 
     app = FastAPI(title=title, description=description, version="0.1.0", lifespan=lifespan)
     app.state.token_verifier = verifier_from(settings.auth_jwks, settings.auth_jwks_url)
+    app.state.deps = None
     app.state.metrics = metrics = Metrics(service)
 
     app.add_middleware(NulGuard)
@@ -221,44 +175,55 @@ def create_service_app(
     async def healthz() -> dict[str, str]:
         return {"status": "ok", "service": service}
 
-    @app.get("/readyz", tags=["health"], summary="Its database and Kafka answer")
+    @app.get("/readyz", tags=["health"], summary="It can do its work now")
     async def readyz(request: Request) -> JSONResponse:
-        res: Resources = request.app.state.resources
-        checks: dict[str, str] = {}
-        if res.pool is not None:
-            try:
-                await _database_ready(res.pool)
-                checks["database"] = "ok"
-            except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
-                checks["database"] = f"unavailable ({type(exc).__name__})"
-        if res.producer is not None:
-            try:
-                await _kafka_ready(res.producer)
-                checks["kafka"] = "ok"
-            except Exception as exc:  # any client failure means "not ready"
-                checks["kafka"] = f"unavailable ({type(exc).__name__})"
-        tasks: dict[str, asyncio.Task[None]] = res.extras.get("tasks") or {}  # type: ignore[assignment]
-        if tasks:
-            dead = sorted(name for name, t in tasks.items() if t.done())
-            checks["workers"] = f"stopped: {', '.join(dead)}" if dead else "ok"
+        checks = await _checks(request.app)
         ready = all(v == "ok" for v in checks.values())
         return JSONResponse(
             {"status": "ready" if ready else "not ready", "service": service, "checks": checks},
             status_code=200 if ready else 503,
         )
 
-    @app.exception_handler(RuleError)
-    async def refused(_: Request, exc: RuleError) -> JSONResponse:
-        detail = {"reason": exc.reason, "message": exc.message}
-        return JSONResponse({"detail": detail}, status_code=exc.status)
+    @app.exception_handler(Refused)
+    async def refused(_: Request, exc: Refused) -> JSONResponse:
+        return JSONResponse(exc.body(), status_code=exc.status)
 
     @app.exception_handler(ConnectionError)
     async def peer_away(_: Request, exc: ConnectionError) -> JSONResponse:
         log.warning("a dependency is unreachable: %s", type(exc).__name__)
-        detail = {"reason": "unavailable", "message": "a service this one needs is away: try again"}
-        return JSONResponse({"detail": detail}, status_code=503)
+        return JSONResponse(
+            Refused("unavailable", "a service this one needs is away: try again").body(),
+            status_code=503,
+        )
 
     for router in routers:
         app.include_router(router)
     FastAPIInstrumentor.instrument_app(app, excluded_urls="healthz,readyz")
     return app
+
+
+async def _checks(app: FastAPI) -> dict[str, str]:
+    """What `/readyz` reports: each thing the service needs, `ok` or why not."""
+    state: _State | None = getattr(app.state, "platform", None)
+    if state is None:
+        return {"lifespan": "not started"}
+    res, checks = state.resources, {}
+    if res.pool is not None:
+        try:
+            await _database_ready(res.pool)
+            checks["database"] = "ok"
+        except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+            checks["database"] = f"unavailable ({type(exc).__name__})"
+    if res.producer is not None:
+        try:
+            await _kafka_ready(res.producer)
+            checks["kafka"] = "ok"
+        except Exception as exc:  # any client failure means "not ready"
+            checks["kafka"] = f"unavailable ({type(exc).__name__})"
+    verifier: TokenVerifier | None = app.state.token_verifier
+    if verifier is not None:
+        checks["token_keys"] = "ok" if await verifier.prefetch() else "not loaded yet"
+    if state.running.workers:
+        problems = state.running.problems()
+        checks["workers"] = "; ".join(problems) if problems else "ok"
+    return checks

@@ -1,134 +1,168 @@
-"""A service's background work, as start/stop hooks of `create_service_app`.
+"""A service's background work, declared as a list of `Worker`s its wiring returns.
 
-- `outbox_relay(producer)`: publishes the service's event store to its topic;
-- `consumer(group, sources, handlers)`: runs a consumer group over other
-  services' topics (creating the topics if they do not exist yet, so a service
-  can start before the producer of what it consumes);
-- `periodic(name, work, every_s)`: a loop of the service's own (e.g. identity's eraser).
+- `outbox_relay(res, store)`: publishes the service's event store to its topic;
+- `consumer(res, group, sources, handlers, codec)`: a consumer group over other
+  services' topics (creating them if they do not exist yet, so a service can
+  start before the producer of what it consumes);
+- `Periodic(name, work, every_s)`: a loop of the service's own (identity's
+  eraser, notifications' sender).
 
-Both run as tasks for the life of the app; a task that dies is logged and
-makes `/readyz` fail (its `workers` check), so an orchestrator restarts the pod.
+The skeleton runs each as a task for the life of the app. A worker that stops
+is logged and makes `/readyz` fail (its `workers` check), so an orchestrator
+restarts the pod; a consumer is ready once the group has given it partitions.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
+from typing import Protocol
 
 from ac_events.codec import Codec
 from ac_events.consumer import ConsumerRunner, Handler
 from ac_events.kafka import ensure_topics, topic_for
 from ac_events.relay import OutboxRelay
 from ac_events.store import EventStore
-from ac_platform.service import Hook, Resources
+from ac_platform.resources import Resources
 
 log = logging.getLogger(__name__)
 
-STORE = "store"
-"""`Resources.extras` key of the service's `EventStore`."""
-TASKS = "tasks"
+
+class Worker(Protocol):
+    name: str
+
+    async def run(self) -> None:
+        """Works until `stop()` (or cancellation)."""
+
+    async def stop(self) -> None:
+        """Asks `run` to finish what it holds and return."""
+
+    def ready(self) -> bool:
+        """It can do its work (connected, assigned)."""
 
 
-def _track(res: Resources, name: str, task: asyncio.Task[None]) -> None:
-    tasks: dict[str, asyncio.Task[None]] = res.extras.setdefault(TASKS, {})  # type: ignore[assignment]
-    tasks[name] = task
+class RelayWorker:
+    def __init__(self, relay: OutboxRelay) -> None:
+        self.relay = relay
+        self.name = f"relay:{relay.topic}"
 
-    def report(t: asyncio.Task[None]) -> None:
-        if not t.cancelled() and t.exception() is not None:
-            log.error("%s stopped: %s", name, type(t.exception()).__name__)
+    async def run(self) -> None:
+        await self.relay.run()
 
-    task.add_done_callback(report)
+    async def stop(self) -> None:
+        self.relay.stop()
 
-
-def event_store(producer: str, codec: Codec) -> Hook:
-    """Opens the service's `EventStore` on its pool (`res.extras["store"]`)."""
-
-    async def start(res: Resources) -> None:
-        res.extras[STORE] = EventStore(res.db, codec, producer)
-
-    return start
+    def ready(self) -> bool:
+        return True
 
 
-def outbox_relay(producer: str) -> tuple[Hook, Hook]:
-    async def start(res: Resources) -> None:
-        store: EventStore = res.extras[STORE]  # type: ignore[assignment]
-        assert res.producer is not None
-        topic = topic_for(producer, res.settings.topic_prefix)
-        await ensure_topics(res.settings.kafka_bootstrap_servers or "", [topic])
-        relay = OutboxRelay(store, res.producer, topic)
-        res.extras["relay"] = relay
-        _track(res, "relay", asyncio.create_task(relay.run(), name=f"{producer}-relay"))
+class ConsumerWorker:
+    def __init__(self, runner: ConsumerRunner) -> None:
+        self.runner = runner
+        self.name = f"consumer:{runner.group_id}"
 
-    async def stop(res: Resources) -> None:
-        relay = res.extras.get("relay")
-        if isinstance(relay, OutboxRelay):
-            relay.stop()
-        await _cancel(res, "relay")
+    async def run(self) -> None:
+        await self.runner.run()
 
-    return start, stop
+    async def stop(self) -> None:
+        await self.runner.stop()
+
+    def ready(self) -> bool:
+        return bool(self.runner.assignment())
 
 
-def consumer(
-    group: str, sources: Sequence[str], handlers: Mapping[str, Handler], codec: Codec
-) -> tuple[Hook, Hook]:
-    async def start(res: Resources) -> None:
-        prefix = res.settings.topic_prefix
-        bootstrap = res.settings.kafka_bootstrap_servers or ""
-        topics = [topic_for(s, prefix) for s in sources]
-        await ensure_topics(bootstrap, topics)
-        runner = ConsumerRunner(
-            group_id=f"{prefix}{group}",
-            topics=topics,
-            bootstrap_servers=bootstrap,
-            pool=res.db,
-            codec=codec,
-            handlers=handlers,
-            topic_prefix="",
-            producer=res.producer,
-        )
-        res.extras[f"consumer:{group}"] = runner
-        _track(res, f"consumer:{group}", asyncio.create_task(runner.run(), name=group))
-
-    async def stop(res: Resources) -> None:
-        runner = res.extras.get(f"consumer:{group}")
-        if isinstance(runner, ConsumerRunner):
-            await runner.stop()
-        await _cancel(res, f"consumer:{group}")
-
-    return start, stop
-
-
-async def _cancel(res: Resources, name: str, grace_s: float = 5) -> None:
-    """Lets the task finish on its own for `grace_s`, then cancels it."""
-    tasks: dict[str, asyncio.Task[None]] = res.extras.get(TASKS, {})  # type: ignore[assignment]
-    task = tasks.pop(name, None)
-    if task is None:
-        return
-    try:
-        await asyncio.wait_for(asyncio.shield(task), grace_s)
-    except (TimeoutError, Exception):
-        task.cancel()
-        await asyncio.gather(task, return_exceptions=True)
-
-
-def periodic(
-    name: str, work: Callable[[Resources], Awaitable[object]], every_s: float
-) -> tuple[Hook, Hook]:
+class Periodic:
     """Runs `work` every `every_s` seconds; an error is logged (by type) and retried."""
 
-    async def loop(res: Resources) -> None:
-        while True:
+    def __init__(self, name: str, work: Callable[[], Awaitable[object]], every_s: float) -> None:
+        self.name = name
+        self.work = work
+        self.every_s = every_s
+        self._stopping = asyncio.Event()
+
+    async def run(self) -> None:
+        while not self._stopping.is_set():
             try:
-                await work(res)
+                await self.work()
             except Exception as exc:  # keep going: the next round retries
-                log.warning("%s failed: %s", name, type(exc).__name__)
-            await asyncio.sleep(every_s)
+                log.warning("%s failed: %s", self.name, type(exc).__name__)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stopping.wait(), self.every_s)
 
-    async def start(res: Resources) -> None:
-        _track(res, name, asyncio.create_task(loop(res), name=name))
+    async def stop(self) -> None:
+        self._stopping.set()
 
-    async def stop(res: Resources) -> None:
-        await _cancel(res, name, grace_s=0)
+    def ready(self) -> bool:
+        return True
 
-    return start, stop
+
+async def outbox_relay(res: Resources, store: EventStore) -> RelayWorker:
+    """The relay of the service's own store to `<service>.events`."""
+    topic = topic_for(store.producer, res.settings.topic_prefix)
+    await ensure_topics(res.kafka_servers, [topic])
+    return RelayWorker(OutboxRelay(store, res.kafka_producer, topic))
+
+
+async def consumer(
+    res: Resources,
+    group: str,
+    sources: Sequence[str],
+    handlers: Mapping[str, Handler],
+    codec: Codec,
+) -> ConsumerWorker:
+    """A consumer group of the service over its sources' topics, effects in its database."""
+    prefix = res.settings.topic_prefix
+    topics = [topic_for(s, prefix) for s in sources]
+    await ensure_topics(res.kafka_servers, topics)
+    runner = ConsumerRunner(
+        group_id=f"{prefix}{group}",
+        topics=topics,
+        bootstrap_servers=res.kafka_servers,
+        pool=res.db,
+        codec=codec,
+        handlers=handlers,
+        topic_prefix="",
+        producer=res.kafka_producer,
+    )
+    return ConsumerWorker(runner)
+
+
+class Running:
+    """The workers of an app, each as a task, and what became of them."""
+
+    def __init__(self, workers: Sequence[Worker]) -> None:
+        self.workers = list(workers)
+        self.tasks: dict[str, asyncio.Task[None]] = {}
+
+    def start(self) -> None:
+        for worker in self.workers:
+            task = asyncio.create_task(worker.run(), name=worker.name)
+            task.add_done_callback(self._report)
+            self.tasks[worker.name] = task
+
+    @staticmethod
+    def _report(task: asyncio.Task[None]) -> None:
+        if not task.cancelled() and task.exception() is not None:
+            log.error("%s stopped: %s", task.get_name(), type(task.exception()).__name__)
+
+    def problems(self) -> list[str]:
+        """What keeps the workers from being ready: stopped ones, and ones not ready yet."""
+        stopped = [name for name, task in self.tasks.items() if task.done()]
+        waiting = [w.name for w in self.workers if w.name not in stopped and not w.ready()]
+        return [f"stopped: {n}" for n in sorted(stopped)] + [f"starting: {n}" for n in waiting]
+
+    async def stop(self, grace_s: float = 5) -> None:
+        """Asks every worker to stop, lets each finish for `grace_s`, then cancels it."""
+        for worker in reversed(self.workers):
+            task = self.tasks.pop(worker.name, None)
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(worker.stop(), grace_s)
+            if task is None:
+                continue
+            try:
+                await asyncio.wait_for(asyncio.shield(task), grace_s)
+            except (TimeoutError, Exception):
+                task.cancel()
+                await asyncio.gather(task, return_exceptions=True)

@@ -10,7 +10,7 @@ import asyncio
 from datetime import datetime, timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse
 from pydantic import Field
 
@@ -79,5 +79,5 @@ async def subject(
             settings.kafka_bootstrap_servers or "", settings.topic_prefix, subject=subject_id
         )
     if not state.kept:
-        raise HTTPException(404, {"reason": "unknown_subject", "message": "nobody by that id"})
+        raise Refused("no_such_subject", "nobody by that id")
     return await subject_record(state, keyring, as_of)

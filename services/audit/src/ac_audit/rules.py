@@ -17,7 +17,7 @@ from uuid import UUID
 
 from ac_audit.report import Finding, RuleResult
 from ac_audit.state import LogState, Raw
-from ac_consent.domain import (
+from ac_consent_rules.rules import (
     FlowRequest,
     Person,
     Policies,

@@ -16,16 +16,15 @@ from typing import Any
 from uuid import UUID
 
 from ac_audit.report import Finding
-from ac_consent.domain import Fact
-from ac_consent.views import POLICY_STREAM
+from ac_consent_rules.rules import Fact
 from ac_events.catalogue import EVENT_TYPES
 from ac_events.catalogue.base import upcast
+from ac_events.catalogue.streams import CONSENT_STREAM_PREFIX, POLICY_STREAM
 from ac_events.catalogue.vocab import Role
 from ac_events.chain import ChainVerifier
 from ac_events.codec import ENC
 from ac_events.kafka import PRODUCERS
 
-CONSENT_STREAM_PREFIX = "consent-"
 CONSENT_FACTS = frozenset(
     {"ConsentGranted", "ConsentWithdrawn", "TransferObjected", "PolicyPublished",
      "BusinessTransferAnnounced", "CountryNoticePublished"}

@@ -13,7 +13,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from ac_audit.state import LogState
-from ac_consent.domain import Person, evolve_person
+from ac_consent_rules.rules import Person, evolve_person
 from ac_events.catalogue.base import Redacted
 from ac_events.codec import Codec, UndecodableEvent
 from ac_events.keyring import Keyring

@@ -2,20 +2,28 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 import asyncpg
 from fastapi import FastAPI
 
-from ac_consent.api import router
+from ac_consent import api, api_decisions
 from ac_consent.bootstrap import publish_shipped_policy
+from ac_consent.decisions import Decider, PolicyCache
+from ac_consent.deps import ConsentDeps
 from ac_consent.handlers import GROUP, HANDLERS, SOURCES
 from ac_consent.settings import ConsentSettings
-from ac_consent.views import Decider, PolicyCache
 from ac_events.codec import Codec
 from ac_events.keyring import NoKeys
 from ac_events.migrator import source
 from ac_events.store import EventStore
-from ac_platform.service import Resources, create_service_app
-from ac_platform.workers import consumer, event_store, outbox_relay
+from ac_platform.resources import Resources
+from ac_platform.service import Wired, Wiring, create_service_app
+from ac_platform.workers import Worker, consumer, outbox_relay
+
+CODEC = Codec(NoKeys())
+"""Consent facts are pseudonymous: no data keys here."""
 
 
 async def _no_session_state(conn: asyncpg.Connection) -> None:
@@ -23,46 +31,36 @@ async def _no_session_state(conn: asyncpg.Connection) -> None:
     always end; asyncpg still ends any open one): skip the default reset's round trip."""
 
 
-async def _decisions(res: Resources) -> None:
-    cache = PolicyCache()
-    pool = await asyncpg.create_pool(
-        res.settings.database_url, min_size=2, max_size=8, reset=_no_session_state
-    )
-    res.extras.update(policies=cache, decisions=pool, decider=Decider(pool, cache))
+def wiring(settings: ConsentSettings) -> Wiring:
+    @asynccontextmanager
+    async def wire(res: Resources) -> AsyncIterator[Wired[ConsentDeps]]:
+        store = EventStore(res.db, CODEC, "consent")
+        if settings.publish_shipped_policy:
+            await publish_shipped_policy(store)
+        decisions = await asyncpg.create_pool(
+            settings.database_url, min_size=2, max_size=8, reset=_no_session_state
+        )
+        try:
+            workers: list[Worker] = [
+                await outbox_relay(res, store),
+                await consumer(res, GROUP, SOURCES, HANDLERS, CODEC),
+            ]
+            deps = ConsentDeps(settings, store, Decider(decisions, PolicyCache()))
+            yield Wired(deps, workers)
+        finally:
+            await decisions.close()
 
-
-async def _shipped_policy(res: Resources) -> None:
-    settings: ConsentSettings = res.settings  # type: ignore[assignment]
-    if settings.publish_shipped_policy:
-        store: EventStore = res.extras["store"]  # type: ignore[assignment]
-        await publish_shipped_policy(store)
-
-
-async def _close_decisions(res: Resources) -> None:
-    pool = res.extras.get("decisions")
-    if isinstance(pool, asyncpg.Pool):
-        await pool.close()
+    return wire
 
 
 def create_app(settings: ConsentSettings | None = None) -> FastAPI:
     settings = settings or ConsentSettings()
-    codec = Codec(NoKeys())  # consent facts are pseudonymous: no data keys here
-    relay_start, relay_stop = outbox_relay("consent")
-    consumer_start, consumer_stop = consumer(GROUP, SOURCES, HANDLERS, codec)
     return create_service_app(
         settings,
         title="Active Connector consent",
-        description="Consents, policy versions, transfer objections, and fast decisions on what may flow where.",
-        routers=[router],
+        description="Consents, policy versions, transfer objections, and fast decisions on "
+        "what may flow where.",
+        routers=[api.router, api_decisions.router],
         migrations=[source("ac_consent")],
-        database=True,
-        kafka=True,
-        on_start=[
-            event_store("consent", codec),
-            _shipped_policy,
-            _decisions,
-            relay_start,
-            consumer_start,
-        ],
-        on_stop=[_close_decisions, relay_stop, consumer_stop],
+        wiring=wiring(settings),
     )

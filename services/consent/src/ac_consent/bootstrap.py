@@ -18,10 +18,9 @@ from pathlib import Path
 import orjson
 import yaml
 
-from ac_consent.commands import record_policy_events
-from ac_consent.views import load_policies
+from ac_consent.commands import publish_on_start
 from ac_events.catalogue import Language, PolicyPublished, Purpose, PurposeChange
-from ac_events.store import ConcurrencyError, EventStore
+from ac_events.store import EventStore
 
 POLICY_DIR = Path(__file__).parent / "policy"
 
@@ -66,13 +65,4 @@ def shipped_policy(folder: Path = POLICY_DIR) -> ShippedPolicy:
 async def publish_shipped_policy(store: EventStore, policy: ShippedPolicy | None = None) -> bool:
     """Publishes the shipped policy unless its version is there; True if this call did."""
     policy = policy or shipped_policy()
-    for _ in range(5):
-        async with store.pool.acquire() as conn:
-            if policy.version in (await load_policies(conn)).ranks:
-                return False
-        try:
-            await record_policy_events(store, [policy.event()])
-        except ConcurrencyError:
-            continue  # another replica published something meanwhile: look again
-        return True
-    raise RuntimeError("the policies stream kept moving: the shipped policy was not published")
+    return await publish_on_start(store, policy.event(), policy.version)

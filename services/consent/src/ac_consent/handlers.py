@@ -1,4 +1,4 @@
-"""Other services' events -> the consent view (DESIGN §1: consent consumes identity and matching).
+"""Other services' events -> the consent view (consent consumes identity and matching).
 
 - identity: `ClientOrganizationRegistered` (the recipients a consent or a
   decision may name, and their countries), `SubjectErased` (every later
@@ -16,8 +16,8 @@ from typing import Any
 
 import asyncpg
 
-from ac_consent.domain import Fact
 from ac_consent.views import project
+from ac_consent_rules.rules import Fact
 from ac_events.catalogue import ClientOrganizationRegistered, DataShared, SubjectErased
 from ac_events.consumer import Handler
 from ac_events.envelope import Envelope

@@ -128,11 +128,6 @@ async def policy_rows(
     )
 
 
-async def view_position(conn: asyncpg.Connection) -> int:
-    """The position of the view: the last event of this service's store it reflects."""
-    return int(await conn.fetchval("SELECT coalesce(max(position), 0) FROM events"))
-
-
 async def policies_version(conn: asyncpg.Connection, stream_id: str) -> int:
     return int(
         await conn.fetchval("SELECT version FROM streams WHERE stream_id = $1", stream_id) or 0

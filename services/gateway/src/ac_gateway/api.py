@@ -294,9 +294,7 @@ async def organisation(
     request: Request, organization_id: OrgId, principal: Principal = User
 ) -> Response:
     if principal.role == Caller.CLIENT and principal.organization_id != organization_id:
-        raise HTTPException(
-            404, {"reason": "unknown_organisation", "message": "no such organisation"}
-        )
+        raise Refused("no_such_organisation", "no such organisation")
     return await _up(request).relay("identity", "GET", f"/organisations/{organization_id}", request)
 
 

@@ -127,7 +127,7 @@ class Accounts:
             organization_id is not None
             and await store.organisation(self.pool, organization_id) is None
         ):
-            raise Refused(422, "unknown_organisation", f"no organisation {organization_id!r}")
+            raise Refused("unknown_organisation", f"no organisation {organization_id!r}")
         subject_id = uuid.uuid4().hex
         password_hash = HASHER.hash(password)
         sealed = await self._seal(subject_id, profile)
@@ -155,7 +155,7 @@ class Accounts:
                     organization_id,
                 )
             except asyncpg.UniqueViolationError as exc:
-                raise Refused(409, "username_taken", "that username is taken") from exc
+                raise Refused("username_taken", "that username is taken") from exc
             await store.save_profile(conn, subject_id, sealed)
             await store.insert_verification(conn, digest(verification), subject_id, expires)
             await self.events.append(
@@ -166,13 +166,13 @@ class Accounts:
     async def verify_email(self, token: str) -> str:
         subject = await store.use_verification(self.pool, digest(token), datetime.now(UTC))
         if subject is None:
-            raise Refused(400, "invalid_verification", "unknown, used or expired verification link")
+            raise Refused("invalid_verification", "unknown, used or expired verification link")
         return subject
 
     async def update_profile(self, subject_id: str, changes: dict[str, object]) -> Profile:
         current = await self.profile(subject_id)
         if current is None:
-            raise Refused(404, "no_account", "no such account")
+            raise Refused("no_such_account", "no such account")
         updated = current.model_copy(update=changes)
         Profile.model_validate(updated.model_dump())
         sealed = await self._seal(subject_id, updated)
@@ -194,12 +194,12 @@ class Accounts:
         index = self.index(username)
         now = datetime.now(UTC)
         if throttled(await store.recent_failures(self.pool, index, now - THROTTLE_WINDOW)):
-            raise Refused(429, "too_many_attempts", "too many failed logins: wait a minute")
+            raise Refused("too_many_attempts", "too many failed logins: wait a minute")
         account = await store.account_by_index(self.pool, index)
         ok = self._verify(account["password_hash"] if account else _DUMMY_HASH, password)
         if account is None or not ok:
             await store.record_failure(self.pool, index, now - THROTTLE_WINDOW)
-            raise Refused(401, "invalid_credentials", "wrong username or password")
+            raise Refused("invalid_credentials", "wrong username or password")
         if HASHER.check_needs_rehash(account["password_hash"]):
             await store.set_password_hash(self.pool, account["subject_id"], HASHER.hash(password))
         return await self._issue(account, uuid.uuid4())
@@ -214,7 +214,7 @@ class Accounts:
     async def check_password(self, subject_id: str, password: str) -> None:
         account = await store.account(self.pool, subject_id)
         if account is None or not self._verify(account["password_hash"], password):
-            raise Refused(401, "reauthentication_failed", "the password is wrong")
+            raise Refused("reauthentication_failed", "the password is wrong")
 
     async def _issue(self, account: asyncpg.Record, family: uuid.UUID) -> Tokens:
         ttl = self.settings.access_token_ttl_s
@@ -233,7 +233,7 @@ class Accounts:
         async with self.pool.acquire() as conn, conn.transaction():
             row = await store.refresh_for_update(conn, digest(refresh_token))
             if row is None:
-                raise Refused(401, "invalid_refresh_token", "unknown refresh token")
+                raise Refused("invalid_refresh_token", "unknown refresh token")
             outcome = refresh_outcome(
                 RefreshToken(row["expires_at"], row["used_at"], row["revoked_at"]), now
             )
@@ -242,16 +242,12 @@ class Accounts:
             elif outcome is RefreshOutcome.ROTATE:
                 await store.mark_refresh_used(conn, row["token_hash"], now)
         if outcome is RefreshOutcome.REUSED:
-            raise Refused(
-                401, "refresh_token_reused", "this refresh token was used before: signed out"
-            )
+            raise Refused("refresh_token_reused", "this refresh token was used before: signed out")
         if outcome is not RefreshOutcome.ROTATE:
-            raise Refused(
-                401, f"refresh_token_{outcome.value}", f"the refresh token is {outcome.value}"
-            )
+            raise Refused(f"refresh_token_{outcome.value}", f"the refresh token is {outcome.value}")
         account = await store.account(self.pool, row["subject_id"])
         if account is None:
-            raise Refused(401, "invalid_refresh_token", "no such account")
+            raise Refused("invalid_refresh_token", "no such account")
         return await self._issue(account, row["family_id"])
 
     async def logout(self, subject_id: str, refresh_token: str) -> None:
@@ -265,7 +261,7 @@ class Accounts:
     async def register_organisation(self, org: ClientOrganizationRegistered) -> None:
         async with self.pool.acquire() as conn, conn.transaction():
             if not await store.insert_organisation(conn, org.model_dump()):
-                raise Refused(409, "organisation_exists", "that organisation id is taken")
+                raise Refused("organisation_exists", "that organisation id is taken")
             await self.events.append(f"org-{org.organization_id}", ANY_VERSION, [org], conn=conn)
 
     # -- erasure ----------------------------------------------------------

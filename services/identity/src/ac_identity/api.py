@@ -184,9 +184,7 @@ async def service_token(request: Request, body: ClientCredentials) -> ServiceTok
     expected = settings.service_secret_digests().get(body.client_id, "")
     given = settings.secret_digest(body.client_secret)
     if not expected or not hmac.compare_digest(expected, given):
-        raise HTTPException(
-            401, {"reason": "invalid_client", "message": "unknown service or secret"}
-        )
+        raise Refused("invalid_client", "unknown service or secret")
     ttl = settings.access_token_ttl_s
     return ServiceToken(
         access_token=accounts.signer.access_token(body.client_id, Caller.SERVICE.value, ttl),
@@ -215,7 +213,7 @@ async def _account(request: Request, subject_id: str) -> Account:
     row = await store.account(accounts.pool, subject_id)
     profile = await accounts.profile(subject_id)
     if row is None or profile is None:
-        raise HTTPException(404, {"reason": "no_account", "message": "no such account"})
+        raise Refused("no_such_account", "no such account")
     return Account(
         subject_id=subject_id,
         role=row["role"],
@@ -238,7 +236,7 @@ class Correction(BaseModel):
 async def correct(request: Request, body: Correction, principal: Principal = Me) -> Account:
     changes = body.model_dump(exclude_unset=True, exclude_none=True)
     if not changes:
-        raise HTTPException(422, {"reason": "nothing_to_change", "message": "no field given"})
+        raise Refused("nothing_to_change", "no field given")
     try:
         await _accounts(request).update_profile(principal.subject, changes)
     except Refused as exc:
@@ -300,9 +298,7 @@ async def get_organisation(
 ) -> OrganisationBody:
     row = await store.organisation(_accounts(request).pool, organization_id)
     if row is None:
-        raise HTTPException(
-            404, {"reason": "unknown_organisation", "message": "no such organisation"}
-        )
+        raise Refused("no_such_organisation", "no such organisation")
     return OrganisationBody(**{k: row[k] for k in OrganisationBody.model_fields})
 
 
@@ -357,5 +353,5 @@ async def data_key(request: Request, subject_id: str, _: Principal = Service) ->
     if isinstance(key, bytes):
         return DataKey(subject_id=subject_id, key=b64e(key))
     if await store.erased(_accounts(request).pool, subject_id):
-        raise HTTPException(410, {"reason": "erased", "message": "this person has been erased"})
-    raise HTTPException(404, {"reason": "no_key", "message": "no data key for this person"})
+        raise Refused("erased", "this person has been erased")
+    raise Refused("no_key", "no data key for this person")

@@ -35,7 +35,7 @@ from ac_matching.domain import SeenResume, items_to_send
 from ac_matching.provisions import SERVICE, Outcome, Provisions
 from ac_matching.views import Matcher
 from ac_platform.auth import Caller, Principal, require
-from ac_platform.service import refuse, resources
+from ac_platform.service import resources
 
 router = APIRouter()
 
@@ -61,7 +61,7 @@ def _provisions(request: Request) -> Provisions:
 
 def _self(principal: Principal, subject_id: str) -> None:
     if principal.subject != subject_id:
-        raise refuse(403, "not_your_data", "only your own data")
+        raise Refused("not_your_data", "only your own data")
 
 
 def _reader(principal: Principal, subject_id: str) -> None:
@@ -107,7 +107,7 @@ async def _own_vacancy(request: Request, vacancy_id: UUID, principal: Principal)
     if row is None or (
         principal.role == Caller.CLIENT and row["organization_id"] != principal.organization_id
     ):
-        raise refuse(404, "no_such_vacancy", "no such vacancy of your organisation")
+        raise Refused("no_such_vacancy", "no such vacancy of your organisation")
     return row
 
 
@@ -119,7 +119,7 @@ async def post_vacancy(
     res = resources(request)
     org = principal.organization_id or ""
     if await store.organisation(res.db, org) is None:
-        raise refuse(409, "unknown_organisation", "your organisation is not known here yet")
+        raise Refused("organisation_not_here_yet", "your organisation is not known here yet")
     vacancy_id = uuid.uuid4()
     event = VacancyPosted(vacancy_id=vacancy_id, organization_id=org, **body.model_dump())
     events: EventStore = res.extras["store"]  # type: ignore[assignment]
@@ -138,7 +138,7 @@ async def close_vacancy(
     events: EventStore = res.extras["store"]  # type: ignore[assignment]
     async with res.db.acquire() as conn, conn.transaction():
         if not await store.close_vacancy(conn, vacancy_id):
-            raise refuse(409, "vacancy_closed", "this vacancy is closed already")
+            raise Refused("vacancy_closed", "this vacancy is closed already")
         event = VacancyClosed(vacancy_id=vacancy_id)
         await events.append(f"vacancy-{vacancy_id}", ANY_VERSION, [event], conn=conn)
     return _vacancy(await store.vacancy(res.db, vacancy_id))
@@ -153,7 +153,7 @@ async def vacancies(request: Request, _: Principal = User) -> list[VacancyOut]:
 async def vacancy(request: Request, vacancy_id: UUID, _: Principal = User) -> VacancyOut:
     row = await store.vacancy(resources(request).db, vacancy_id)
     if row is None:
-        raise refuse(404, "no_such_vacancy", "no such vacancy")
+        raise Refused("no_such_vacancy", "no such vacancy")
     return _vacancy(row)
 
 
@@ -197,7 +197,7 @@ def seen_resume(
     if resume_id is None and resume_revision is None:
         return None
     if resume_id is None or resume_revision is None:
-        raise refuse(422, "incomplete_token", "give both resume_id and resume_revision, or neither")
+        raise Refused("incomplete_token", "give both resume_id and resume_revision, or neither")
     return SeenResume(resume_id, resume_revision)
 
 
@@ -303,7 +303,7 @@ async def disclosures(
 
 def _own_org(principal: Principal, organization_id: str) -> None:
     if principal.role == Caller.CLIENT and principal.organization_id != organization_id:
-        raise refuse(404, "unknown_organisation", "no such organisation of yours")
+        raise Refused("no_such_organisation", "no such organisation of yours")
 
 
 @router.get("/organisations/{organization_id}/disclosures", tags=["clients"],
@@ -331,7 +331,7 @@ async def received_one(
     res = resources(request)
     row = await store.disclosure_to(res.db, organization_id, disclosure_id)
     if row is None:
-        raise refuse(404, "no_such_disclosure", "nothing of that id was shared with you")
+        raise Refused("no_such_disclosure", "nothing of that id was shared with you")
     data = None
     keyring: Keyring = res.extras["keyring"]  # type: ignore[assignment]
     key = await keyring.key_for(row["subject_id"])

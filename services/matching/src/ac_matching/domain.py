@@ -55,8 +55,7 @@ class SeenResume:
 def check_resume(resume_id: UUID, revision: int, seen: SeenResume | None) -> None:
     """Refuses (409) when the CV matching holds is not yet the one the student last wrote."""
     if seen is not None and (resume_id != seen.resume_id or revision < seen.revision):
-        raise MatchingRuleError(
-            409,
+        raise Refused(
             "resume_not_here_yet",
             f"matching does not have revision {seen.revision} of your CV yet: try again shortly",
         )
@@ -65,7 +64,7 @@ def check_resume(resume_id: UUID, revision: int, seen: SeenResume | None) -> Non
 def current_resume(row: Mapping[str, Any] | None, seen: SeenResume | None) -> Mapping[str, Any]:
     """The CV row matching holds, if it is the one to answer on (else the 409 that says why)."""
     if row is None:
-        raise MatchingRuleError(409, "no_resume", NO_RESUME)
+        raise Refused("resume_not_here_yet", NO_RESUME)
     check_resume(row["resume_id"], row["revision"], seen)
     return row
 
@@ -74,7 +73,7 @@ def items_to_send(requested: Iterable[DataCategory] | None) -> tuple[DataCategor
     items = tuple(sorted(set(requested or DEFAULT_ITEMS)))
     unsendable = [i.value for i in items if i not in SENDABLE]
     if not items or unsendable:
-        raise MatchingRuleError(422, "unsendable_items", f"cannot send: {unsendable or 'nothing'}")
+        raise Refused("unsendable_items", f"cannot send: {unsendable or 'nothing'}")
     return items
 
 

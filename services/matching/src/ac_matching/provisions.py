@@ -45,7 +45,6 @@ from ac_events.sealing import seal, unseal
 from ac_events.store import ANY_VERSION, EventStore
 from ac_matching import store
 from ac_matching.domain import (
-    MatchingRuleError,
     SeenResume,
     current_resume,
     missing_consent,
@@ -89,11 +88,11 @@ class Provisions:
     ) -> Outcome:
         vacancy = await store.vacancy(self.pool, vacancy_id)
         if vacancy is None:
-            raise MatchingRuleError(404, "no_such_vacancy", "no such vacancy")
+            raise Refused("no_such_vacancy", "no such vacancy")
         if not vacancy["open"]:
-            raise MatchingRuleError(409, "vacancy_closed", "this vacancy is closed")
+            raise Refused("vacancy_closed", "this vacancy is closed")
         if await store.shared_application(self.pool, subject_id, vacancy_id):
-            raise MatchingRuleError(409, "already_applied", "you have applied to this vacancy")
+            raise Refused("already_applied", "you have applied to this vacancy")
         org = await self._organisation(vacancy["organization_id"])
         key, snap, sensitive = await self._gather(subject_id, items, seen)
         decision = await self.consent.decide(
@@ -139,7 +138,7 @@ class Provisions:
         async with self.pool.acquire() as conn, conn.transaction():
             await store.lock_subject(conn, subject_id)
             if await store.shared_application(conn, subject_id, vacancy_id):
-                raise MatchingRuleError(409, "already_applied", "you have applied to this vacancy")
+                raise Refused("already_applied", "you have applied to this vacancy")
             await store.add_application(
                 conn, application_id, subject_id, vacancy_id, org["organization_id"],
                 "shared", reason.value, "",
@@ -173,7 +172,7 @@ class Provisions:
         )
         reason = DecisionReason(decision["reason"])
         if decision["decision"] != "allow":
-            raise MatchingRuleError(403, reason.value, "the consent service did not allow it")
+            raise Refused(reason.value, "the consent service did not allow it")
         legal = LegalRef(basis=basis, reference=reference)
         shared = self._shared(org, items, sensitive, snap, legal=legal)
         async with self.pool.acquire() as conn, conn.transaction():
@@ -183,7 +182,7 @@ class Provisions:
     async def _organisation(self, organization_id: str) -> asyncpg.Record:
         org = await store.organisation(self.pool, organization_id)
         if org is None:
-            raise MatchingRuleError(422, "unknown_recipient", "no such client organisation")
+            raise Refused("unknown_recipient", "no such client organisation")
         return org
 
     async def _gather(
@@ -193,10 +192,10 @@ class Provisions:
         (the CV: the one the student last wrote, when `seen` says which)."""
         key = await self.keyring.key_for(subject_id)
         if not isinstance(key, bytes):
-            raise MatchingRuleError(410, "erased", "this person has been erased")
+            raise Refused("erased", "this person has been erased")
         sealed_details = await store.person(self.pool, subject_id)
         if sealed_details is None:
-            raise MatchingRuleError(409, "unknown_person", "no such student here (yet)")
+            raise Refused("person_not_here_yet", "no such student here (yet)")
         details = orjson.loads(unseal(key, SERVICE, subject_id, "details", sealed_details))
         cv, sensitive = ResumeContent(), []
         if CV_ITEMS & set(items):

@@ -23,7 +23,6 @@ from ac_matching import store
 from ac_matching.domain import (
     METHOD,
     NO_RESUME,
-    MatchingRuleError,
     SeenResume,
     candidate_ref,
     candidate_summary,
@@ -80,13 +79,13 @@ class Matcher:
     ) -> list[tuple[asyncpg.Record, float]]:
         decision = await self.consent.decide(_ask(subject_id))
         if decision["decision"] != "allow":
-            raise MatchingRuleError(
-                403, "consent_required", f"vacancy_assessment is not allowed: {decision['reason']}"
+            raise Refused(
+                "consent_required", f"vacancy_assessment is not allowed: {decision['reason']}"
             )
         row = current_resume(await store.cv(self.pool, subject_id), seen)
         cv = await self._cv(subject_id, row["content_sealed"])
         if cv is None:
-            raise MatchingRuleError(409, "no_resume", NO_RESUME)
+            raise Refused("resume_not_here_yet", NO_RESUME)
         vacancies = {str(v["vacancy_id"]): v for v in await store.open_vacancies(self.pool)}
         texts = {k: text_of_vacancy(v) for k, v in vacancies.items()}
         ranked = rank_vacancies_for_cv(text_of(cv), texts, self.top_n)

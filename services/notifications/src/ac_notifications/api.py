@@ -15,7 +15,7 @@ from typing import Annotated, Literal
 from uuid import UUID
 
 import httpx
-from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 
 from ac_events.catalogue import AlertSubscribed, NotificationKind, Purpose
@@ -39,9 +39,7 @@ SubjectId = Annotated[str, Field(min_length=1, max_length=100, pattern=r"^[A-Za-
 
 def _own(principal: Principal, subject_id: str) -> None:
     if principal.subject != subject_id and principal.role != Caller.STAFF:
-        raise HTTPException(
-            403, {"reason": "not_your_data", "message": "only your own notifications"}
-        )
+        raise Refused("not_your_data", "only your own notifications")
 
 
 class NotificationOut(BaseModel):
@@ -121,7 +119,7 @@ async def unsubscribe_alert(
 ) -> None:
     _own(principal, subject_id)
     if not await store.end_subscription(resources(request).db, subscription_id, subject_id):
-        raise HTTPException(404, {"reason": "no_such_alert", "message": "no such job alert"})
+        raise Refused("no_such_alert", "no such job alert")
 
 
 class CampaignBody(BaseModel):
@@ -167,7 +165,7 @@ async def unsubscribe(
             settings.link_key.get_secret_value().encode(), token
         )
     except BadLink as exc:
-        raise HTTPException(400, {"reason": "bad_link", "message": str(exc)}) from exc
+        raise Refused("bad_link", str(exc)) from exc
     consent: httpx.AsyncClient = res.extras["consent_http"]  # type: ignore[assignment]
     service: ServiceToken = res.extras["service_token"]  # type: ignore[assignment]
     withdrawn = 0
@@ -176,8 +174,6 @@ async def unsubscribe(
             f"/subjects/{subject}/consents/{consent_id}", headers=await service.headers()
         )
         if r.status_code >= 400 and r.status_code != 422:
-            raise HTTPException(
-                503, {"reason": "consent_unavailable", "message": "try again later"}
-            )
+            raise Refused("consent_unavailable", "try again later")
         withdrawn += r.status_code == 200
     return Unsubscribed(purpose=purpose, withdrawn=withdrawn)

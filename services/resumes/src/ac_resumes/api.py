@@ -37,7 +37,7 @@ from ac_events.keyring import Keyring
 from ac_events.sealing import seal, unseal
 from ac_events.store import ANY_VERSION, EventStore
 from ac_platform.auth import Caller, Principal, require
-from ac_platform.service import refuse, resources
+from ac_platform.service import resources
 from ac_resumes import store
 from ac_resumes.domain import Cv, all_text, next_revision, undeclared
 from ac_resumes.pdf import BadPdf, extract_text
@@ -93,14 +93,14 @@ class ResumeOut(BaseModel):
 
 def _self(principal: Principal, subject_id: str) -> None:
     if principal.subject != subject_id:
-        raise refuse(403, "not_your_data", "only your own CV")
+        raise Refused("not_your_data", "only your own CV")
 
 
 async def _key(request: Request, subject_id: str) -> bytes:
     keyring: Keyring = resources(request).extras["keyring"]  # type: ignore[assignment]
     key = await keyring.key_for(subject_id)  # unreachable: the skeleton's 503
     if not isinstance(key, bytes):
-        raise refuse(410, "erased", "this person has been erased")
+        raise Refused("erased", "this person has been erased")
     return key
 
 
@@ -111,7 +111,7 @@ def _content(body: ResumeBody) -> ResumeContent:
             pdf_text = extract_text(base64.b64decode(body.pdf_base64, validate=True))
         except (binascii.Error, ValueError) as exc:
             message = str(exc) if isinstance(exc, BadPdf) else "pdf_base64 is not base64"
-            raise refuse(422, "bad_pdf", message) from exc
+            raise Refused("bad_pdf", message) from exc
     return ResumeContent(
         education=tuple(body.education),
         experience=tuple(body.experience),
@@ -140,11 +140,11 @@ async def _consent_to_acquire(request: Request, subject_id: str, v: Volunteering
             headers={"authorization": request.headers.get("authorization", "")},
         )
     except httpx.HTTPError as exc:
-        raise refuse(503, "consent_unavailable", "try again later") from exc
+        raise Refused("consent_unavailable", "try again later") from exc
     if 400 <= r.status_code < 500:
         raise HTTPException(r.status_code, r.json().get("detail"))
     if r.status_code >= 500:
-        raise refuse(503, "consent_unavailable", "try again later")
+        raise Refused("consent_unavailable", "try again later")
 
 
 async def _write(request: Request, subject_id: str, body: ResumeBody, *, new: bool) -> ResumeOut:
@@ -155,8 +155,7 @@ async def _write(request: Request, subject_id: str, body: ResumeBody, *, new: bo
     declared = [SensitiveCategory(c) for c in await store.declared(res.db, subject_id)]
     missing = undeclared(found, declared, volunteered)
     if missing:
-        raise refuse(
-            422,
+        raise Refused(
             "sensitive_data",
             "the CV reveals special care-required information; remove it, or volunteer it",
             categories=missing,
@@ -193,7 +192,7 @@ async def _read(request: Request, subject_id: str) -> ResumeOut:
     res = resources(request)
     row = await store.resume(res.db, subject_id)
     if row is None:
-        raise refuse(404, "no_resume", "no CV")
+        raise Refused("no_resume", "no CV")
     key = await _key(request, subject_id)
     content = orjson.loads(unseal(key, SERVICE, subject_id, "content", row["content_sealed"]))
     return ResumeOut(
@@ -242,7 +241,7 @@ async def delete(
     async with res.db.acquire() as conn, conn.transaction():
         resume_id = await store.delete_resume(conn, subject_id)
         if resume_id is None:
-            raise refuse(404, "no_resume", "no CV to delete")
+            raise Refused("no_resume", "no CV to delete")
         event = ResumeDeleted(resume_id=resume_id)
         await events.append(
             stream(subject_id), ANY_VERSION, [event], subject_id=subject_id, conn=conn

@@ -58,8 +58,8 @@ def next_revision(current: Cv | None, *, new: bool) -> int:
     """The revision a submission (`new`) or a revision of the CV gets, or the rule it breaks."""
     if new:
         if current is not None:
-            raise ResumeRuleError(409, "resume_exists", "you have a CV already: revise it")
+            raise Refused("resume_exists", "you have a CV already: revise it")
         return 1
     if current is None:
-        raise ResumeRuleError(404, "no_resume", "you have no CV to revise")
+        raise Refused("no_resume", "you have no CV to revise")
     return current.revision + 1

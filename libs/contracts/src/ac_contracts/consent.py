@@ -1,0 +1,216 @@
+"""The consent service's HTTP contract: consents, policies, transfers, notices, decisions."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime
+from typing import Any, Literal
+from uuid import UUID
+
+import orjson
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from ac_contracts.common import SubjectId
+from ac_events.catalogue import (
+    DataCategory,
+    DecisionReason,
+    LegalBasis,
+    Purpose,
+    PurposeChange,
+    Recipient,
+    Region,
+    SensitiveCategory,
+    ViewPosition,
+)
+from ac_events.catalogue.vocab import Sha256
+
+MAX_BATCH = 10_000
+"""Decisions in one batch request."""
+
+# ---------------------------------------------------------------- a person's commands
+
+
+class GrantBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    purpose: Purpose
+    recipient: Recipient = "*"
+    """An organisation id, or `*` (inside the company; never a third party)."""
+    region: Region = "JP"
+    data_categories: list[DataCategory] = Field(default_factory=list, max_length=20)
+    sensitive_categories: list[SensitiveCategory] = Field(default_factory=list, max_length=20)
+    """Special care-required categories this consent names (to acquire or share them)."""
+    policy_version: str = Field(min_length=1, max_length=40)
+    """The privacy policy version the person was shown."""
+    country_notice_sha256: Sha256 | None = None
+    """The country notice the person was shown: required outside JP."""
+    channel: str = Field(default="web", max_length=40, pattern=r"^[a-z_]+$")
+
+
+class Recorded(BaseModel):
+    event_ids: list[UUID]
+    position: ViewPosition
+
+
+class Granted(Recorded):
+    consent_id: UUID
+
+
+class ObjectionBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    transfer_id: UUID
+
+
+# ---------------------------------------------------------------- staff
+
+
+class PolicyBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    policy_version: str = Field(min_length=1, max_length=40)
+    effective_at: datetime
+    changes: list[PurposeChange] = Field(default_factory=list)
+    """Per purpose: changed or not, significant (needs a new choice) or not."""
+    text_sha256: Sha256
+
+
+class Published(BaseModel):
+    event_id: UUID
+
+
+class TransferBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    acquirer: Recipient
+    acquirer_name: str = Field(min_length=1, max_length=200)
+    purposes: list[Purpose] = Field(min_length=1)
+    opt_out_deadline: datetime
+
+
+class Announced(Published):
+    transfer_id: UUID
+
+
+class NoticeBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    country: Region
+    country_name: str = Field(min_length=1, max_length=200)
+    protection_system: str = Field(min_length=1, max_length=20_000)
+    """Information on the country's system for the protection of personal information."""
+    recipient_measures: str = Field(min_length=1, max_length=20_000)
+    """The measures the recipient takes to protect personal information."""
+
+    def sha256(self) -> str:
+        """What the notice is known by: the SHA-256 of its content (JSON, sorted keys)."""
+        return hashlib.sha256(
+            orjson.dumps(self.model_dump(), option=orjson.OPT_SORT_KEYS)
+        ).hexdigest()
+
+
+class Notice(NoticeBody):
+    notice_sha256: Sha256
+
+
+class TransferOut(BaseModel):
+    transfer_id: UUID
+    acquirer: str
+    purposes: list[Purpose]
+    opt_out_deadline: datetime
+
+
+class PolicyState(BaseModel):
+    versions: list[str]
+    """In publication order."""
+    significant_since: dict[Purpose, str]
+    """Per purpose, the version whose change made earlier consents insufficient."""
+    transfers: list[TransferOut]
+
+
+# ---------------------------------------------------------------- decisions
+
+
+class DecisionBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    subject_id: SubjectId
+    purpose: Purpose
+    recipient: Recipient
+    region: Region
+    data_categories: list[DataCategory] = Field(default_factory=list, max_length=20)
+    sensitive_categories: list[SensitiveCategory] = Field(default_factory=list, max_length=20)
+    legal_basis: LegalBasis | None = None
+    legal_reference: str | None = Field(default=None, min_length=1, max_length=200)
+    """A court order number or request id; required with a legal basis."""
+    as_of: datetime | None = None
+    """Decide as the log stood at this time (auditors), instead of now."""
+    position: ViewPosition | None = None
+    """Decide as the log stood at this view position (auditors), instead of now."""
+
+    @model_validator(mode="after")
+    def _reference_with_basis(self) -> DecisionBody:
+        if self.legal_basis is not None and not self.legal_reference:
+            raise ValueError("a legal basis needs its reference (court order, request id)")
+        return self
+
+
+class DecisionOut(BaseModel):
+    decision: Literal["allow", "deny"]
+    reason: DecisionReason
+    consent_event_ids: list[UUID]
+    position: ViewPosition
+    rules_version: str
+    """The version of the consent rules that decided (`ac_consent_rules.RULES_VERSION`)."""
+
+
+class BatchBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    requests: list[DecisionBody] = Field(min_length=1, max_length=MAX_BATCH)
+
+
+class BatchOut(BaseModel):
+    decisions: list[DecisionOut]
+
+
+# ---------------------------------------------------------------- a person's page
+
+
+class ConsentOut(BaseModel):
+    consent_id: UUID
+    event_id: UUID
+    purpose: Purpose
+    recipient: str
+    region: str
+    data_categories: list[DataCategory]
+    sensitive_categories: list[SensitiveCategory]
+    policy_version: str
+    since: datetime
+    status: Literal["active", "reconsent_required", "withdrawn"]
+    withdrawn_event_id: UUID | None = None
+
+
+class HistoryItem(BaseModel):
+    event_id: UUID
+    type: str
+    at: datetime
+    detail: dict[str, Any]
+
+
+class DisclosureOut(BaseModel):
+    disclosure_id: UUID
+    shared_at: datetime
+    purpose: Purpose
+    organization_id: str
+    recipient_legal_name: str
+    recipient_country: str
+    data_items: list[DataCategory]
+    sensitive_items: list[SensitiveCategory]
+    justification: dict[str, Any]
+
+
+class ConsentPage(BaseModel):
+    """A person's own page: consents, their history, and who received which data when."""
+
+    subject_id: str
+    as_of: datetime
+    position: ViewPosition
+    erased: bool
+    consents: list[ConsentOut]
+    objections: list[UUID]
+    history: list[HistoryItem]
+    disclosures: list[DisclosureOut]

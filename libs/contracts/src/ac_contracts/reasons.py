@@ -1,0 +1,116 @@
+"""Every reason a request can be refused for: its code, its HTTP status, what it means.
+
+One table for the whole API, so a code means one thing (and one status) in every
+service, the gateway documents each route's codes from it, and the web app
+translates each one. Conventions:
+
+- `no_such_<thing>` (404): the id in the path names nothing (of yours);
+- `unknown_<thing>` (422): an id in the body names nothing;
+- `<thing>_not_here_yet` (409): a service has not yet read, from the log, what the
+  request needs: try again shortly;
+- `not_your_<thing>` (403): it exists, and is someone else's.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Reason:
+    status: int
+    meaning: str
+    """What it means, in English, for the API's documentation."""
+
+
+REASONS: dict[str, Reason] = {
+    # -- the request itself
+    "invalid_input": Reason(422, "a field is missing, malformed or out of range"),
+    "nul_character": Reason(422, "text may not contain the NUL character"),
+    "body_too_large": Reason(413, "the body is larger than the gateway accepts"),
+    "rate_limited": Reason(429, "too many attempts from this address: wait, then retry"),
+    "idempotency_key_reused": Reason(
+        409, "this Idempotency-Key was used with another request body"
+    ),
+    "idempotency_key_in_flight": Reason(409, "the first request with this key is still running"),
+    # -- who is calling
+    "unauthenticated": Reason(401, "no valid access token"),
+    "forbidden": Reason(403, "this role may not do this"),
+    "not_your_data": Reason(403, "this is another person's data"),
+    "auth_unconfigured": Reason(503, "the service has no token-verification keys yet"),
+    # -- the platform
+    "unavailable": Reason(503, "a service this one needs is away: try again"),
+    "consent_unavailable": Reason(503, "the consent service is away: nothing is shared; try again"),
+    "upstream_unavailable": Reason(503, "the service behind this route is unreachable"),
+    "upstream_failed": Reason(502, "the service behind this route failed"),
+    "erased": Reason(410, "this person has been erased"),
+    # -- accounts and tokens (identity)
+    "username_taken": Reason(409, "that username is taken"),
+    "invalid_verification": Reason(400, "unknown, used or expired verification link"),
+    "invalid_credentials": Reason(401, "wrong username or password"),
+    "too_many_attempts": Reason(429, "too many failed sign-ins: wait a minute"),
+    "invalid_refresh_token": Reason(401, "unknown refresh token"),
+    "refresh_token_reused": Reason(401, "the refresh token was used before: its family is revoked"),
+    "refresh_token_expired": Reason(401, "the refresh token has expired"),
+    "refresh_token_revoked": Reason(401, "the refresh token was revoked"),
+    "reauthentication_failed": Reason(401, "the password given to confirm is wrong"),
+    "invalid_client": Reason(401, "unknown service or secret"),
+    "nothing_to_change": Reason(422, "no field to change was given"),
+    "no_such_account": Reason(404, "no such account"),
+    "no_key": Reason(404, "no data key for this person"),
+    "organisation_exists": Reason(409, "that organisation id is taken"),
+    "no_such_organisation": Reason(404, "no such organisation (of yours)"),
+    "unknown_organisation": Reason(422, "the organisation named in the body does not exist"),
+    # -- consents and policies (consent)
+    "no_such_consent": Reason(404, "no such consent of yours"),
+    "no_such_country_notice": Reason(404, "no country notice with that hash"),
+    "unknown_country_notice": Reason(422, "the country notice named was never published"),
+    "notice_for_another_country": Reason(422, "the notice shown is about another country"),
+    "country_notice_required": Reason(
+        422, "a consent outside JP records the country notice shown (and only then)"
+    ),
+    "unknown_policy_version": Reason(422, "the policy version named was never published"),
+    "policy_version_exists": Reason(409, "that policy version is published already"),
+    "unknown_recipient": Reason(422, "no such recipient organisation"),
+    "recipient_required": Reason(422, "consent to third-party provision names its recipient"),
+    "legal_basis_not_consent": Reason(
+        422, "legal disclosures rest on a legal basis, not on consent"
+    ),
+    "unknown_transfer": Reason(422, "no such business transfer"),
+    "opt_out_closed": Reason(409, "the opt-out window of this transfer has closed"),
+    "deadline_passed": Reason(422, "the deadline given is in the past"),
+    # -- CVs (resumes)
+    "no_resume": Reason(404, "you have no CV"),
+    "resume_exists": Reason(409, "you have a CV already: revise it"),
+    "sensitive_data": Reason(
+        422, "the text reveals special care-required information not volunteered"
+    ),
+    "bad_pdf": Reason(422, "the PDF cannot be read"),
+    # -- vacancies, matches and applications (matching)
+    "no_such_vacancy": Reason(404, "no such vacancy (of your organisation)"),
+    "unknown_vacancy": Reason(422, "the vacancy named does not exist"),
+    "vacancy_closed": Reason(409, "the vacancy is closed"),
+    "already_applied": Reason(409, "you have applied to this vacancy"),
+    "consent_required": Reason(403, "the consent this needs is not given"),
+    "resume_not_here_yet": Reason(409, "matching has not read your latest CV yet: try again"),
+    "incomplete_token": Reason(422, "give both resume_id and resume_revision, or neither"),
+    "organisation_not_here_yet": Reason(409, "matching has not read your organisation yet"),
+    "person_not_here_yet": Reason(409, "matching has not read this person yet"),
+    "unsendable_items": Reason(422, "these data items cannot be sent"),
+    "no_such_disclosure": Reason(404, "nothing of that id was shared with you"),
+    "legal_disclosure_refused": Reason(403, "the consent service did not allow the disclosure"),
+    # -- notifications
+    "no_such_alert": Reason(404, "no such job alert of yours"),
+    "bad_link": Reason(400, "the link is forged, malformed or expired"),
+    # -- audit
+    "no_such_subject": Reason(404, "nobody by that id in the log"),
+}
+
+
+def status_of(reason: str) -> int:
+    """The HTTP status a refusal for `reason` is answered with."""
+    return REASONS[reason].status
+
+
+def reasons_with(status: int) -> list[str]:
+    return sorted(code for code, r in REASONS.items() if r.status == status)
