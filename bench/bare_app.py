@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI, Response
 
-from ac_consent.api import BatchBody, DecisionBody
+from ac_contracts.consent import BatchBody, DecisionBody
 
 ANSWER = b'{"decision":"allow","reason":"consent_granted","consent_event_ids":[],"position":{"subject_version":1,"policies_version":1}}'
 

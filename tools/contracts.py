@@ -1,4 +1,4 @@
-"""Contracts generated from the event models, never written by hand (DESIGN §4).
+"""Contracts generated from the event models, never written by hand (architecture.md §4).
 
 - `docs/schemas/events/<Type>.v<N>.json`: one JSON Schema per event payload,
   personal fields flagged `"x-personal": true`;
@@ -112,7 +112,7 @@ def asyncapi() -> dict[str, Any]:
             "title": "Active Connector events",
             "version": "1.0.0",
             "description": (
-                "Topics of the platform (DESIGN §4). Each message value is an envelope "
+                "Topics of the platform (architecture.md §4). Each message value is an envelope "
                 "(schemas/envelope.json) whose payload is the event named by its type. Each "
                 "consumer group has its own dead-letter topic `<group>.dlq`, whose messages "
                 "carry the original key, value and headers plus dlq-reason "

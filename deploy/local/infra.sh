@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Native local infrastructure, no Docker engine needed (DESIGN §6):
+# Native local infrastructure, no Docker engine needed (architecture.md §6):
 #   - PostgreSQL from the operating system's packages, a cluster of our own
 #     under .cache/infra/postgres, run as the `postgres` user when we are root;
 #   - Apache Kafka in KRaft mode (one combined broker+controller) from the

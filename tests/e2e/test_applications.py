@@ -17,9 +17,9 @@ from typing import Any
 import orjson
 import pytest
 
+from ac_contracts.identity import Profile
 from ac_events.catalogue import Role
 from ac_events.kafka import topic_for
-from ac_identity.accounts import Profile
 from tests.support.infra import Infra, unique_prefix
 from tests.support.kafka import read_topic
 from tests.support.platform import Platform, platform

@@ -13,10 +13,10 @@ from collections.abc import AsyncIterator
 import pytest
 from aiokafka.admin import AIOKafkaAdminClient
 
+from ac_contracts.identity import Profile
 from ac_events.catalogue import ERASED, Role
 from ac_events.codec import Codec
 from ac_events.kafka import PRODUCERS, topic_for
-from ac_identity.accounts import Profile
 from ac_platform.auth import AUDIENCE, ISSUER
 from ac_platform.peers import HttpKeyring
 from tests.support.infra import Infra, unique_prefix

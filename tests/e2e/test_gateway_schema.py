@@ -16,8 +16,8 @@ from hypothesis import HealthCheck, Phase
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance
 
+from ac_contracts.identity import Profile
 from ac_events.catalogue import Role
-from ac_identity.accounts import Profile
 from tests.support.infra import Infra, unique_prefix
 from tests.support.net import free_port
 from tests.support.platform import platform, serving

@@ -25,7 +25,6 @@ from typing import Any
 import orjson
 from aiokafka import AIOKafkaProducer
 
-from ac_audit.report import Finding
 from ac_consent_rules.rules import (
     Fact,
     FlowRequest,
@@ -35,6 +34,7 @@ from ac_consent_rules.rules import (
     evolve_person,
     evolve_policies,
 )
+from ac_contracts.audit import Finding
 from ac_events.catalogue import (
     ApplicationSubmitted,
     BusinessTransferAnnounced,

@@ -1,4 +1,4 @@
-"""Test helpers: real PostgreSQL and Kafka for the suite (DESIGN §6).
+"""Test helpers: real PostgreSQL and Kafka for the suite (architecture.md §6).
 
 - `DATABASE_URL` and `KAFKA_BOOTSTRAP_SERVERS` set: they are used.
 - Otherwise, a reachable Docker engine: testcontainers starts both.

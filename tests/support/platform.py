@@ -18,6 +18,7 @@ from typing import Any
 import httpx
 import uvicorn
 from fastapi import FastAPI
+from starlette.types import ASGIApp
 
 from ac_audit.app import create_app as create_audit
 from ac_audit.settings import AuditSettings
@@ -25,15 +26,15 @@ from ac_consent.app import create_app as create_consent
 from ac_consent.settings import ConsentSettings
 from ac_gateway.app import create_app as create_gateway
 from ac_gateway.settings import GatewaySettings
-from ac_identity.accounts import Accounts
 from ac_identity.app import create_app as create_identity
+from ac_identity.commands import Accounts
+from ac_identity.deps import IdentityDeps
 from ac_identity.settings import IdentitySettings
 from ac_matching.app import create_app as create_matching
 from ac_matching.settings import MatchingSettings
 from ac_notifications.app import create_app as create_notifications
 from ac_notifications.settings import NotificationsSettings
 from ac_platform.http import SERVER_KEEPALIVE_S
-from ac_platform.service import Resources
 from ac_resumes.app import create_app as create_resumes
 from ac_resumes.settings import ResumesSettings
 from tests.support.infra import Infra, create_database, drop_database
@@ -46,7 +47,7 @@ SERVICES = ("tests", "notifications", "resumes", "matching", "audit")
 
 
 @asynccontextmanager
-async def serving(app: FastAPI, port: int) -> AsyncIterator[None]:
+async def serving(app: ASGIApp, port: int) -> AsyncIterator[None]:
     config = uvicorn.Config(
         app,
         host="127.0.0.1",
@@ -113,9 +114,9 @@ class Platform:
 
     @property
     def accounts(self) -> Accounts:
-        res: Resources = self.identity.state.resources
-        accounts: Accounts = res.extras["accounts"]  # type: ignore[assignment]
-        return accounts
+        deps = self.identity.state.deps
+        assert isinstance(deps, IdentityDeps)
+        return deps.accounts
 
 
 @asynccontextmanager

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from ac_audit.html import DISCLOSURES_SHOWN, FINDINGS_SHOWN, bar_chart, column_chart, render
-from ac_audit.report import Disclosure, Finding, Report, RuleResult, Summary, TimelineEntry
+from ac_contracts.audit import Disclosure, Finding, Report, RuleResult, Summary, TimelineEntry
 from tests.support.chromium import render_page
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts"

@@ -15,14 +15,15 @@ import pytest
 from aiokafka import ConsumerRecord
 from fastapi import FastAPI
 
+from ac_contracts.identity import Profile
 from ac_events.catalogue import ERASED, Role
 from ac_events.codec import Codec
 from ac_events.kafka import topic_for
-from ac_identity.accounts import Accounts, Profile
 from ac_identity.app import create_app
+from ac_identity.commands import Accounts
+from ac_identity.deps import IdentityDeps
 from ac_identity.settings import IdentitySettings
 from ac_platform.auth import Caller, TokenVerifier
-from ac_platform.service import Resources
 from tests.support.infra import Infra
 from tests.support.kafka import read_topic
 
@@ -39,9 +40,9 @@ class Rig:
 
     @property
     def accounts(self) -> Accounts:
-        res: Resources = self.app.state.resources
-        accounts: Accounts = res.extras["accounts"]  # type: ignore[assignment]
-        return accounts
+        deps = self.app.state.deps
+        assert isinstance(deps, IdentityDeps)
+        return deps.accounts
 
     async def register(self, username: str, **kw: Any) -> httpx.Response:
         body = {

@@ -17,6 +17,7 @@ import asyncpg
 import httpx
 import pytest
 
+from ac_contracts.identity import Profile
 from ac_events.catalogue import (
     DataCategory,
     DataShareBlocked,
@@ -29,7 +30,6 @@ from ac_events.catalogue import (
     VacancyPosted,
 )
 from ac_events.kafka import topic_for
-from ac_identity.accounts import Profile
 from ac_notifications.app import create_app
 from ac_notifications.settings import NotificationsSettings
 from tests.support.infra import Infra, unique_prefix

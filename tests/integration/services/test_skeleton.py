@@ -12,8 +12,8 @@ from fastapi import APIRouter, FastAPI
 
 from ac_consent.app import create_app as create_consent_app
 from ac_consent.settings import ConsentSettings
-from ac_events.errors import RuleError
-from ac_platform.service import Resources, create_service_app
+from ac_contracts.errors import Refused
+from ac_platform.service import create_service_app, resources_of
 from ac_platform.settings import DEV_MASTER_KEY
 from tests.support.infra import Infra
 
@@ -38,7 +38,7 @@ async def boom() -> dict[str, str]:
 
 @probe.get("/probe/rule")
 async def broken_rule() -> dict[str, str]:
-    raise RuleError(409, "already_done", "that was done already")
+    raise Refused("already_applied", "that was done already")
 
 
 @probe.get("/probe/peer")
@@ -74,8 +74,7 @@ async def test_health_and_readiness(app: FastAPI) -> None:
 
 
 async def test_not_ready_when_the_database_is_gone(app: FastAPI) -> None:
-    res: Resources = app.state.resources
-    await res.db.close()
+    await resources_of(app).db.close()
     async with client(app) as c:
         ready = await c.get("/readyz")
     assert ready.status_code == 503
@@ -115,7 +114,9 @@ async def test_a_broken_rule_is_its_4xx_and_an_unreachable_peer_a_503(app: FastA
     async with client(app) as c:
         rule, peer = await c.get("/probe/rule"), await c.get("/probe/peer")
     assert rule.status_code == 409
-    assert rule.json() == {"detail": {"reason": "already_done", "message": "that was done already"}}
+    assert rule.json() == {
+        "detail": {"reason": "already_applied", "message": "that was done already"}
+    }
     assert peer.status_code == 503 and peer.json()["detail"]["reason"] == "unavailable"
     assert "10.0.0.7" not in peer.text and "alice" not in peer.text
 
@@ -127,8 +128,8 @@ async def test_a_service_app_creates_its_database_and_migrates(infra: Infra) -> 
     app = create_consent_app(settings(infra, url))
     try:
         async with app.router.lifespan_context(app):
-            res: Resources = app.state.resources
-            tables = {r["tablename"] for r in await res.db.fetch("SELECT tablename FROM pg_tables")}
+            rows = await resources_of(app).db.fetch("SELECT tablename FROM pg_tables")
+            tables = {r["tablename"] for r in rows}
         assert {
             "events",
             "streams",

@@ -1,4 +1,4 @@
-"""The catalogue: every event of DESIGN §1, typed, with personal data marked."""
+"""The catalogue: every event of architecture.md §1, typed, with personal data marked."""
 
 from __future__ import annotations
 

@@ -6,11 +6,11 @@ from uuid import uuid4
 
 import pytest
 
+from ac_contracts.errors import Refused
 from ac_events.catalogue import DataCategory as D
 from ac_events.catalogue import DecisionReason, ResumeContent
 from ac_matching.domain import (
     DEFAULT_ITEMS,
-    MatchingRuleError,
     SeenResume,
     candidate_ref,
     candidate_summary,
@@ -43,7 +43,7 @@ def test_the_snapshot_hash_is_of_its_canonical_form() -> None:
 def test_items_default_sorted_and_refused_when_unsendable() -> None:
     assert items_to_send(None) == tuple(sorted(DEFAULT_ITEMS))
     assert items_to_send([D.SKILLS, D.NAME, D.SKILLS]) == (D.NAME, D.SKILLS)
-    with pytest.raises(MatchingRuleError) as refused:
+    with pytest.raises(Refused) as refused:
         items_to_send([D.APPLICATION_FORM])
     assert refused.value.reason == "unsendable_items"
 
@@ -77,6 +77,6 @@ def test_with_a_token_matching_answers_on_the_cv_last_written_or_refuses() -> No
     check_resume(cv, 2, SeenResume(cv, 2))
     check_resume(cv, 3, SeenResume(cv, 2))  # a later revision has arrived since
     for behind in (SeenResume(cv, 3), SeenResume(uuid4(), 1)):  # older, or another CV
-        with pytest.raises(MatchingRuleError) as refused:
+        with pytest.raises(Refused) as refused:
             check_resume(cv, 2, behind)
         assert (refused.value.status, refused.value.reason) == (409, "resume_not_here_yet")

@@ -170,6 +170,18 @@ class BatchOut(BaseModel):
 # ---------------------------------------------------------------- a person's page
 
 
+class PageQuery(BaseModel):
+    """Read a person's page as the log stood at a time and/or a position (default: now)."""
+
+    as_of_time: datetime | None = Field(default=None, description="As the log stood at this time")
+    subject_version: int | None = Field(
+        default=None, ge=0, description="Up to this version of the person's stream"
+    )
+    policies_version: int | None = Field(
+        default=None, ge=0, description="Up to this version of the policies stream"
+    )
+
+
 class ConsentOut(BaseModel):
     consent_id: UUID
     event_id: UUID

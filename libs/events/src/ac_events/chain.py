@@ -1,4 +1,4 @@
-"""Tamper evidence: verify the hash chain of stored events (DESIGN §4).
+"""Tamper evidence: verify the hash chain of stored events (architecture.md §4).
 
 Each record's `hash` covers its canonical JSON (ciphertext included, so
 destroying a data key never breaks it) and names the previous record of its

@@ -1,4 +1,4 @@
-"""AES-GCM for personal fields and for wrapping data keys (DESIGN §4)."""
+"""AES-GCM for personal fields and for wrapping data keys (architecture.md §4)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The envelope every event travels in (DESIGN §4), its stored bytes and hash.
+"""The envelope every event travels in (architecture.md §4), its stored bytes and hash.
 
 The stored form is canonical JSON (sorted keys, no spaces) of the envelope with
 personal payload fields already encrypted. `hash` is the SHA-256 of that JSON

@@ -1,4 +1,4 @@
-"""Kafka conventions (DESIGN §4) and clients configured for them."""
+"""Kafka conventions (architecture.md §4) and clients configured for them."""
 
 from __future__ import annotations
 

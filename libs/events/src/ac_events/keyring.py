@@ -1,4 +1,4 @@
-"""Per-person data keys (crypto-shredding, DESIGN §4).
+"""Per-person data keys (crypto-shredding, architecture.md §4).
 
 A `Keyring` hands out a person's data key; destroying it makes every personal
 field of theirs, in every copy of every event, read as `ERASED`.

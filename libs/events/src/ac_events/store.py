@@ -1,4 +1,4 @@
-"""The event store of one service, on PostgreSQL (DESIGN §5).
+"""The event store of one service, on PostgreSQL (architecture.md §5).
 
 `append` writes events with optimistic concurrency, in the caller's
 transaction when given a connection, so a service's change and its events

@@ -1,4 +1,4 @@
-"""OpenTelemetry context across Kafka and the event store (DESIGN §5).
+"""OpenTelemetry context across Kafka and the event store (architecture.md §5).
 
 One trace follows a request from the gateway through every service it
 touches: the producer injects the current context into Kafka headers (W3C

@@ -11,8 +11,8 @@ still authenticated) and authorises each route from the token's claims:
 
 Only the algorithms in `ALGORITHMS` are accepted, so `alg: none` and a token
 MAC-signed with the public key are refused. Keys are looked up by `kid`; an
-unknown `kid` refetches the JWKS (at most once per `refetch_after_s`), so
-rotated keys are picked up. A verified token is remembered (by its exact
+unknown `kid` refetches the JWKS (one fetch for every request waiting on it,
+at most once per `refetch_after_s`), so rotated keys are picked up. A verified token is remembered (by its exact
 text, until it expires) because services call with the same token many times.
 
 A service acting for a person (e.g. matching making a legal disclosure that
@@ -73,7 +73,7 @@ class TokenVerifier:
         issuer: str = ISSUER,
         audience: str = AUDIENCE,
         leeway_s: float = 5.0,
-        refetch_after_s: float = 30.0,
+        refetch_after_s: float = 1.0,
         remember: int = 10_000,
     ) -> None:
         if jwks is None and jwks_url is None:
@@ -86,6 +86,7 @@ class TokenVerifier:
         self._keys: dict[str, jwt.PyJWK] = _parse_jwks(jwks) if jwks is not None else {}
         self._fetched_at = -1e9
         self._fetching = asyncio.Lock()
+        self._generation = 0
         self._remember = remember
         self._verified: OrderedDict[str, Principal] = OrderedDict()
 
@@ -139,12 +140,18 @@ class TokenVerifier:
                 await self._refetch(force=True)
         return self.has_keys()
 
-    async def _refetch(self, *, force: bool = False) -> None:
-        """Fetches the key set, once for all the requests waiting on it, and at most once per
-        `refetch_after_s` after a success (a failure may be retried at once)."""
+    async def _refetch(self, *, force: bool = False, seen: int | None = None) -> None:
+        """Fetches the key set once for all the requests waiting on it: a request that saw
+        generation `seen` of the keys returns at once if a newer one came meanwhile. Fetches
+        are at least `refetch_after_s` apart: one that comes sooner waits for its turn (a flood
+        of unknown key ids costs one fetch per interval, and a rotated key is still found)."""
         async with self._fetching:
-            if not force and time.monotonic() - self._fetched_at < self.refetch_after_s:
+            if seen is not None and seen != self._generation:
                 return  # fetched meanwhile, by the request this one waited behind
+            if not force:
+                wait = self._fetched_at + self.refetch_after_s - time.monotonic()
+                if wait > 0:
+                    await asyncio.sleep(wait)
             assert self.jwks_url is not None
             try:
                 async with httpx.AsyncClient(timeout=3.0) as client:
@@ -154,11 +161,12 @@ class TokenVerifier:
             except (httpx.HTTPError, ValueError) as exc:
                 raise Unauthenticated("signing keys unavailable") from exc
             self._fetched_at = time.monotonic()
+            self._generation += 1
 
     async def _key(self, kid: str) -> jwt.PyJWK:
         key = self._keys.get(kid)
         if key is None and self.jwks_url:
-            await self._refetch()
+            await self._refetch(seen=self._generation)
             key = self._keys.get(kid)
         if key is None:
             raise Unauthenticated("token signed by an unknown key")

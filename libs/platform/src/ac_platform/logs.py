@@ -1,4 +1,4 @@
-"""Structured JSON logs on stdout, with personal data redacted (DESIGN §4).
+"""Structured JSON logs on stdout, with personal data redacted (architecture.md §4).
 
 One JSON object per line: ts, level, logger, message, service, correlation_id,
 trace_id. Emails, bearer tokens, JWTs and password fields are masked in every

@@ -95,7 +95,7 @@ async def open_peers(settings: PeerSettings) -> AsyncIterator[Peers]:
 
 
 class HttpKeyring:
-    """Another service's view of identity's keyring, over its internal API (DESIGN §1:
+    """Another service's view of identity's keyring, over its internal API (architecture.md §1:
     no service reads identity's database). Authenticates with the service's own
     client credentials; wrap it in a `CachedKeyring`. Only identity makes or
     destroys keys."""

@@ -202,6 +202,12 @@ def create_service_app(
     return app
 
 
+def resources_of(app: FastAPI) -> Resources:
+    """What a running app's lifespan opened (for tools and tests that look inside)."""
+    state: _State = app.state.platform
+    return state.resources
+
+
 async def _checks(app: FastAPI) -> dict[str, str]:
     """What `/readyz` reports: each thing the service needs, `ok` or why not."""
     state: _State | None = getattr(app.state, "platform", None)

@@ -11,8 +11,9 @@ from aiokafka import TopicPartition
 
 from ac_audit import rules
 from ac_audit.replay import Progress, replay
-from ac_audit.report import Disclosure, Report, Summary, TimelineEntry
 from ac_audit.state import LogState, Raw
+from ac_consent_rules.rules import RULES_VERSION
+from ac_contracts.audit import Disclosure, Report, Summary, TimelineEntry
 from ac_events.kafka import PRODUCERS, topic_for
 from ac_events.keyring import Keyring
 
@@ -66,6 +67,7 @@ async def audit(
     complete = rules.complete_shares(state)
     return Report(
         generated_at=datetime.now(UTC),
+        rules_version=RULES_VERSION,
         until=until,
         summary=summary(state, complete),
         rules=await rules.run_all(state, complete, keyring, grace),

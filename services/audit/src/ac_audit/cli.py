@@ -24,10 +24,10 @@ from rich.table import Table
 
 from ac_audit import html
 from ac_audit.audit import audit, parse_offset, read_log
-from ac_audit.report import Report
 from ac_audit.settings import AuditSettings
 from ac_audit.state import LogState
 from ac_audit.subject import subject_record
+from ac_contracts.audit import Report
 from ac_events.keyring import Keyring
 from ac_platform.peers import keyring as identity_keyring
 

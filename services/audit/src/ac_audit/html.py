@@ -21,7 +21,7 @@ from datetime import UTC, datetime
 from jinja2 import Environment, StrictUndefined
 from markupsafe import Markup
 
-from ac_audit.report import Report
+from ac_contracts.audit import Report
 
 DISCLOSURES_SHOWN = 500
 """Rows of the disclosures table; the rest is counted in a note."""

@@ -15,7 +15,6 @@ from datetime import timedelta
 from typing import Any
 from uuid import UUID
 
-from ac_audit.report import Finding, RuleResult
 from ac_audit.state import LogState, Raw
 from ac_consent_rules.rules import (
     FlowRequest,
@@ -25,6 +24,7 @@ from ac_consent_rules.rules import (
     evolve_person,
     evolve_policies,
 )
+from ac_contracts.audit import Finding, RuleResult
 from ac_events.catalogue import DataCategory, LegalBasis, Purpose, SensitiveCategory
 from ac_events.catalogue.vocab import JAPAN, is_region
 from ac_events.keyring import Keyring

@@ -15,8 +15,8 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from ac_audit.report import Finding
 from ac_consent_rules.rules import Fact
+from ac_contracts.audit import Finding
 from ac_events.catalogue import EVENT_TYPES
 from ac_events.catalogue.base import upcast
 from ac_events.catalogue.streams import CONSENT_STREAM_PREFIX, POLICY_STREAM

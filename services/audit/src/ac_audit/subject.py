@@ -14,31 +14,13 @@ from pydantic import BaseModel
 
 from ac_audit.state import LogState
 from ac_consent_rules.rules import Person, evolve_person
+from ac_contracts.audit import SubjectRecord
 from ac_events.catalogue.base import Redacted
 from ac_events.codec import Codec, UndecodableEvent
 from ac_events.keyring import Keyring
 
 PROFILE_EVENTS = ("UserRegistered", "ProfileUpdated")
 RESUME_EVENTS = ("ResumeSubmitted", "ResumeRevised", "ResumeDeleted")
-
-
-class SubjectRecord(BaseModel):
-    subject_id: str
-    as_of: datetime | None
-    erased: bool
-    erased_at: datetime | None
-    profile: dict[str, Any]
-    """Their profile as the log holds it (`{"redacted": "erased"}` per field once erased)."""
-    resume: dict[str, Any] | None
-    consents: list[dict[str, Any]]
-    """Standing consents at `as_of`."""
-    withdrawn: list[dict[str, Any]]
-    objections: list[str]
-    history: list[dict[str, Any]]
-    """Their consent events, in order."""
-    provisions: list[dict[str, Any]]
-    """Every `DataShared` of their data (the record of provision), in order."""
-    blocked: list[dict[str, Any]]
 
 
 def _before(at: datetime, as_of: datetime | None) -> bool:

@@ -9,7 +9,6 @@ Who may call what (the token's role, see `ac_platform.auth`):
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Literal
 from uuid import UUID, uuid4
 
@@ -41,6 +40,7 @@ from ac_contracts.consent import (
     Notice,
     NoticeBody,
     ObjectionBody,
+    PageQuery,
     PolicyBody,
     PolicyState,
     Published,
@@ -201,24 +201,18 @@ def _consent_out(c: Consent, policies: Policies, withdrawn_by: UUID | None) -> C
     )
 
 
-AsOf = Annotated[datetime | None, Query(description="Read as the log stood at this time")]
-Version = Annotated[int | None, Query(ge=0, description="Read up to this stream version")]
-
-
 @router.get("/subjects/{subject_id}/page", tags=["consents"],
             summary="A person's own page: consents, their history, who received which data")  # fmt: skip
 async def page(
     deps: Deps,
     subject_id: SubjectId,
-    as_of_time: AsOf = None,
-    subject_version: Version = None,
-    policies_version: Version = None,
+    query: Annotated[PageQuery, Query()],
     principal: Principal = Reader,
 ) -> ConsentPage:
     _may_read(principal, subject_id)
-    at = as_of_time or deps.clock()
-    recorded = await as_of(deps.store, subject_id, at=at, subject_version=subject_version,
-                           policies_version=policies_version)  # fmt: skip
+    at = query.as_of_time or deps.clock()
+    recorded = await as_of(deps.store, subject_id, at=at, subject_version=query.subject_version,
+                           policies_version=query.policies_version)  # fmt: skip
     async with deps.db.acquire() as conn:
         disclosures = [
             d for d in await sql.disclosures_of(conn, subject_id) if d["shared_at"] <= at

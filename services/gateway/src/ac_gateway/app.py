@@ -2,48 +2,53 @@
 
 from __future__ import annotations
 
-from fastapi import FastAPI, Request
-from fastapi.middleware.cors import CORSMiddleware
-from fastapi.responses import JSONResponse
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
-from ac_gateway.api import router
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+
 from ac_gateway.limits import BodyLimit, RateLimiter
+from ac_gateway.relay import router_of
+from ac_gateway.routes import ROUTES
 from ac_gateway.settings import GatewaySettings
-from ac_gateway.upstream import Unavailable, Upstreams
-from ac_platform.service import Resources, create_service_app
+from ac_gateway.upstream import Upstreams
+from ac_platform.resources import Resources
+from ac_platform.service import Wired, Wiring, create_service_app
+
+METHODS = sorted({route.method for route in ROUTES})
+"""The methods a browser may use across origins: exactly those of the API."""
+
+
+def wiring(settings: GatewaySettings) -> Wiring:
+    @asynccontextmanager
+    async def wire(res: Resources) -> AsyncIterator[Wired[Upstreams]]:
+        upstreams = Upstreams(settings.upstreams(), settings.upstream_timeout_s)
+        try:
+            yield Wired(upstreams)
+        finally:
+            await upstreams.close()
+
+    return wire
 
 
 def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     settings = settings or GatewaySettings()
-
-    async def open_upstreams(res: Resources) -> None:
-        app.state.upstreams = Upstreams(settings.upstreams(), settings.upstream_timeout_s)
-
-    async def close_upstreams(res: Resources) -> None:
-        await app.state.upstreams.close()
-
     app = create_service_app(
         settings,
         title="Active Connector API",
         description="The one public API of the platform: every route checks who is calling.",
-        routers=[router],
+        routers=[router_of(ROUTES)],
         database=False,
         kafka=False,
-        on_start=[open_upstreams],
-        on_stop=[close_upstreams],
+        wiring=wiring(settings),
     )
     app.state.rate_limiter = RateLimiter(settings.auth_rate_per_minute)
-
-    @app.exception_handler(Unavailable)
-    async def unavailable(request: Request, exc: Unavailable) -> JSONResponse:
-        detail = {"reason": "upstream_unavailable", "message": f"{exc.service} is unavailable"}
-        return JSONResponse({"detail": detail}, status_code=exc.status)
-
     app.add_middleware(
         CORSMiddleware,
         allow_origins=list(settings.cors_origins),
-        allow_methods=["GET", "POST", "PATCH", "DELETE"],
-        allow_headers=["Authorization", "Content-Type", "X-Correlation-ID"],
+        allow_methods=METHODS,
+        allow_headers=["Authorization", "Content-Type", "X-Correlation-ID", "Idempotency-Key"],
         expose_headers=["X-Correlation-ID"],
     )
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)

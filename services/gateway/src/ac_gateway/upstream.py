@@ -1,8 +1,8 @@
 """Calls from the gateway to the services: the caller's token, correlation id and trace go along.
 
 A service's 4xx passes through as it is (its `reason` is meant for clients).
-A 5xx or an unreachable service becomes a 502/503 that says which service,
-never what went wrong inside it.
+A 5xx or an unreachable service becomes a 502 `upstream_failed` or a 503
+`upstream_unavailable` that says which service, never what went wrong inside it.
 """
 
 from __future__ import annotations
@@ -11,8 +11,9 @@ import logging
 from typing import Any
 
 import httpx
-from fastapi import Request, Response
+from fastapi import Request
 
+from ac_contracts.errors import Refused
 from ac_events.context import correlation_id
 from ac_events.tracing import inject_headers
 from ac_platform.http import peer_client
@@ -65,36 +66,9 @@ class Upstreams:
             )
         except httpx.HTTPError as exc:
             log.warning("%s unreachable: %s", service, type(exc).__name__)
-            raise Unavailable(service, 503) from exc
+            raise Refused("upstream_unavailable", f"{service} is unavailable") from exc
         if response.status_code >= 500:
             log.warning("%s answered %d on %s %s", service, response.status_code, method, path)
-            raise Unavailable(service, 502)
+            reason = "upstream_unavailable" if response.status_code == 503 else "upstream_failed"
+            raise Refused(reason, f"{service} is unavailable")
         return response
-
-    async def relay(
-        self,
-        service: str,
-        method: str,
-        path: str,
-        request: Request,
-        *,
-        json: Any = None,
-        params: dict[str, Any] | None = None,
-    ) -> Response:
-        """The service's answer, passed through (status, JSON body)."""
-        r = await self.send(service, method, path, request, json=json, params=params)
-        return Response(
-            r.content,
-            status_code=r.status_code,
-            media_type=r.headers.get("content-type", "application/json"),
-            headers={"www-authenticate": r.headers["www-authenticate"]}
-            if "www-authenticate" in r.headers
-            else None,
-        )
-
-
-class Unavailable(Exception):
-    def __init__(self, service: str, status: int) -> None:
-        super().__init__(f"{service} is unavailable")
-        self.service = service
-        self.status = status

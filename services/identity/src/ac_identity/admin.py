@@ -19,13 +19,14 @@ import sys
 
 import asyncpg
 
+from ac_contracts.errors import Refused
+from ac_contracts.identity import PASSWORD_RULES, Profile, password_problems, username_problem
 from ac_events.catalogue import Role
 from ac_events.codec import Codec
 from ac_events.keyring import PostgresKeyring
 from ac_events.migrator import KEYRING, LIBRARY, ensure_database, migrate, source
 from ac_events.store import EventStore
-from ac_identity.accounts import Accounts, Profile, Refused
-from ac_identity.domain import PASSWORD_RULES, password_problems, username_problem
+from ac_identity.commands import Accounts
 from ac_identity.settings import IdentitySettings
 from ac_identity.tokens import load_signer, load_username_index_key, reseal_signing_keys
 

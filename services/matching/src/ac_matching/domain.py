@@ -19,8 +19,8 @@ from uuid import UUID
 
 import orjson
 
+from ac_contracts.errors import Refused
 from ac_events.catalogue import DataCategory, DecisionReason, ResumeContent
-from ac_events.errors import RuleError
 
 DEFAULT_ITEMS = (
     DataCategory.NAME,
@@ -34,13 +34,9 @@ SENDABLE = frozenset(DataCategory) - {DataCategory.APPLICATION_FORM}
 METHOD = "bm25-v1"
 
 
-class MatchingRuleError(RuleError):
-    """A rule of this service broken (its status, reason and message)."""
-
-
 NO_RESUME = "matching has no CV of yours: submit one (a CV just submitted arrives in a moment)"
-"""CVs reach matching through resumes.events, so a 409 `no_resume` right after a submission
-means "not yet": try again shortly."""
+"""CVs reach matching through resumes.events, so a 409 `resume_not_here_yet` right after a
+submission means "not yet": try again shortly."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,3 +137,28 @@ def candidate_summary(cv: ResumeContent, vacancy_skills: Iterable[str]) -> dict[
         "languages": list(cv.languages),
         "desired_roles": list(cv.desired_roles),
     }
+
+
+def check_can_apply(vacancy: Mapping[str, Any] | None, applied_before: bool) -> Mapping[str, Any]:
+    """The vacancy applied to, if an application to it may be made now."""
+    if vacancy is None:
+        raise Refused("unknown_vacancy", "no such vacancy")
+    if not vacancy["open"]:
+        raise Refused("vacancy_closed", "this vacancy is closed")
+    if applied_before:
+        raise Refused("already_applied", "you have applied to this vacancy")
+    return vacancy
+
+
+def check_can_close(vacancy: Mapping[str, Any]) -> None:
+    if not vacancy["open"]:
+        raise Refused("vacancy_closed", "this vacancy is closed already")
+
+
+def own_vacancy(
+    vacancy: Mapping[str, Any] | None, organization_id: str | None, by_client: bool
+) -> Mapping[str, Any]:
+    """The vacancy, if the caller may manage it: a client only its own organisation's."""
+    if vacancy is None or (by_client and vacancy["organization_id"] != organization_id):
+        raise Refused("no_such_vacancy", "no such vacancy of your organisation")
+    return vacancy

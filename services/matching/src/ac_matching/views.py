@@ -15,11 +15,14 @@ from uuid import UUID
 import asyncpg
 import orjson
 
+from ac_contracts.errors import Refused
 from ac_events.catalogue import MatchScored, Purpose, ResumeContent
+from ac_events.catalogue.streams import matching_stream
 from ac_events.keyring import Keyring
 from ac_events.sealing import unseal
-from ac_events.store import ANY_VERSION, EventStore
+from ac_events.store import EventStore
 from ac_matching import store
+from ac_matching.commands import RECORDS_NEED_NO_VERSION, SERVICE
 from ac_matching.domain import (
     METHOD,
     NO_RESUME,
@@ -28,7 +31,6 @@ from ac_matching.domain import (
     candidate_summary,
     current_resume,
 )
-from ac_matching.provisions import SERVICE, stream
 from ac_matching.ranking import cv_text, rank_cvs_for_vacancy, rank_vacancies_for_cv, vacancy_text
 from ac_platform.peers import ConsentClient
 
@@ -127,5 +129,9 @@ class Matcher:
             for subject_id, vacancy_id, score in await store.changed_scores(conn, scores, METHOD):
                 event = MatchScored(vacancy_id=vacancy_id, score=score, method=METHOD)
                 await self.events.append(
-                    stream(subject_id), ANY_VERSION, [event], subject_id=subject_id, conn=conn
+                    matching_stream(subject_id),
+                    RECORDS_NEED_NO_VERSION,
+                    [event],
+                    subject_id=subject_id,
+                    conn=conn,
                 )

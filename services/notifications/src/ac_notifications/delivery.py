@@ -17,7 +17,7 @@ exponential back-off until `max_attempts`, then fails with its last reason.
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from email.message import EmailMessage
 from typing import Any
 
@@ -33,9 +33,11 @@ from ac_events.catalogue import (
     NotificationSent,
     Purpose,
 )
+from ac_events.catalogue.streams import notifications_stream
 from ac_events.keyring import Keyring
-from ac_events.store import ANY_VERSION, EventStore
+from ac_events.store import EventStore
 from ac_notifications import store
+from ac_notifications.commands import RECORDS_NEED_NO_VERSION
 from ac_notifications.domain import (
     Outcome,
     Stage,
@@ -46,15 +48,12 @@ from ac_notifications.domain import (
 from ac_notifications.render import render
 from ac_notifications.sealing import unseal
 from ac_notifications.settings import NotificationsSettings
+from ac_platform.clock import Clock, utc_now
 from ac_platform.peers import ConsentClient, ConsentUnavailable
 
 log = logging.getLogger(__name__)
 
 MESSAGE_DOMAIN = "activeconnector.example"
-
-
-def stream(subject_id: str) -> str:
-    return f"notifications-{subject_id}"
 
 
 class Sender:
@@ -64,8 +63,10 @@ class Sender:
         events: EventStore,
         keyring: Keyring,
         consent: ConsentClient,
+        clock: Clock = utc_now,
     ) -> None:
         self.settings = settings
+        self.clock = clock
         self.events = events
         self.pool: asyncpg.Pool = events.pool
         self.keyring = keyring
@@ -74,7 +75,7 @@ class Sender:
 
     async def send_due(self) -> int:
         """Sends what is due now; returns how many messages were handled."""
-        now = datetime.now(UTC)
+        now = self.clock()
         lease = now + timedelta(seconds=self.settings.sending_lease_s)
         claimed = await store.claim_due(self.pool, now, lease, self.settings.send_batch)
         for row in claimed:
@@ -166,7 +167,7 @@ class Sender:
 
     async def _sent(self, row: asyncpg.Record, address: str, language: Language) -> None:
         async with self.pool.acquire() as conn, conn.transaction():
-            await store.mark_sent(conn, row["message_id"], datetime.now(UTC))
+            await store.mark_sent(conn, row["message_id"], self.clock())
             await self._record(conn, row, NotificationSent, address, language)
 
     async def _failed(
@@ -182,7 +183,7 @@ class Sender:
         delay = retry_delay(
             int(row["attempts"]), self.settings.retry_base_s, self.settings.retry_max_s
         )
-        at = datetime.now(UTC) + timedelta(seconds=delay)
+        at = self.clock() + timedelta(seconds=delay)
         await store.retry_later(self.pool, row["message_id"], at, error)
         log.info("message %s: %s, retry in %.0fs", row["message_id"], error, delay)
 
@@ -229,5 +230,9 @@ class Sender:
         )
         subject = row["subject_id"]
         await self.events.append(
-            stream(subject), ANY_VERSION, [event], subject_id=subject, conn=conn
+            notifications_stream(subject),
+            RECORDS_NEED_NO_VERSION,
+            [event],
+            subject_id=subject,
+            conn=conn,
         )

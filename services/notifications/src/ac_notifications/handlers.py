@@ -34,41 +34,18 @@ from ac_events.consumer import Handler
 from ac_events.envelope import Envelope
 from ac_events.keyring import Keyring
 from ac_notifications import store
+from ac_notifications.commands import queue
 from ac_notifications.domain import (
-    NEEDS_CONSENT,
     Alert,
     Announcement,
     Consented,
     alert_matches,
     concerned,
-    idempotency_key,
-    message_id,
 )
 from ac_notifications.sealing import seal
 
 GROUP = "notifications"
 SOURCES = ("identity", "consent", "matching")
-
-
-async def queue(
-    conn: asyncpg.Connection,
-    cause: UUID,
-    kind: NotificationKind,
-    subject_id: str,
-    params: dict[str, Any],
-) -> None:
-    key = idempotency_key(str(cause), kind, subject_id)
-    purpose = NEEDS_CONSENT.get(kind)
-    await store.add_message(
-        conn,
-        message_id(key),
-        key,
-        subject_id,
-        kind.value,
-        cause,
-        params,
-        purpose.value if purpose else None,
-    )
 
 
 def _announcement(row: asyncpg.Record) -> Announcement:

@@ -271,8 +271,3 @@ async def history(conn: Conn, subject_id: str, limit: int = 200) -> list[asyncpg
         limit,
     )
     return rows
-
-
-async def status_counts(conn: Conn) -> dict[str, int]:
-    rows = await conn.fetch("SELECT status, count(*) AS n FROM messages GROUP BY status")
-    return {r["status"]: int(r["n"]) for r in rows}

@@ -2,43 +2,47 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from fastapi import FastAPI
 
 from ac_events.codec import Codec
 from ac_events.migrator import source
-from ac_platform.peers import keyring, peers
-from ac_platform.service import Resources, create_service_app
-from ac_platform.workers import consumer, event_store, outbox_relay
+from ac_events.store import EventStore
+from ac_platform.peers import keyring, open_peers
+from ac_platform.resources import Resources
+from ac_platform.service import Wired, Wiring, create_service_app
+from ac_platform.workers import Worker, consumer, outbox_relay
 from ac_resumes.api import router
+from ac_resumes.deps import ResumesDeps
 from ac_resumes.handlers import GROUP, HANDLERS, SOURCES
 from ac_resumes.settings import ResumesSettings
 
 
+def wiring(settings: ResumesSettings) -> Wiring:
+    @asynccontextmanager
+    async def wire(res: Resources) -> AsyncIterator[Wired[ResumesDeps]]:
+        keys = keyring(settings)
+        codec = Codec(keys)
+        events = EventStore(res.db, codec, "resumes")
+        async with open_peers(settings) as peers:
+            workers: list[Worker] = [
+                await outbox_relay(res, events),
+                await consumer(res, GROUP, SOURCES, HANDLERS, codec),
+            ]
+            yield Wired(ResumesDeps(settings, events, keys, peers), workers)
+
+    return wire
+
+
 def create_app(settings: ResumesSettings | None = None) -> FastAPI:
     settings = settings or ResumesSettings()
-    keys = keyring(settings)
-    codec = Codec(keys)
-
-    async def open_keyring(res: Resources) -> None:
-        res.extras["keyring"] = keys
-
-    open_peers, close_peers = peers(settings)
-    relay_start, relay_stop = outbox_relay("resumes")
-    consumer_start, consumer_stop = consumer(GROUP, SOURCES, HANDLERS, codec)
     return create_service_app(
         settings,
         title="Active Connector resumes",
         description="CVs and application forms, and the sensitive-data guard.",
         routers=[router],
         migrations=[source("ac_resumes")],
-        database=True,
-        kafka=True,
-        on_start=[
-            open_keyring,
-            open_peers,
-            event_store("resumes", codec),
-            relay_start,
-            consumer_start,
-        ],
-        on_stop=[close_peers, relay_stop, consumer_stop],
+        wiring=wiring(settings),
     )

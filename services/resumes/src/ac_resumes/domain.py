@@ -12,9 +12,16 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from uuid import UUID
 
-from ac_events.catalogue import ResumeContent
+from ac_contracts.errors import Refused
+from ac_events.catalogue import (
+    Event,
+    ResumeContent,
+    ResumeDeleted,
+    ResumeRevised,
+    ResumeSubmitted,
+    SensitiveDataDeclared,
+)
 from ac_events.catalogue.vocab import SensitiveCategory
-from ac_events.errors import RuleError
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,10 +30,6 @@ class Cv:
 
     resume_id: UUID
     revision: int
-
-
-class ResumeRuleError(RuleError):
-    """A rule of this service broken (its status, reason and message)."""
 
 
 def all_text(content: ResumeContent) -> str:
@@ -63,3 +66,59 @@ def next_revision(current: Cv | None, *, new: bool) -> int:
     if current is None:
         raise Refused("no_resume", "you have no CV to revise")
     return current.revision + 1
+
+
+@dataclass(frozen=True, slots=True)
+class Write:
+    """A CV submitted (`new`) or revised, as the guard read it."""
+
+    content: ResumeContent
+    new: bool
+    found: frozenset[SensitiveCategory]
+    """What the guard found in the text."""
+    volunteered: tuple[SensitiveCategory, ...]
+    """What the person volunteers with this write."""
+
+
+def guard(write: Write, declared: Iterable[SensitiveCategory]) -> None:
+    """Refuses a CV revealing sensitive data not volunteered (now or before)."""
+    missing = undeclared(write.found, declared, write.volunteered)
+    if missing:
+        raise Refused(
+            "sensitive_data",
+            "the CV reveals special care-required information; remove it, or volunteer it",
+            categories=missing,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Written:
+    resume_id: UUID
+    revision: int
+    events: list[Event]
+
+
+def decide_write(
+    current: Cv | None, declared: Iterable[SensitiveCategory], write: Write, new_id: UUID
+) -> Written:
+    """The events of a CV write, or the rule it breaks: the guard's, a second submission,
+    a revision of nothing."""
+    guard(write, declared)
+    revision = next_revision(current, new=write.new)
+    rid = current.resume_id if current else new_id
+    has_pdf = write.content.pdf_text is not None
+    out: list[Event] = []
+    if write.volunteered:
+        out.append(SensitiveDataDeclared(categories=write.volunteered, resume_id=rid))
+    if revision == 1:
+        out.append(ResumeSubmitted(resume_id=rid, content=write.content, has_pdf=has_pdf))
+    else:
+        out.append(ResumeRevised(resume_id=rid, revision=revision, content=write.content,
+                                 has_pdf=has_pdf))  # fmt: skip
+    return Written(rid, revision, out)
+
+
+def decide_delete(current: Cv | None) -> list[Event]:
+    if current is None:
+        raise Refused("no_resume", "no CV to delete")
+    return [ResumeDeleted(resume_id=current.resume_id)]

@@ -1,4 +1,4 @@
-"""The event catalogue: one model per event type, shared by every service (DESIGN §4).
+"""The event catalogue: one model per event type, shared by every service (architecture.md §4).
 
 Importing this package registers every event; `EVENT_TYPES` maps a type name
 to its model. `catalogue_events()` lists the catalogue's own models (tests may

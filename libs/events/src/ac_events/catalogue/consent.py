@@ -1,4 +1,4 @@
-"""Events of the consent service: choices people make, and what staff publish (DESIGN §3)."""
+"""Events of the consent service: choices people make, and what staff publish (architecture.md §3)."""
 
 from __future__ import annotations
 

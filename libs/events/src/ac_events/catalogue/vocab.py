@@ -1,4 +1,4 @@
-"""The platform's fixed vocabulary (DESIGN §2, §3): purposes, data categories,
+"""The platform's fixed vocabulary (architecture.md §2, §3): purposes, data categories,
 legal bases, decision reasons, roles, and the types of regions and recipients.
 
 One definition shared by every service and the audit, so a code means the
@@ -15,7 +15,7 @@ from pydantic import AfterValidator, StringConstraints
 
 
 class Purpose(StrEnum):
-    """The purposes of use named by the privacy policy (DESIGN §2)."""
+    """The purposes of use named by the privacy policy (architecture.md §2)."""
 
     RECRUITMENT_SERVICES = "recruitment_services"
     VACANCY_ASSESSMENT = "vacancy_assessment"

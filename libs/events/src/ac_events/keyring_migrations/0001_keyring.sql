@@ -1,4 +1,4 @@
--- The keyring of per-person data keys (identity service only, DESIGN §4).
+-- The keyring of per-person data keys (identity service only, architecture.md §4).
 -- wrapped_key is the data key encrypted (AES-GCM) under the master key
 -- `kek_id`; erasure sets it to NULL, which crypto-shreds the person.
 CREATE TABLE keyring (

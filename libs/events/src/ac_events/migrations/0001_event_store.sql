@@ -1,4 +1,4 @@
--- The event store and transactional outbox of one service (DESIGN §5).
+-- The event store and transactional outbox of one service (architecture.md §5).
 -- `events` is both: a service appends here in the same transaction as its
 -- change, and the relay publishes from here in `position` order.
 CREATE TABLE events (

@@ -1,4 +1,4 @@
--- What a service's consumer groups have processed (DESIGN §5), stored in the
+-- What a service's consumer groups have processed (architecture.md §5), stored in the
 -- same transaction as the effects of processing it: this, not Kafka's
 -- committed offsets, is the truth the consumer runner resumes from.
 

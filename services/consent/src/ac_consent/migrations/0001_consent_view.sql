@@ -1,4 +1,4 @@
--- The consent service's view (DESIGN §3): projected from its own events in the
+-- The consent service's view (architecture.md §3): projected from its own events in the
 -- same transaction that records them (read-your-writes), and from other
 -- services' events by its consumers.
 

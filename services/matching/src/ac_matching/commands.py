@@ -1,4 +1,8 @@
-"""A provision of a person's data to a third party, and its record.
+"""Matching's commands: vacancies posted and closed, and a provision of a person's data to a
+third party with its record.
+
+`post_vacancy` / `close_vacancy`: a client's vacancy, its row and its event in one
+transaction (`vacancy-<id>`, appended at the version read under the row's lock).
 
 `apply`: a student applies -> the consent service decides `client_application`
 to the vacancy's organisation, in its country, for the items sent -> on allow,
@@ -25,6 +29,7 @@ from uuid import UUID
 import asyncpg
 import orjson
 
+from ac_contracts.errors import Refused
 from ac_events.catalogue import (
     ApplicationSubmitted,
     DataCategory,
@@ -36,16 +41,21 @@ from ac_events.catalogue import (
     LegalRef,
     Purpose,
     ResumeContent,
+    VacancyClosed,
+    VacancyPosted,
 )
 from ac_events.catalogue.base import Event
 from ac_events.catalogue.consent import ViewPosition
+from ac_events.catalogue.streams import matching_stream, vacancy_stream
 from ac_events.catalogue.vocab import SensitiveCategory
 from ac_events.keyring import Keyring
 from ac_events.sealing import seal, unseal
-from ac_events.store import ANY_VERSION, EventStore
+from ac_events.store import ANY_VERSION, NO_STREAM, EventStore
 from ac_matching import store
 from ac_matching.domain import (
     SeenResume,
+    check_can_apply,
+    check_can_close,
     current_resume,
     missing_consent,
     snapshot,
@@ -59,8 +69,11 @@ CV_ITEMS = frozenset(DataCategory) - {DataCategory.NAME, DataCategory.CONTACT,
                                       DataCategory.SCHOOL, DataCategory.GENDER}  # fmt: skip
 
 
-def stream(subject_id: str) -> str:
-    return f"matching-{subject_id}"
+RECORDS_NEED_NO_VERSION = ANY_VERSION
+"""`matching-<subject>` is the record of what matching did with a person's data (scores,
+applications, provisions): no decision is made on that stream's own state (they are made on
+the consent service's answer and on matching's tables, under the person's lock), so its
+appends need no expected version; each is ordered in the stream by the store all the same."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,13 +99,8 @@ class Provisions:
         items: tuple[DataCategory, ...],
         seen: SeenResume | None = None,
     ) -> Outcome:
-        vacancy = await store.vacancy(self.pool, vacancy_id)
-        if vacancy is None:
-            raise Refused("no_such_vacancy", "no such vacancy")
-        if not vacancy["open"]:
-            raise Refused("vacancy_closed", "this vacancy is closed")
-        if await store.shared_application(self.pool, subject_id, vacancy_id):
-            raise Refused("already_applied", "you have applied to this vacancy")
+        earlier = await store.shared_application(self.pool, subject_id, vacancy_id)
+        vacancy = check_can_apply(await store.vacancy(self.pool, vacancy_id), bool(earlier))
         org = await self._organisation(vacancy["organization_id"])
         key, snap, sensitive = await self._gather(subject_id, items, seen)
         decision = await self.consent.decide(
@@ -137,8 +145,8 @@ class Provisions:
         shared = self._shared(org, items, sensitive, snap, decision=ref, application=application_id)
         async with self.pool.acquire() as conn, conn.transaction():
             await store.lock_subject(conn, subject_id)
-            if await store.shared_application(conn, subject_id, vacancy_id):
-                raise Refused("already_applied", "you have applied to this vacancy")
+            earlier = await store.shared_application(conn, subject_id, vacancy_id)
+            check_can_apply(vacancy, bool(earlier))
             await store.add_application(
                 conn, application_id, subject_id, vacancy_id, org["organization_id"],
                 "shared", reason.value, "",
@@ -172,7 +180,9 @@ class Provisions:
         )
         reason = DecisionReason(decision["reason"])
         if decision["decision"] != "allow":
-            raise Refused(reason.value, "the consent service did not allow it")
+            raise Refused(
+                "legal_disclosure_refused", "the consent service did not allow it", decision=reason
+            )
         legal = LegalRef(basis=basis, reference=reference)
         shared = self._shared(org, items, sensitive, snap, legal=legal)
         async with self.pool.acquire() as conn, conn.transaction():
@@ -262,6 +272,33 @@ class Provisions:
         self, conn: asyncpg.Connection, subject_id: str, events: list[Event]
     ) -> list[UUID]:
         appended = await self.events.append(
-            stream(subject_id), ANY_VERSION, events, subject_id=subject_id, conn=conn
+            matching_stream(subject_id),
+            RECORDS_NEED_NO_VERSION,
+            events,
+            subject_id=subject_id,
+            conn=conn,
         )
         return [e.event_id for e in appended.events]
+
+
+# ---------------------------------------------------------------- vacancies
+
+
+async def post_vacancy(events: EventStore, organization_id: str, event: VacancyPosted) -> None:
+    """A client's vacancy: the organisation must be known here (it arrives by Kafka)."""
+    async with events.pool.acquire() as conn, conn.transaction():
+        if await store.organisation(conn, organization_id) is None:
+            raise Refused("organisation_not_here_yet", "your organisation is not known here yet")
+        await store.add_vacancy(conn, event.model_dump())
+        await events.append(vacancy_stream(event.vacancy_id), NO_STREAM, [event], conn=conn)
+
+
+async def close_vacancy(events: EventStore, vacancy_id: UUID) -> None:
+    async with events.pool.acquire() as conn, conn.transaction():
+        row = await store.vacancy(conn, vacancy_id, lock=True)
+        assert row is not None  # the route found it
+        check_can_close(row)
+        await store.close_vacancy(conn, vacancy_id)
+        stream = vacancy_stream(vacancy_id)
+        version = await events.stream_version(stream, conn)
+        await events.append(stream, version, [VacancyClosed(vacancy_id=vacancy_id)], conn=conn)

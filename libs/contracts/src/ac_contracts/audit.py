@@ -1,15 +1,18 @@
-"""The audit's report: what was replayed, each rule with its findings, and summaries.
+"""The audit service's HTTP contract: the report (what was replayed, each rule with its
+findings, summaries) and one person's record.
 
-The JSON form (`Report.model_dump_json()`) is for machines; `html.render`
+The JSON form (`Report.model_dump_json()`) is for machines; the audit's `html.render`
 turns the same object into one self-contained page for people.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
+
+from ac_contracts.common import SubjectId
 
 
 class Finding(BaseModel):
@@ -80,6 +83,8 @@ class Summary(BaseModel):
 
 class Report(BaseModel):
     generated_at: datetime
+    rules_version: str = ""
+    """The version of the consent rules the audit judged with (`ac_consent_rules`)."""
     until: datetime | None
     """Replayed up to this time (`null`: to the end of every topic)."""
     summary: Summary
@@ -92,3 +97,37 @@ class Report(BaseModel):
     @property
     def findings(self) -> int:
         return sum(len(r.findings) for r in self.rules)
+
+
+class AuditQuery(BaseModel):
+    until: datetime | None = Field(
+        default=None, description="Replay only what was recorded by then"
+    )
+    subject: SubjectId | None = Field(
+        default=None, description="Add this person's timeline to the report"
+    )
+
+
+class RecordQuery(BaseModel):
+    as_of_time: datetime | None = Field(default=None, description="As the log stood then")
+
+
+class SubjectRecord(BaseModel):
+    """Everything about one person as of a time, from the log alone."""
+
+    subject_id: str
+    as_of: datetime | None
+    erased: bool
+    erased_at: datetime | None
+    profile: dict[str, Any]
+    """Their profile as the log holds it (`{"redacted": "erased"}` per field once erased)."""
+    resume: dict[str, Any] | None
+    consents: list[dict[str, Any]]
+    """Standing consents at `as_of`."""
+    withdrawn: list[dict[str, Any]]
+    objections: list[str]
+    history: list[dict[str, Any]]
+    """Their consent events, in order."""
+    provisions: list[dict[str, Any]]
+    """Every `DataShared` of their data (the record of provision), in order."""
+    blocked: list[dict[str, Any]]

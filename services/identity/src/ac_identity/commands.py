@@ -1,69 +1,65 @@
 """Identity's commands: register, log in, rotate refresh tokens, correct a profile, erase.
 
 Each command's state change and its events commit in one transaction (the
-event store is the outbox). Personal fields travel only encrypted under the
-person's data key, in events and in the `profiles` table alike.
+event store is the outbox), appended with the stream's expected version: a new
+account's stream must not exist yet, a change to it is appended at the version
+read in the same transaction. Personal fields travel only encrypted under the
+person's data key, in events and in the `profiles` table alike. The rules are
+in `domain.py`; time comes from the injected `clock`; password hashing
+(argon2, CPU-bound) runs in a worker thread.
 """
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import asyncpg
 import orjson
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from pydantic import BaseModel
 
+from ac_contracts.errors import Refused
+from ac_contracts.identity import Profile, normalise_username
 from ac_events.catalogue import (
     ClientOrganizationRegistered,
     ErasureRequested,
-    Language,
+    Event,
     ProfileUpdated,
     Role,
     SubjectErased,
     UserRegistered,
 )
+from ac_events.catalogue.streams import organisation_stream, user_stream
 from ac_events.crypto import decrypt, encrypt
 from ac_events.keyring import Keyring
-from ac_events.store import ANY_VERSION, EventStore
+from ac_events.store import NO_STREAM, EventStore
 from ac_identity import store
 from ac_identity.domain import (
     THROTTLE_WINDOW,
     RefreshOutcome,
     RefreshToken,
-    normalise_username,
     refresh_outcome,
     throttled,
 )
 from ac_identity.settings import IdentitySettings
 from ac_identity.tokens import Signer, digest, new_secret
+from ac_platform.clock import Clock, utc_now
 
 HASHER = PasswordHasher()  # argon2id, the library's recommended parameters
 _DUMMY_HASH = HASHER.hash("not a password of anyone: spends the same time")
+HASHING_THREADS = 2
+"""Password hashes computed at once (argon2 takes a core each, off the event loop)."""
 
 
-class Refused(Exception):
-    """A command refused: `status`, a machine `reason` and a message for people."""
-
-    def __init__(self, status: int, reason: str, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-        self.reason = reason
-
-
-class Profile(BaseModel):
-    """What identity holds about a person (sealed under their data key)."""
-
-    username: str
-    name: str
-    email: str
-    gender: str | None = None
-    school: str | None = None
-    language: Language = Language.JA
+def _verify(password_hash: str, password: str) -> bool:
+    try:
+        return HASHER.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
 
 
 @dataclass(frozen=True)
@@ -73,10 +69,6 @@ class Tokens:
     expires_in: int
     subject_id: str
     role: str
-
-
-def user_stream(subject_id: str) -> str:
-    return f"user-{subject_id}"
 
 
 def _aad(subject_id: str) -> bytes:
@@ -91,8 +83,11 @@ class Accounts:
         keyring: Keyring,
         signer: Signer,
         index_key: bytes,
+        clock: Clock = utc_now,
     ) -> None:
         self.settings = settings
+        self.clock = clock
+        self._hashing = asyncio.Semaphore(HASHING_THREADS)
         self.events = events
         self.keyring = keyring
         self.signer = signer
@@ -103,6 +98,21 @@ class Accounts:
         return hmac.new(
             self._index_key, normalise_username(username).encode(), "sha256"
         ).hexdigest()
+
+    async def _append(self, conn: asyncpg.Connection, subject_id: str, event: Event) -> None:
+        """An event of the person's account stream, at the version read in this transaction
+        (a concurrent change to the account fails the whole transaction)."""
+        stream = user_stream(subject_id)
+        version = await self.events.stream_version(stream, conn)
+        await self.events.append(stream, version, [event], subject_id=subject_id, conn=conn)
+
+    async def _hash(self, password: str) -> str:
+        async with self._hashing:
+            return await asyncio.to_thread(HASHER.hash, password)
+
+    async def _verify(self, password_hash: str, password: str) -> bool:
+        async with self._hashing:
+            return await asyncio.to_thread(_verify, password_hash, password)
 
     # -- profiles ---------------------------------------------------------
 
@@ -129,10 +139,10 @@ class Accounts:
         ):
             raise Refused("unknown_organisation", f"no organisation {organization_id!r}")
         subject_id = uuid.uuid4().hex
-        password_hash = HASHER.hash(password)
+        password_hash = await self._hash(password)
         sealed = await self._seal(subject_id, profile)
         verification = new_secret()
-        expires = datetime.now(UTC) + timedelta(seconds=self.settings.verification_ttl_s)
+        expires = self.clock() + timedelta(seconds=self.settings.verification_ttl_s)
         event = UserRegistered(
             role=role,
             username=normalise_username(profile.username),
@@ -159,12 +169,12 @@ class Accounts:
             await store.save_profile(conn, subject_id, sealed)
             await store.insert_verification(conn, digest(verification), subject_id, expires)
             await self.events.append(
-                user_stream(subject_id), ANY_VERSION, [event], subject_id=subject_id, conn=conn
+                user_stream(subject_id), NO_STREAM, [event], subject_id=subject_id, conn=conn
             )
         return subject_id, verification
 
     async def verify_email(self, token: str) -> str:
-        subject = await store.use_verification(self.pool, digest(token), datetime.now(UTC))
+        subject = await store.use_verification(self.pool, digest(token), self.clock())
         if subject is None:
             raise Refused("invalid_verification", "unknown, used or expired verification link")
         return subject
@@ -178,13 +188,7 @@ class Accounts:
         sealed = await self._seal(subject_id, updated)
         async with self.pool.acquire() as conn, conn.transaction():
             await store.save_profile(conn, subject_id, sealed)
-            await self.events.append(
-                user_stream(subject_id),
-                ANY_VERSION,
-                [ProfileUpdated.model_validate(changes)],
-                subject_id=subject_id,
-                conn=conn,
-            )
+            await self._append(conn, subject_id, ProfileUpdated.model_validate(changes))
         return updated
 
     # -- tokens -----------------------------------------------------------
@@ -192,28 +196,23 @@ class Accounts:
     async def login(self, username: str, password: str) -> Tokens:
         """Same answer, and about the same time, for an unknown user as for a wrong password."""
         index = self.index(username)
-        now = datetime.now(UTC)
+        now = self.clock()
         if throttled(await store.recent_failures(self.pool, index, now - THROTTLE_WINDOW)):
             raise Refused("too_many_attempts", "too many failed logins: wait a minute")
         account = await store.account_by_index(self.pool, index)
-        ok = self._verify(account["password_hash"] if account else _DUMMY_HASH, password)
+        ok = await self._verify(account["password_hash"] if account else _DUMMY_HASH, password)
         if account is None or not ok:
             await store.record_failure(self.pool, index, now - THROTTLE_WINDOW)
             raise Refused("invalid_credentials", "wrong username or password")
         if HASHER.check_needs_rehash(account["password_hash"]):
-            await store.set_password_hash(self.pool, account["subject_id"], HASHER.hash(password))
+            await store.set_password_hash(
+                self.pool, account["subject_id"], await self._hash(password)
+            )
         return await self._issue(account, uuid.uuid4())
-
-    @staticmethod
-    def _verify(password_hash: str, password: str) -> bool:
-        try:
-            return HASHER.verify(password_hash, password)
-        except (VerificationError, InvalidHashError):
-            return False
 
     async def check_password(self, subject_id: str, password: str) -> None:
         account = await store.account(self.pool, subject_id)
-        if account is None or not self._verify(account["password_hash"], password):
+        if account is None or not await self._verify(account["password_hash"], password):
             raise Refused("reauthentication_failed", "the password is wrong")
 
     async def _issue(self, account: asyncpg.Record, family: uuid.UUID) -> Tokens:
@@ -222,14 +221,14 @@ class Accounts:
             account["subject_id"], account["role"], ttl, account["organization_id"]
         )
         refresh = new_secret()
-        expires = datetime.now(UTC) + timedelta(seconds=self.settings.refresh_token_ttl_s)
+        expires = self.clock() + timedelta(seconds=self.settings.refresh_token_ttl_s)
         await store.insert_refresh(
             self.pool, digest(refresh), family, account["subject_id"], expires
         )
         return Tokens(access, refresh, ttl, account["subject_id"], account["role"])
 
     async def refresh(self, refresh_token: str) -> Tokens:
-        now = datetime.now(UTC)
+        now = self.clock()
         async with self.pool.acquire() as conn, conn.transaction():
             row = await store.refresh_for_update(conn, digest(refresh_token))
             if row is None:
@@ -254,7 +253,7 @@ class Accounts:
         async with self.pool.acquire() as conn, conn.transaction():
             row = await store.refresh_for_update(conn, digest(refresh_token))
             if row is not None and row["subject_id"] == subject_id:
-                await store.revoke_family(conn, row["family_id"], datetime.now(UTC))
+                await store.revoke_family(conn, row["family_id"], self.clock())
 
     # -- organisations ----------------------------------------------------
 
@@ -262,7 +261,9 @@ class Accounts:
         async with self.pool.acquire() as conn, conn.transaction():
             if not await store.insert_organisation(conn, org.model_dump()):
                 raise Refused("organisation_exists", "that organisation id is taken")
-            await self.events.append(f"org-{org.organization_id}", ANY_VERSION, [org], conn=conn)
+            await self.events.append(
+                organisation_stream(org.organization_id), NO_STREAM, [org], conn=conn
+            )
 
     # -- erasure ----------------------------------------------------------
 
@@ -270,18 +271,12 @@ class Accounts:
         """The account ends now: the account, profile and tokens are deleted and
         `ErasureRequested` is published. The data key (and with it every copy of the
         person's personal data) is destroyed by `erase_due` once the grace passes."""
-        now = datetime.now(UTC)
+        now = self.clock()
         due = now + timedelta(seconds=self.settings.erasure_grace_s)
         async with self.pool.acquire() as conn, conn.transaction():
             await store.delete_account(conn, subject_id)
             await store.request_erasure(conn, subject_id, now, due)
-            await self.events.append(
-                user_stream(subject_id),
-                ANY_VERSION,
-                [ErasureRequested()],
-                subject_id=subject_id,
-                conn=conn,
-            )
+            await self._append(conn, subject_id, ErasureRequested())
 
     async def erase_due(self) -> int:
         """Carries out every erasure whose grace has passed: destroys the data key,
@@ -289,18 +284,14 @@ class Accounts:
         done = 0
         while True:
             async with self.pool.acquire() as conn, conn.transaction():
-                row = await store.due_erasure(conn, datetime.now(UTC))
+                row = await store.due_erasure(conn, self.clock())
                 if row is None:
                     return done
                 subject_id = row["subject_id"]
                 await self.keyring.destroy(subject_id)
-                await store.record_erasure(conn, subject_id, row["requested_at"], datetime.now(UTC))
+                await store.record_erasure(conn, subject_id, row["requested_at"], self.clock())
                 await store.finish_erasure_request(conn, subject_id)
-                await self.events.append(
-                    user_stream(subject_id),
-                    ANY_VERSION,
-                    [SubjectErased(services_confirmed=("identity",))],
-                    subject_id=subject_id,
-                    conn=conn,
+                await self._append(
+                    conn, subject_id, SubjectErased(services_confirmed=("identity",))
                 )
             done += 1

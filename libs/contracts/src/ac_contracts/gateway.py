@@ -1,0 +1,23 @@
+"""What only the gateway answers: the routes that do more than relay one service."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel
+
+
+class Export(BaseModel):
+    """Everything the platform holds about the caller, machine-readable."""
+
+    exported_at: datetime
+    subject_id: str
+    identity: dict[str, Any]
+    consent: dict[str, Any] | None = None
+    """The person's consents, their history and disclosures (students)."""
+    resume: dict[str, Any] | None = None
+    """Their CV (students)."""
+    applications: list[dict[str, Any]] | None = None
+    disclosures: list[dict[str, Any]] | None = None
+    """Every provision of their data to a third party (students)."""
