@@ -148,7 +148,6 @@ def test_settings_derive_the_services_own_database(monkeypatch: pytest.MonkeyPat
     s = ConsentSettings()
     assert s.database_url == "postgresql://u:p@db:5432/ac_consent"
     assert s.kafka_bootstrap_servers == "kafka:9092"
-    assert s.port == 8004
     monkeypatch.setenv("CONSENT_DATABASE_URL", "postgresql://u:p@other:5432/consent")
     assert ConsentSettings().database_url == "postgresql://u:p@other:5432/consent"
 

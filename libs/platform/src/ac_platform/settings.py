@@ -26,13 +26,10 @@ class ServiceSettings(BaseSettings):
     model_config = SettingsConfigDict(extra="ignore")
 
     service_name: ClassVar[str]
-    default_port: ClassVar[int]
     uses_master_key: ClassVar[bool] = False
     """Only identity holds the keyring (wrapped under the master key); no other service needs it."""
 
     environment: Literal["development", "test", "production"] = "development"
-    host: str = "127.0.0.1"
-    port: int = 0
     database_url: str | None = None
     kafka_bootstrap_servers: str | None = None
     topic_prefix: str = ""
@@ -56,8 +53,6 @@ class ServiceSettings(BaseSettings):
         for shared in ("auth_jwks_url", "auth_jwks"):
             if not values.get(shared) and os.environ.get(shared.upper()):
                 values[shared] = os.environ[shared.upper()]
-        if not values.get("port"):
-            values["port"] = cls.default_port
         return values
 
     @model_validator(mode="after")

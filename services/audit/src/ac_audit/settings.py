@@ -13,7 +13,6 @@ class AuditSettings(PeerSettings):
     model_config = SettingsConfigDict(env_prefix="AUDIT_", extra="ignore")
 
     service_name: ClassVar[str] = "audit"
-    default_port: ClassVar[int] = 8006
 
     grace_s: float = 2.0
     """A consent change recorded less than this before a provision may have been missed by

@@ -13,7 +13,6 @@ class ConsentSettings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="CONSENT_", extra="ignore")
 
     service_name: ClassVar[str] = "consent"
-    default_port: ClassVar[int] = 8004
 
     withdrawing_services: tuple[str, ...] = ("notifications",)
     """Services that may withdraw a person's consent for them (unsubscribe links)."""

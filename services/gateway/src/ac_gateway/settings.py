@@ -14,7 +14,6 @@ class GatewaySettings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="GATEWAY_", extra="ignore")
 
     service_name: ClassVar[str] = "gateway"
-    default_port: ClassVar[int] = 8000
 
     identity_url: str = "http://127.0.0.1:8001"
     resumes_url: str = "http://127.0.0.1:8002"

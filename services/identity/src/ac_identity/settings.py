@@ -18,7 +18,6 @@ class IdentitySettings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="IDENTITY_", extra="ignore")
 
     service_name: ClassVar[str] = "identity"
-    default_port: ClassVar[int] = 8001
     uses_master_key: ClassVar[bool] = True
 
     access_token_ttl_s: int = 900

@@ -16,7 +16,6 @@ class MatchingSettings(PeerSettings):
     model_config = SettingsConfigDict(env_prefix="MATCHING_", extra="ignore")
 
     service_name: ClassVar[str] = "matching"
-    default_port: ClassVar[int] = 8003
 
     candidate_key: SecretStr = SecretStr(DEV_CANDIDATE_KEY)
     """Keys the anonymous candidate references clients see (HMAC-SHA256): a client cannot

@@ -15,7 +15,7 @@ from ac_contracts.errors import Refused
 from ac_contracts.notifications import AlertBody, AlertOut, CampaignBody, CampaignOut, Unsubscribed
 from ac_events.catalogue import AlertSubscribed, NotificationKind, Purpose
 from ac_events.catalogue.streams import notifications_stream
-from ac_events.store import EventStore
+from ac_events.store import ANY_VERSION, EventStore
 from ac_notifications import store
 from ac_notifications.domain import (
     NEEDS_CONSENT,
@@ -26,10 +26,10 @@ from ac_notifications.domain import (
 )
 from ac_platform.peers import Peers
 
-RECORDS_NEED_NO_VERSION = -1
+RECORDS_NEED_NO_VERSION = ANY_VERSION
 """`notifications-<subject>` records what was sent to a person and what they subscribed to:
 no decision reads that stream's own state (the messages table decides, by its idempotency
-keys), so appends to it need no expected version (the store's `ANY_VERSION`)."""
+keys), so appends to it need no expected version."""
 
 
 async def queue(

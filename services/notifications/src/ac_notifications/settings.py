@@ -16,7 +16,6 @@ class NotificationsSettings(PeerSettings):
     model_config = SettingsConfigDict(env_prefix="NOTIFICATIONS_", extra="ignore")
 
     service_name: ClassVar[str] = "notifications"
-    default_port: ClassVar[int] = 8005
 
     smtp_host: str = "127.0.0.1"
     smtp_port: int = 1025

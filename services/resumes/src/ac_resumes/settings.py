@@ -13,4 +13,3 @@ class ResumesSettings(PeerSettings):
     model_config = SettingsConfigDict(env_prefix="RESUMES_", extra="ignore")
 
     service_name: ClassVar[str] = "resumes"
-    default_port: ClassVar[int] = 8002
