@@ -58,7 +58,9 @@ def test_up_is_idempotent_and_down_stops_only_ours() -> None:
         print(f"cold start of PostgreSQL + Kafka (jars cached): {started_in:.1f} s")
     finally:
         infra(cache, "down")
-    time.sleep(0.5)
+    deadline = time.monotonic() + 30
+    while our_processes(cache) and time.monotonic() < deadline:  # `down` waits for the pids;
+        time.sleep(0.1)  # their children may take a moment more
     assert our_processes(cache) == []
     status = infra(cache, "status").stdout
     assert "postgres: stopped" in status and "kafka: stopped" in status

@@ -103,11 +103,19 @@ async def test_kill_mid_batch_and_restart_sends_each_message_once(infra: Infra) 
                 await conn.close()
             with notifications_process(env, port) as second:
                 await ready(port, second)
-                for _ in range(600):
-                    if len({m.message_id for m in smtp.inbox.messages}) >= PEOPLE:
-                        break
-                    await asyncio.sleep(0.1)
-                await asyncio.sleep(3)  # anything else (a duplicate) would arrive by now
+                # Until every message is marked sent: a duplicate would be sent before its
+                # message is marked (resending a message claimed at the kill), never after.
+                conn = await asyncpg.connect(url)
+                try:
+                    for _ in range(600):
+                        left = await conn.fetchval(
+                            "SELECT count(*) FROM messages WHERE status <> 'sent'"
+                        )
+                        if left == 0 and len({m.message_id for m in smtp.inbox.messages}) >= PEOPLE:
+                            break
+                        await asyncio.sleep(0.1)
+                finally:
+                    await conn.close()
     finally:
         smtp.stop()
         await drop_database(infra.database_url, url)

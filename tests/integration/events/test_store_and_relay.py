@@ -12,10 +12,14 @@ import pytest
 
 from ac_events.kafka import make_producer
 from ac_events.relay import OutboxRelay
-from ac_events.store import NO_STREAM, ConcurrencyError
+from ac_events.store import NO_STREAM, OUTBOX_LOCK, ConcurrencyError
 from tests.integration.events.conftest import Rig
 from tests.support.kafka import read_topic, wait_for_count
 from tests.support.sample_events import SampleNoted
+
+WAITING_AT_BARRIER = f"""SELECT count(*) > 0 FROM pg_locks
+    WHERE locktype = 'advisory' AND objid = {OUTBOX_LOCK & 0xFFFFFFFF} AND NOT granted"""
+"""Someone (the relay) waits for the outbox lock."""
 
 
 def notes(start: int, n: int) -> list[SampleNoted]:
@@ -61,7 +65,12 @@ async def test_relay_waits_for_a_late_commit_with_a_lower_position(rig: Rig) -> 
         early = await rig.store.append("early", NO_STREAM, notes(2, 1), subject_id="p")
         assert late.positions[0] < early.positions[0]
         task = asyncio.create_task(relay.run())
-        await asyncio.sleep(0.5)
+        for _ in range(300):  # until the relay waits for the barrier (its exclusive lock)
+            if await rig.pool.fetchval(WAITING_AT_BARRIER):
+                break
+            await asyncio.sleep(0.05)
+        else:
+            raise AssertionError("the relay never reached the barrier")
         # The relay is held at the barrier: it has published nothing past the open transaction.
         assert relay.stats.published == 0
         await tx.commit()
