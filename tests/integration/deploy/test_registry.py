@@ -22,8 +22,8 @@ import pytest
 
 from ac_contracts.services import CONTAINER_PORT, SERVICES, ServiceSpec, publishers, spec
 from ac_events.kafka import PRODUCERS
-from ac_platform.settings import ServiceSettings
 from tests.support.infra import REPO_ROOT
+from tests.support.settings import settings_class
 
 NAMES = tuple(s.name for s in SERVICES)
 
@@ -71,18 +71,6 @@ def test_each_consumer_group_reads_what_the_registry_says(service: ServiceSpec) 
         assert sorted(constants.get("SOURCES", ())) == sorted(service.consumes)
     else:
         assert constants == {}, f"{service.name} consumes topics the registry does not list"
-
-
-def settings_class(service: str) -> type[ServiceSettings]:
-    module = importlib.import_module(f"ac_{service}.settings")
-    [cls] = [
-        v
-        for v in vars(module).values()
-        if isinstance(v, type)
-        and issubclass(v, ServiceSettings)
-        and v.__module__ == module.__name__
-    ]
-    return cls
 
 
 @pytest.mark.parametrize("service", SERVICES, ids=NAMES)
