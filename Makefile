@@ -112,6 +112,16 @@ staff-account: infra ## the first staff account (password prompted or AC_ADMIN_P
 	$(WITH_INFRA) $(PY) -m ac_identity.admin create-account --role staff \
 	  --username "$(or $(USERNAME),staff)" --name "$(or $(NAME),Local Staff)" --email "$(or $(EMAIL),staff@example.jp)"
 
+# Images: one Dockerfile for every service (deploy/docker/Dockerfile), built from the root.
+IMAGE_REPO ?= ghcr.io/active-connector
+TAG        ?= dev
+
+.PHONY: image
+image: ## build one service's image (SERVICE=matching TAG=0.1.0; needs a Docker engine)
+	@test -n "$(SERVICE)" || { echo "make image SERVICE=<name> [TAG=<tag>]" >&2; exit 2; }
+	docker build -f deploy/docker/Dockerfile --build-arg SERVICE=$(SERVICE) \
+	  -t $(IMAGE_REPO)/$(SERVICE):$(TAG) .
+
 # Kubernetes manifests: kustomize and kubeconform built from the Go module proxy,
 # the schemas (Kubernetes, Strimzi, CloudNativePG) from deploy/k8s/schemas: all offline.
 TOOLS       := $(CACHE)/tools

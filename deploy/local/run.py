@@ -12,8 +12,10 @@ stops. Ctrl-C (or SIGTERM) stops them all.
     python deploy/local/run.py --demo    also seed the demo data once everything is ready
 
 Needs DATABASE_URL and KAFKA_BOOTSTRAP_SERVERS (the Makefile provides them).
-`AC_PORT_BASE` (default 8000) moves every port: the gateway takes it, the
-others the ports after it; `AC_SMTP_PORT` (default 1025) is the mail sink's.
+The services, their ports and who calls whom come from the registry
+(`ac_contracts.services`). `AC_PORT_BASE` (default 8000) moves every port by the
+same offset: the gateway takes it, the others the ports after it; `AC_SMTP_PORT`
+(default 1025) is the mail sink's.
 """
 
 from __future__ import annotations
@@ -36,20 +38,23 @@ from pathlib import Path
 
 import httpx
 
+from ac_contracts.services import SERVICES as REGISTRY
+from ac_contracts.services import spec
 from ac_platform.http import SERVER_KEEPALIVE_S
 
 ROOT = Path(__file__).resolve().parents[2]
-ORDER = ("gateway", "identity", "resumes", "matching", "consent", "notifications", "audit")
-PORT_BASE = int(os.environ.get("AC_PORT_BASE", "8000"))
-"""The gateway's port; the other services take the ports after it, in `ORDER`."""
-SERVICES = {name: PORT_BASE + i for i, name in enumerate(ORDER)}
+DEFAULT_PORT_BASE = spec("gateway").port
+PORT_BASE = int(os.environ.get("AC_PORT_BASE", str(DEFAULT_PORT_BASE)))
+"""The gateway's port; every service's registry port moves by as much as it does."""
+SERVICES = {s.name: PORT_BASE + (s.port - DEFAULT_PORT_BASE) for s in REGISTRY}
+"""Each service's local port, in the registry's order (the gateway first)."""
 SMTP_PORT = int(os.environ.get("AC_SMTP_PORT", "1025"))
 MAIL_DIR = ROOT / ".cache" / "mail"
 READY_TIMEOUT_S = 90.0
 MAX_RESTARTS = 5
 """Restarts of one child within `RESTART_WINDOW_S` before it is judged unable to stay up."""
 RESTART_WINDOW_S = 60.0
-CLIENT_SERVICES = ("notifications", "resumes", "matching", "audit")
+CLIENT_SERVICES = tuple(s.name for s in REGISTRY if s.identity_client)
 """Services that call identity (keyring, their own token) with client credentials."""
 
 
@@ -75,10 +80,9 @@ def local_env() -> dict[str, str]:
     secret = {s: secrets.token_urlsafe(24) for s in CLIENT_SERVICES}
     digests = {s: hashlib.sha256(v.encode()).hexdigest() for s, v in secret.items()}
     peers = {
-        f"{caller.upper()}_{peer.upper()}_URL": url(peer)
-        for caller in SERVICES
-        for peer in SERVICES
-        if peer != "gateway"
+        f"{caller.name.upper()}_{peer.upper()}_URL": url(peer)
+        for caller in REGISTRY
+        for peer in caller.calls
     }
     return {
         "AUTH_JWKS_URL": f"{url('identity')}/.well-known/jwks.json",

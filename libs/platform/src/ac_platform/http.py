@@ -16,7 +16,7 @@ CLIENT_KEEPALIVE_S = 2.0
 """A service's client closes a connection idle this long (httpx `keepalive_expiry`)."""
 SERVER_KEEPALIVE_S = 30
 """A service's server keeps an idle connection this long (uvicorn `--timeout-keep-alive`;
-also in each Dockerfile's command)."""
+also in the command of deploy/docker/Dockerfile)."""
 
 
 def peer_client(
