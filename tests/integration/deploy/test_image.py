@@ -30,10 +30,6 @@ from tests.support.infra import REPO_ROOT
 DOCKERFILE = REPO_ROOT / "deploy" / "docker" / "Dockerfile"
 SELECT = REPO_ROOT / "deploy" / "docker" / "select.sh"
 NAMES = tuple(s.name for s in SERVICES)
-STILL_CARRY_OTHER_SERVICES = {
-    "gateway": "issue 13 item 1: the gateway still depends on every service's package",
-    "audit": "issue 13 item 3: the audit still depends on ac-consent",
-}
 
 
 def hadolint(path: Path) -> subprocess.CompletedProcess[str]:
@@ -116,21 +112,7 @@ def members(selection: Path) -> set[str]:
     return {f"{p.parent.name}/{p.name}" for p in (selection / "src").glob("*/*")}
 
 
-@pytest.mark.parametrize(
-    "service",
-    [
-        pytest.param(
-            s,
-            marks=pytest.mark.xfail(
-                s.name in STILL_CARRY_OTHER_SERVICES,
-                reason=STILL_CARRY_OTHER_SERVICES.get(s.name, ""),
-                strict=True,
-            ),
-        )
-        for s in SERVICES
-    ],
-    ids=NAMES,
-)
+@pytest.mark.parametrize("service", SERVICES, ids=NAMES)
 def test_each_image_carries_only_its_own_service(service: ServiceSpec, tmp_path: Path) -> None:
     selection = select(service.name, REPO_ROOT, tmp_path / "out")
     requirements = (selection / "requirements.txt").read_text()
