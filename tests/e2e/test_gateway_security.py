@@ -348,3 +348,10 @@ def test_the_gateway_serves_exactly_the_table() -> None:
     paths = create_app().openapi()["paths"]
     served = {(m.upper(), p) for p, ops in paths.items() if p.startswith("/v1") for m in ops}
     assert len(served) == len(ROUTES) and served == {r.key for r in ROUTES}
+
+
+def test_every_upstream_of_the_table_is_a_service_the_gateway_knows() -> None:
+    from ac_gateway.settings import GatewaySettings
+
+    known = GatewaySettings(environment="test").upstreams()
+    assert {r.upstream for r in ROUTES} <= set(known)

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from pydantic import model_validator
 from pydantic_settings import SettingsConfigDict
 
+from ac_contracts.services import SERVICES
 from ac_platform.settings import ServiceSettings
 
 
@@ -34,12 +35,8 @@ class GatewaySettings(ServiceSettings):
             self.auth_jwks_url = f"{self.identity_url}/.well-known/jwks.json"
         return self
 
-    def upstreams(self) -> dict[str, Any]:
+    def upstreams(self) -> dict[str, str]:
+        """Where each service of the registry answers (its `<name>_url` setting)."""
         return {
-            "identity": self.identity_url,
-            "resumes": self.resumes_url,
-            "matching": self.matching_url,
-            "consent": self.consent_url,
-            "notifications": self.notifications_url,
-            "audit": self.audit_url,
+            s.name: str(getattr(self, f"{s.name}_url")) for s in SERVICES if s.name != "gateway"
         }
