@@ -52,7 +52,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from bisect import bisect_right
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from ac_events.catalogue.vocab import SensitiveCategory
@@ -83,11 +83,37 @@ _JOINERS = frozenset("\uff9e\uff9f")  # half-width (semi-)voiced sound marks
 @dataclass(frozen=True, slots=True)
 class _Normalised:
     text: str
-    starts: tuple[int, ...]  # original start of each normalised character
-    ends: tuple[int, ...]  # original end of each normalised character
+    starts: Sequence[int]  # original start of each normalised character
+    ends: Sequence[int]  # original end of each normalised character
 
     def original(self, start: int, end: int) -> tuple[int, int]:
         return self.starts[start], self.ends[end - 1]
+
+
+def _fold(cluster: str) -> str:
+    return unicodedata.normalize("NFKC", cluster).casefold().translate(_QUOTES)
+
+
+def _joins(char: str) -> bool:
+    return unicodedata.combining(char) != 0 or char in _JOINERS
+
+
+def _normalise(text: str) -> _Normalised:
+    distinct = set(text)
+    if any(_joins(char) for char in distinct):
+        return _normalise_clusters(text)
+    # Every character is a cluster of its own: fold each distinct one once.
+    table = {ord(char): _fold(char) for char in distinct}
+    folded = text.translate(table)
+    if len(folded) == len(text):  # each character folded to one
+        return _Normalised(folded, range(len(text)), range(1, len(text) + 1))
+    starts: list[int] = []
+    ends: list[int] = []
+    for i, char in enumerate(text):
+        width = len(table[ord(char)])
+        starts.extend([i] * width)
+        ends.extend([i + 1] * width)
+    return _Normalised(folded, starts, ends)
 
 
 def _clusters(text: str) -> Iterator[tuple[int, int]]:
@@ -99,20 +125,20 @@ def _clusters(text: str) -> Iterator[tuple[int, int]]:
             start = i
 
 
-def _joins(char: str) -> bool:
-    return unicodedata.combining(char) != 0 or char in _JOINERS
-
-
-def _normalise(text: str) -> _Normalised:
+def _normalise_clusters(text: str) -> _Normalised:
     pieces: list[str] = []
     starts: list[int] = []
     ends: list[int] = []
+    folded: dict[str, str] = {}
     for start, end in _clusters(text):
-        piece = unicodedata.normalize("NFKC", text[start:end]).casefold().translate(_QUOTES)
+        cluster = text[start:end]
+        piece = folded.get(cluster)
+        if piece is None:
+            piece = folded[cluster] = _fold(cluster)
         pieces.append(piece)
         starts.extend([start] * len(piece))
         ends.extend([end] * len(piece))
-    return _Normalised("".join(pieces), tuple(starts), tuple(ends))
+    return _Normalised("".join(pieces), starts, ends)
 
 
 # --- clauses: the context a rule's excludes are looked for in ------------------------------
