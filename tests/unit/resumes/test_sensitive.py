@@ -132,6 +132,15 @@ def corpus() -> tuple[Example, ...]:
     return load_corpus(CORPUS)
 
 
+def test_detect_answers_the_categories_of_findings(corpus: tuple[Example, ...]) -> None:
+    """`detect` stops a rule at its first surviving match and skips a category found
+    already; `findings` checks every match. They must agree."""
+    texts = [e.text for e in corpus] + [t for _, t in REVEALING] + NOT_REVEALING
+    texts.append("\n".join(texts))  # one CV holding them all
+    for text in texts:
+        assert detect(text) == {f.category for f in findings(text)}, text
+
+
 def test_the_corpus_is_balanced(corpus: tuple[Example, ...]) -> None:
     japanese = sum(e.lang == "ja" for e in corpus)
     positive = sum(bool(e.categories) for e in corpus)
