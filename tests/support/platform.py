@@ -46,6 +46,12 @@ SECRET = "the tests' service secret"
 SERVICES = ("tests", "notifications", "resumes", "matching", "audit")
 
 
+def identity_settings(**values: Any) -> IdentitySettings:
+    """Identity's settings for a test: argon2id at its lowest cost (the suite hashes hundreds
+    of passwords; production refuses it)."""
+    return IdentitySettings(hash_time_cost=1, hash_memory_kib=1024, **values)
+
+
 @asynccontextmanager
 async def serving(app: ASGIApp, port: int) -> AsyncIterator[None]:
     config = uvicorn.Config(
@@ -131,7 +137,7 @@ async def platform(
         identity_port, consent_port = free_port(), free_port()
         identity_url = f"http://127.0.0.1:{identity_port}"
         identity = create_identity(
-            IdentitySettings(
+            identity_settings(
                 database_url=identity_db,
                 kafka_bootstrap_servers=kafka,
                 topic_prefix=prefix,

@@ -26,6 +26,7 @@ from ac_identity.settings import IdentitySettings
 from ac_platform.auth import Caller, TokenVerifier
 from tests.support.infra import Infra
 from tests.support.kafka import read_topic
+from tests.support.platform import identity_settings
 
 PASSWORD = "correct horse battery staple"
 SERVICE_SECRET = "matching-secret-for-tests"
@@ -71,7 +72,7 @@ class Rig:
 
 @pytest.fixture
 async def rig(infra: Infra, database_url: str, topic_prefix: str) -> AsyncIterator[Rig]:
-    settings = IdentitySettings(
+    settings = identity_settings(
         database_url=database_url,
         kafka_bootstrap_servers=infra.kafka_bootstrap_servers,
         topic_prefix=topic_prefix,
@@ -297,7 +298,7 @@ async def test_master_key_rotation_keeps_every_key_readable(
     old, new = new_data_key(), new_data_key()
 
     async def person_readable(master: bytes, previous: bytes | None = None) -> str:
-        settings = IdentitySettings(
+        settings = identity_settings(
             master_key=b64e(master),
             previous_master_key=b64e(previous) if previous else None,
             database_url=database_url,

@@ -21,7 +21,7 @@ from ac_identity.settings import IdentitySettings
 from ac_platform.auth import TokenVerifier
 from tests.support.infra import Infra, unique_prefix
 from tests.support.net import free_port
-from tests.support.platform import SECRET, SERVICES, database, serving
+from tests.support.platform import SECRET, SERVICES, database, identity_settings, serving
 from tests.support.tokens import TokenMint
 
 BURST = 40
@@ -34,7 +34,7 @@ async def test_a_burst_of_valid_tokens_the_instant_readyz_answers_200_is_accepte
     async with AsyncExitStack() as stack:
         identity_port, consent_port = free_port(), free_port()
         identity_url = f"http://127.0.0.1:{identity_port}"
-        identity = create_identity(IdentitySettings(
+        identity = create_identity(identity_settings(
             database_url=await stack.enter_async_context(database(infra)),
             kafka_bootstrap_servers=kafka, topic_prefix=prefix, environment="test",
             service_credentials=json.dumps(

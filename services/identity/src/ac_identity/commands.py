@@ -49,15 +49,13 @@ from ac_identity.settings import IdentitySettings
 from ac_identity.tokens import Signer, digest, new_secret
 from ac_platform.clock import Clock, utc_now
 
-HASHER = PasswordHasher()  # argon2id, the library's recommended parameters
-_DUMMY_HASH = HASHER.hash("not a password of anyone: spends the same time")
 HASHING_THREADS = 2
 """Password hashes computed at once (argon2 takes a core each, off the event loop)."""
 
 
-def _verify(password_hash: str, password: str) -> bool:
+def _verify(hasher: PasswordHasher, password_hash: str, password: str) -> bool:
     try:
-        return HASHER.verify(password_hash, password)
+        return hasher.verify(password_hash, password)
     except (VerificationError, InvalidHashError):
         return False
 
@@ -88,6 +86,10 @@ class Accounts:
         self.settings = settings
         self.clock = clock
         self._hashing = asyncio.Semaphore(HASHING_THREADS)
+        self._hasher = PasswordHasher(
+            time_cost=settings.hash_time_cost, memory_cost=settings.hash_memory_kib
+        )
+        self._dummy = self._hasher.hash("not a password of anyone: spends the same time")
         self.events = events
         self.keyring = keyring
         self.signer = signer
@@ -108,11 +110,11 @@ class Accounts:
 
     async def _hash(self, password: str) -> str:
         async with self._hashing:
-            return await asyncio.to_thread(HASHER.hash, password)
+            return await asyncio.to_thread(self._hasher.hash, password)
 
     async def _verify(self, password_hash: str, password: str) -> bool:
         async with self._hashing:
-            return await asyncio.to_thread(_verify, password_hash, password)
+            return await asyncio.to_thread(_verify, self._hasher, password_hash, password)
 
     # -- profiles ---------------------------------------------------------
 
@@ -200,11 +202,11 @@ class Accounts:
         if throttled(await store.recent_failures(self.pool, index, now - THROTTLE_WINDOW)):
             raise Refused("too_many_attempts", "too many failed logins: wait a minute")
         account = await store.account_by_index(self.pool, index)
-        ok = await self._verify(account["password_hash"] if account else _DUMMY_HASH, password)
+        ok = await self._verify(account["password_hash"] if account else self._dummy, password)
         if account is None or not ok:
             await store.record_failure(self.pool, index, now - THROTTLE_WINDOW)
             raise Refused("invalid_credentials", "wrong username or password")
-        if HASHER.check_needs_rehash(account["password_hash"]):
+        if self._hasher.check_needs_rehash(account["password_hash"]):
             await store.set_password_hash(
                 self.pool, account["subject_id"], await self._hash(password)
             )

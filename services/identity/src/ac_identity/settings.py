@@ -7,7 +7,7 @@ import hmac
 import json
 from typing import ClassVar
 
-from pydantic import SecretStr
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import SettingsConfigDict
 
 from ac_events.crypto import parse_master_key
@@ -29,8 +29,21 @@ class IdentitySettings(ServiceSettings):
     erasure_grace_s: float = 60.0
     """Between an erasure request and the key's destruction: services finish what they
     owe the person (the confirmation email). The account itself ends at once."""
+    hash_time_cost: int = Field(default=3, ge=1)
+    hash_memory_kib: int = Field(default=65536, ge=8)
+    """argon2id's cost (the library's recommended parameters by default). The test suite
+    lowers them, as Django's tests use a fast hasher; production refuses anything weaker."""
     service_credentials: SecretStr = SecretStr("{}")
     """JSON: service name -> SHA-256 (hex) of its secret, for the client-credentials grant."""
+
+    @model_validator(mode="after")
+    def _strong_passwords_in_production(self) -> IdentitySettings:
+        weak = self.hash_time_cost < 3 or self.hash_memory_kib < 65536
+        if self.environment == "production" and weak:
+            raise ValueError(
+                "production hashes passwords with argon2id at its default cost or more"
+            )
+        return self
 
     def previous_master_key_bytes(self) -> bytes | None:
         key = self.previous_master_key
