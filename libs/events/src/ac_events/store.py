@@ -208,12 +208,6 @@ class EventStore:
         rows = await self.pool.fetch(_READ_AFTER, position, up_to, limit)
         return [StoredEvent(*r.values()) for r in rows]
 
-    async def read_all(self, after: int = 0, limit: int = 1000) -> list[Envelope[Event]]:
-        """Decoded events after a global position, in position order."""
-        return [
-            await self.codec.open(r.data, r.position) for r in await self.read_after(after, limit)
-        ]
-
     async def safe_position(self) -> int:
         """The highest position below which nothing can still commit (see module doc)."""
         async with self.pool.acquire() as conn, conn.transaction():

@@ -9,6 +9,12 @@ e-mail attachment.
 Everything from the report is data and is escaped (Jinja2 with autoescape on;
 the chart functions escape with `markupsafe`): a finding's detail may quote
 whatever an event carried.
+
+The page is the template `templates/report.html.j2`; its style is
+`templates/report.css`, put in the `<style>` element as it is. The CSP's
+hash is computed from that file at import, so an edit to it (whitespace
+too) changes the policy with it. This module builds what the template shows:
+the figures, the charts (SVG) and the times.
 """
 
 from __future__ import annotations
@@ -17,8 +23,9 @@ import base64
 import hashlib
 from collections.abc import Mapping
 from datetime import UTC, datetime
+from importlib import resources
 
-from jinja2 import Environment, StrictUndefined
+from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
 from ac_contracts.audit import Report
@@ -30,101 +37,11 @@ FINDINGS_SHOWN = 200
 BARS_SHOWN = 20
 """Bars of a horizontal chart; the smallest others are summed in one bar."""
 
-_CSS = """
-:root {
-  color-scheme: light;
-  --ink: #1f2328; --muted: #59636e; --line: #d1d9e0; --soft: #f6f8fa;
-  --red: #b42318; --red-bg: #fef3f2; --green: #067647; --green-bg: #ecfdf3;
-  --blue: #175cd3; --amber: #b54708; --violet: #6941c6; --grey: #475467;
-}
-* { box-sizing: border-box; }
-html { font-family: system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans",
-  "Helvetica Neue", Arial, sans-serif, "Apple Color Emoji", "Segoe UI Emoji";
-  color: var(--ink); background: #fff; line-height: 1.45; }
-body { margin: 0 auto; max-width: 72rem; padding: 1.5rem 1.25rem 3rem; }
-h1 { font-size: 1.6rem; margin: 0 0 .25rem; }
-h2 { font-size: 1.2rem; margin: 2.25rem 0 .75rem; padding-bottom: .3rem;
-  border-bottom: 1px solid var(--line); }
-h3 { font-size: 1rem; margin: 1.25rem 0 .5rem; }
-p { margin: .4rem 0; }
-code, .id { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas,
-  "Liberation Mono", monospace; font-size: .82em; }
-.id { word-break: break-all; }
-.muted, .none { color: var(--muted); }
-.none { font-style: italic; }
-header { display: flex; flex-wrap: wrap; gap: 1rem 2rem; align-items: flex-end;
-  justify-content: space-between; border-bottom: 2px solid var(--ink);
-  padding-bottom: 1rem; }
-header dl { display: grid; grid-template-columns: auto auto; gap: .1rem 1rem;
-  margin: .5rem 0 0; }
-header dt { color: var(--muted); }
-header dd { margin: 0; }
-.verdict { font-size: 1.25rem; font-weight: 700; padding: .5rem 1rem;
-  border-radius: .5rem; border: 2px solid; }
-.verdict.fail { color: var(--red); background: var(--red-bg); }
-.verdict.pass { color: var(--green); background: var(--green-bg); }
-.figures { display: grid; grid-template-columns: repeat(auto-fill, minmax(9.5rem, 1fr));
-  gap: .75rem; margin: 0; }
-.figures div { border: 1px solid var(--line); border-radius: .5rem; padding: .6rem .8rem;
-  background: var(--soft); }
-.figures dt { color: var(--muted); font-size: .85rem; }
-.figures dd { margin: 0; font-size: 1.5rem; font-weight: 650;
-  font-variant-numeric: tabular-nums; }
-table { border-collapse: collapse; width: 100%; margin: .5rem 0; font-size: .9rem; }
-th, td { text-align: left; vertical-align: top; padding: .35rem .6rem;
-  border-bottom: 1px solid var(--line); }
-th { background: var(--soft); font-weight: 600; }
-td.at { white-space: nowrap; }
-td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
-tr { break-inside: avoid; }
-table.compact { width: auto; min-width: 18rem; }
-.badge { display: inline-block; font-size: .78rem; font-weight: 700; padding: .05rem .5rem;
-  border-radius: 1rem; border: 1px solid; white-space: nowrap; }
-.badge.pass { color: var(--green); background: var(--green-bg); }
-.badge.fail { color: var(--red); background: var(--red-bg); }
-tr.failing > td { background: var(--red-bg); }
-td.findings { padding: .25rem .6rem 1rem 2rem; background: #fff; }
-td.findings table { font-size: .85rem; }
-.description { color: var(--muted); font-size: .85rem; }
-.more { color: var(--muted); font-style: italic; }
-.charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(30rem, 1fr));
-  gap: 1rem 2rem; }
-figure { margin: 0; }
-figcaption { font-weight: 600; margin-bottom: .35rem; }
-svg.chart { display: block; max-width: 100%; height: auto; }
-svg.chart text { font-family: inherit; font-size: 12px; fill: var(--ink); }
-svg.chart text.value { font-variant-numeric: tabular-nums; }
-svg.chart text.axis { fill: var(--muted); font-size: 11px; }
-svg.chart .bar { fill: var(--blue); }
-svg.chart .base { stroke: var(--line); }
-details { margin: .25rem 0 .5rem; font-size: .85rem; }
-summary { color: var(--muted); cursor: pointer; }
-.kind { font-weight: 600; white-space: nowrap; }
-.kind::before { content: ""; display: inline-block; width: .65rem; height: .65rem;
-  border-radius: 50%; margin-right: .4rem; background: currentColor; }
-.kind-granted { color: var(--green); }
-.kind-withdrawn { color: var(--amber); }
-.kind-objected { color: var(--amber); }
-.kind-shared { color: var(--blue); }
-.kind-blocked { color: var(--red); }
-.kind-erased { color: var(--violet); }
-.kind-other { color: var(--grey); }
-ol.timeline { list-style: none; margin: 0; padding: 0 0 0 1rem;
-  border-left: 3px solid var(--line); }
-ol.timeline li { position: relative; padding: .35rem 0 .6rem .75rem; }
-ol.timeline li .when { color: var(--muted); font-size: .85rem; margin-right: .75rem;
-  font-variant-numeric: tabular-nums; }
-ol.timeline li .summary { display: block; }
-ol.timeline li .id { color: var(--muted); }
-footer { margin-top: 3rem; color: var(--muted); font-size: .8rem; }
-@media print {
-  body { max-width: none; padding: 0; font-size: 10pt; }
-  * { print-color-adjust: exact; -webkit-print-color-adjust: exact; }
-  h2 { break-after: avoid; }
-  figure, .figures div { break-inside: avoid; }
-  details > summary { display: none; }
-}
-"""
+_TEMPLATES = "templates"
+"""The package's directory of the page's files (shipped in the wheel with the modules)."""
+
+_CSS = (resources.files("ac_audit") / _TEMPLATES / "report.css").read_text(encoding="utf-8")
+"""The `<style>` element's content, exactly the file's text (hashed into `CSP` as it is)."""
 
 CSP = "; ".join(
     [
@@ -147,203 +64,12 @@ _KIND_CLASSES = {
     "SubjectErased": "kind-erased",
 }
 
-_TEMPLATE = """\
-<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="{{ csp }}">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="referrer" content="no-referrer">
-<title>Audit report — {{ when(report.generated_at) }}</title>
-<style>{{ css }}</style>
-</head>
-<body>
-<header>
-  <div>
-    <h1>Audit report</h1>
-    <dl>
-      <dt>Generated at</dt><dd>{{ timestamp(report.generated_at) }}</dd>
-      <dt>Replayed until</dt>
-      <dd>{% if report.until %}{{ timestamp(report.until) }}{% else %}the end of every topic{% endif %}</dd>
-      {% if report.timeline_subject %}
-      <dt>Timeline of</dt><dd><span class="id">{{ report.timeline_subject }}</span></dd>
-      {% endif %}
-    </dl>
-  </div>
-  {% set n = report.findings %}
-  <p class="verdict {{ 'fail' if n else 'pass' }}" role="status">
-    {%- if n %}{{ n }} finding{{ '' if n == 1 else 's' }}{% else %}no findings{% endif -%}
-  </p>
-</header>
-
-<main>
-<section aria-labelledby="summary">
-  <h2 id="summary">Summary</h2>
-  <dl class="figures">
-    {% for label, value in figures %}
-    <div><dt>{{ label }}</dt><dd>{{ value }}</dd></div>
-    {% endfor %}
-  </dl>
-  <h3>Events per topic</h3>
-  {% if s.topics %}
-  <table class="compact">
-    <thead><tr><th scope="col">Topic</th><th scope="col" class="num">Events</th></tr></thead>
-    <tbody>
-    {% for topic, count in s.topics | dictsort %}
-      <tr><td><code>{{ topic }}</code></td><td class="num">{{ number(count) }}</td></tr>
-    {% endfor %}
-    </tbody>
-  </table>
-  {% else %}
-  <p class="none">none</p>
-  {% endif %}
-</section>
-
-<section aria-labelledby="rules">
-  <h2 id="rules">Rules</h2>
-  {% if report.rules %}
-  <table>
-    <thead>
-      <tr>
-        <th scope="col">Rule</th><th scope="col">Title</th>
-        <th scope="col" class="num">Checked</th><th scope="col">Result</th>
-        <th scope="col" class="num">Findings</th>
-      </tr>
-    </thead>
-    <tbody>
-    {% for rule in report.rules %}
-      <tr{% if not rule.passed %} class="failing"{% endif %}>
-        <td><code>{{ rule.name }}</code></td>
-        <td>{{ rule.title }}<div class="description">{{ rule.description }}</div></td>
-        <td class="num">{{ number(rule.checked) }}</td>
-        <td>{% if rule.passed %}<span class="badge pass">pass</span>{% else %}<span class="badge fail">fail</span>{% endif %}</td>
-        <td class="num">{{ number(rule.findings | length) }}</td>
-      </tr>
-      {% if not rule.passed %}
-      <tr>
-        <td colspan="5" class="findings">
-          <table aria-label="Findings of {{ rule.name }}">
-            <thead>
-              <tr><th scope="col">Event</th><th scope="col">Stream</th>
-                <th scope="col">Subject</th><th scope="col">Detail</th></tr>
-            </thead>
-            <tbody>
-            {% for f in rule.findings[:findings_shown] %}
-              <tr>
-                <td class="id">{{ f.event_id or '—' }}</td>
-                <td class="id">{{ f.stream_id or '—' }}{% if f.topic %}<div class="muted">{{ f.topic }}</div>{% endif %}</td>
-                <td class="id">{{ f.subject_id or '—' }}</td>
-                <td>{{ f.detail }}</td>
-              </tr>
-            {% endfor %}
-            </tbody>
-          </table>
-          {% if rule.findings | length > findings_shown %}
-          <p class="more">and {{ rule.findings | length - findings_shown }} more</p>
-          {% endif %}
-        </td>
-      </tr>
-      {% endif %}
-    {% endfor %}
-    </tbody>
-  </table>
-  {% else %}
-  <p class="none">none</p>
-  {% endif %}
-</section>
-
-<section aria-labelledby="charts">
-  <h2 id="charts">Disclosures at a glance</h2>
-  <div class="charts">
-    {% for caption, chart, data, key in charts %}
-    <figure>
-      <figcaption>{{ caption }}</figcaption>
-      {{ chart }}
-      {% if data %}
-      <details>
-        <summary>The figures as a table</summary>
-        <table class="compact">
-          <thead><tr><th scope="col">{{ key }}</th><th scope="col" class="num">Disclosures</th></tr></thead>
-          <tbody>
-          {% for label, value in data %}
-            <tr><td>{{ label }}</td><td class="num">{{ number(value) }}</td></tr>
-          {% endfor %}
-          </tbody>
-        </table>
-      </details>
-      {% endif %}
-    </figure>
-    {% endfor %}
-  </div>
-</section>
-
-{% if report.timeline_subject or report.timeline %}
-<section aria-labelledby="timeline">
-  <h2 id="timeline">Timeline{% if report.timeline_subject %} of <span class="id">{{ report.timeline_subject }}</span>{% endif %}</h2>
-  {% if report.timeline %}
-  <ol class="timeline">
-    {% for entry in report.timeline %}
-    <li>
-      <span class="when">{{ timestamp(entry.at) }}</span>
-      <span class="kind {{ kind_class(entry.kind) }}">{{ entry.kind }}</span>
-      <span class="summary">{{ entry.summary }} <span class="id">{{ entry.event_id }}</span></span>
-    </li>
-    {% endfor %}
-  </ol>
-  {% else %}
-  <p class="none">none</p>
-  {% endif %}
-</section>
-{% endif %}
-
-<section aria-labelledby="disclosures">
-  <h2 id="disclosures">Disclosures</h2>
-  {% if report.disclosures %}
-  <table>
-    <thead>
-      <tr>
-        <th scope="col">Shared at</th><th scope="col">Subject</th><th scope="col">Recipient</th>
-        <th scope="col">Country</th><th scope="col">Purpose</th><th scope="col">Data</th>
-        <th scope="col">Basis</th><th scope="col">Event</th>
-      </tr>
-    </thead>
-    <tbody>
-    {% for d in report.disclosures[:disclosures_shown] %}
-      <tr>
-        <td class="at">{{ timestamp(d.shared_at) }}</td>
-        <td class="id">{{ d.subject_id or '—' }}</td>
-        <td>{{ d.recipient_legal_name }}<div class="muted id">{{ d.organization_id }}</div></td>
-        <td>{{ d.recipient_country }}</td>
-        <td>{{ d.purpose }}</td>
-        <td>{{ d.data_items | join(', ') }}</td>
-        <td>{{ d.basis }}</td>
-        <td class="id">{{ d.event_id }}</td>
-      </tr>
-    {% endfor %}
-    </tbody>
-  </table>
-  {% if report.disclosures | length > disclosures_shown %}
-  <p class="more">and {{ report.disclosures | length - disclosures_shown }} more
-    (the JSON report lists them all)</p>
-  {% endif %}
-  {% else %}
-  <p class="none">none</p>
-  {% endif %}
-</section>
-</main>
-
-<footer>
-  Active Connector audit · {{ number(report.summary.events) }} events replayed ·
-  this page is self-contained and runs no script.
-</footer>
-</body>
-</html>
-"""
-
 _PAGE = Environment(
-    autoescape=True, undefined=StrictUndefined, keep_trailing_newline=True
-).from_string(_TEMPLATE)
+    loader=PackageLoader("ac_audit", _TEMPLATES),
+    autoescape=True,
+    undefined=StrictUndefined,
+    keep_trailing_newline=True,
+).get_template("report.html.j2")
 
 
 def when(at: datetime) -> str:
@@ -545,7 +271,7 @@ def render(report: Report) -> str:
         figures=[(label, _number(value)) for label, value in figures],
         number=_number,
         charts=charts,
-        css=Markup(_CSS),  # noqa: S704 (this module's own constant, hashed into the CSP)
+        css=Markup(_CSS),  # noqa: S704 (the package's own file, hashed into the CSP)
         csp=CSP,
         when=when,
         timestamp=timestamp,
