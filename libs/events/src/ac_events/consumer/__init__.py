@@ -1,6 +1,6 @@
 """The consumer: a service's handlers fed from Kafka, effects exactly once.
 
-Publishing is at least once (DESIGN §5), so the consumer makes effects
+Publishing is at least once (architecture.md §5), so the consumer makes effects
 exactly once by storing what it has processed in the SAME PostgreSQL
 transaction as the handlers' effects. A batch of records is one
 transaction. If it fails because of a handler, the batch is applied again
