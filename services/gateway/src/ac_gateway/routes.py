@@ -1,184 +1,82 @@
-"""The public API, `/v1/...`: every route, who may call it, and where it goes.
+"""The public API's route table, `routes.yaml`, loaded into `Route`s (see `table.py`).
 
-The gateway checks the token and the role on every route (401/403 here, before
-any service is called); the service it routes to checks again, and checks whose
-data it is. Adding a route is adding a row here (and its cells in the security
-matrix test, which fails until they are there).
+The gateway checks the token and the role on every route (401/403 here, before any
+service is called); the service it routes to checks again, and checks whose data it
+is. Adding a route is adding an entry to `routes.yaml` (and its cells in the security
+matrix test, which fails until they are there). The file is checked as it loads: an
+unknown key, role, model, parameter type or handler stops the gateway from starting.
 """
 
 from __future__ import annotations
 
+import importlib
+import re
+from pathlib import Path
+from typing import Any
 from uuid import UUID
 
-from ac_contracts import audit, consent, identity, matching, notifications, resumes
+import yaml
+
 from ac_contracts.common import OrgId, SubjectId
-from ac_contracts.gateway import Export
 from ac_events.catalogue.vocab import Sha256
+from ac_gateway import table
 from ac_gateway.export import export
-from ac_gateway.table import (
-    AUDITING,
-    CLIENT,
-    CLIENT_OR_STAFF,
-    PUBLIC,
-    STAFF,
-    STUDENT,
-    USERS,
-    Route,
-)
+from ac_gateway.table import Handler, Route
 
-ID = {"consent_id": UUID}
-CSP = ("content-security-policy",)
+TABLE = Path(__file__).with_name("routes.yaml")
+ROLES = {name.lower(): getattr(table, name) for name in
+         ("PUBLIC", "USERS", "STUDENT", "CLIENT", "CLIENT_OR_STAFF", "STAFF", "AUDITING")}  # fmt: skip
+PARAMS: dict[str, Any] = {"uuid": UUID, "sha256": Sha256, "org_id": OrgId, "subject_id": SubjectId}
+HANDLERS: dict[str, Handler] = {"export": export}
+KEYS = {"roles", "to", "summary", "tags", "body", "query", "response", "status", "params",
+        "limited", "headers", "html", "own_org", "handler"}  # fmt: skip
 
-ROUTES: tuple[Route, ...] = (
-    # -- accounts and tokens
-    Route("POST", "/v1/users", PUBLIC, "identity", "/users", "Register as a student",
-          ("accounts",), body=identity.Registration, response=identity.Registered, status=201,
-          limited=True),
-    Route("POST", "/v1/email-verifications", PUBLIC, "identity", "/email-verifications",
-          "Confirm an email address", ("accounts",), body=identity.Verification,
-          response=identity.Registered),
-    Route("POST", "/v1/auth/login", PUBLIC, "identity", "/sessions", "Log in", ("auth",),
-          body=identity.Login, response=identity.TokenPair, limited=True),
-    Route("POST", "/v1/auth/refresh", PUBLIC, "identity", "/sessions/refresh",
-          "Rotate a refresh token", ("auth",), body=identity.RefreshBody,
-          response=identity.TokenPair, limited=True),
-    Route("POST", "/v1/auth/logout", USERS, "identity", "/sessions/logout", "Log out", ("auth",),
-          body=identity.RefreshBody, status=204),
-    Route("GET", "/v1/auth/jwks", PUBLIC, "identity", "/.well-known/jwks.json",
-          "Public keys of access tokens", ("auth",), response=dict),
-    # -- my account
-    Route("GET", "/v1/me", USERS, "identity", "/me", "My account", ("me",),
-          response=identity.Account),
-    Route("PATCH", "/v1/me", USERS, "identity", "/me", "Correct or add to my data", ("me",),
-          body=identity.Correction, response=identity.Account),
-    Route("DELETE", "/v1/me", USERS, "identity", "/me",
-          "Erase me (re-authenticate with the password)", ("me",),
-          body=identity.Reauthentication, status=204),
-    Route("GET", "/v1/me/export", USERS, "identity", "/me",
-          "Everything the platform holds about me, machine-readable", ("me",),
-          response=Export, handler=export),
-    # -- a student's consents
-    Route("GET", "/v1/me/consents", STUDENT, "consent", "/subjects/{subject}/page",
-          "My consents, their history, and who received my data when", ("consents",),
-          query=consent.PageQuery, response=consent.ConsentPage),
-    Route("POST", "/v1/me/consents", STUDENT, "consent", "/subjects/{subject}/consents",
-          "Grant a consent", ("consents",), body=consent.GrantBody, response=consent.Granted,
-          status=201),
-    Route("DELETE", "/v1/me/consents/{consent_id}", STUDENT, "consent",
-          "/subjects/{subject}/consents/{consent_id}", "Withdraw a consent (one call)",
-          ("consents",), params=ID, response=consent.Recorded),
-    Route("POST", "/v1/me/transfer-objections", STUDENT, "consent",
-          "/subjects/{subject}/transfer-objections", "Opt out of a business transfer",
-          ("consents",), body=consent.ObjectionBody, response=consent.Recorded, status=201),
-    Route("GET", "/v1/policies", USERS, "consent", "/policies",
-          "Policy versions and business transfers", ("consents",), response=consent.PolicyState),
-    Route("GET", "/v1/country-notices/{notice_sha256}", USERS, "consent",
-          "/country-notices/{notice_sha256}", "A country notice, by hash", ("consents",),
-          params={"notice_sha256": Sha256}, response=consent.Notice),
-    Route("GET", "/v1/organisations/{organization_id}", USERS, "identity",
-          "/organisations/{organization_id}", "A client organisation", ("organisations",),
-          params={"organization_id": OrgId}, response=identity.OrganisationBody,
-          own_org="organization_id"),
-    # -- a student's CV, matches, applications
-    Route("GET", "/v1/me/resume", STUDENT, "resumes", "/subjects/{subject}/resume", "My CV",
-          ("resumes",), response=resumes.ResumeOut),
-    Route("POST", "/v1/me/resume", STUDENT, "resumes", "/subjects/{subject}/resume",
-          "Submit my CV (422 `sensitive_data` if it reveals sensitive data not volunteered)",
-          ("resumes",), body=resumes.ResumeBody, response=resumes.ResumeOut, status=201),
-    Route("PUT", "/v1/me/resume", STUDENT, "resumes", "/subjects/{subject}/resume",
-          "Revise my CV", ("resumes",), body=resumes.ResumeBody, response=resumes.ResumeOut),
-    Route("DELETE", "/v1/me/resume", STUDENT, "resumes", "/subjects/{subject}/resume",
-          "Delete my CV", ("resumes",), status=204),
-    Route("GET", "/v1/me/matches", STUDENT, "matching", "/subjects/{subject}/matches",
-          "My top vacancies (with the vacancy_assessment consent)", ("matching",),
-          query=matching.ResumeToken, response=list[matching.Match]),
-    Route("POST", "/v1/me/applications", STUDENT, "matching", "/subjects/{subject}/applications",
-          "Apply: my data goes to the client only if my consent allows it", ("matching",),
-          body=matching.ApplicationBody, query=matching.ResumeToken,
-          response=matching.ApplicationOut, status=201),
-    Route("GET", "/v1/me/applications", STUDENT, "matching", "/subjects/{subject}/applications",
-          "My applications", ("matching",), response=list[matching.ApplicationListed]),
-    Route("GET", "/v1/me/disclosures", STUDENT, "matching", "/subjects/{subject}/disclosures",
-          "Every provision of my data to a third party", ("matching",),
-          response=list[matching.Disclosure]),
-    # -- vacancies
-    Route("GET", "/v1/vacancies", USERS, "matching", "/vacancies", "Open vacancies, newest first",
-          ("vacancies",), response=list[matching.VacancyOut]),
-    Route("GET", "/v1/vacancies/{vacancy_id}", USERS, "matching", "/vacancies/{vacancy_id}",
-          "A vacancy", ("vacancies",), params={"vacancy_id": UUID}, response=matching.VacancyOut),
-    Route("POST", "/v1/vacancies", CLIENT, "matching", "/vacancies",
-          "Post a vacancy for my organisation", ("clients",), body=matching.VacancyBody,
-          response=matching.VacancyOut, status=201),
-    Route("POST", "/v1/vacancies/{vacancy_id}/close", CLIENT, "matching",
-          "/vacancies/{vacancy_id}/close", "Close my organisation's vacancy", ("clients",),
-          params={"vacancy_id": UUID}, response=matching.VacancyOut),
-    Route("GET", "/v1/vacancies/{vacancy_id}/candidates", CLIENT_OR_STAFF, "matching",
-          "/vacancies/{vacancy_id}/candidates", "Anonymous candidates for my vacancy",
-          ("clients",), params={"vacancy_id": UUID}, response=list[matching.Candidate]),
-    Route("GET", "/v1/organisation/disclosures", CLIENT, "matching",
-          "/organisations/{org}/disclosures", "What was shared with my organisation",
-          ("clients",), response=list[matching.Disclosure]),
-    Route("GET", "/v1/organisation/disclosures/{disclosure_id}", CLIENT, "matching",
-          "/organisations/{org}/disclosures/{disclosure_id}",
-          "The data shared with my organisation in one provision", ("clients",),
-          params={"disclosure_id": UUID}, response=matching.Received),
-    # -- notifications
-    Route("GET", "/v1/me/notifications", USERS, "notifications",
-          "/subjects/{subject}/notifications", "What was sent to me, when (no addresses)",
-          ("notifications",), response=list[notifications.NotificationOut]),
-    Route("GET", "/v1/me/alerts", USERS, "notifications", "/subjects/{subject}/alerts",
-          "My job alerts", ("notifications",), response=list[notifications.AlertOut]),
-    Route("POST", "/v1/me/alerts", STUDENT, "notifications", "/subjects/{subject}/alerts",
-          "Subscribe to job alerts (sent only with the cv_and_job_alerts consent)",
-          ("notifications",), body=notifications.AlertBody, response=notifications.AlertOut,
-          status=201),
-    Route("DELETE", "/v1/me/alerts/{subscription_id}", STUDENT, "notifications",
-          "/subjects/{subject}/alerts/{subscription_id}", "End a job alert", ("notifications",),
-          params={"subscription_id": UUID}, status=204),
-    Route("GET", "/v1/unsubscribe", PUBLIC, "notifications", "/unsubscribe",
-          "An unsubscribe link from an email: withdraws that consent", ("notifications",),
-          query=notifications.UnsubscribeQuery, response=notifications.Unsubscribed),
-    # -- staff
-    Route("POST", "/v1/campaigns", STAFF, "notifications", "/campaigns",
-          "A marketing or promotion campaign (opt-in consent only)", ("staff",),
-          body=notifications.CampaignBody, response=notifications.CampaignOut, status=201),
-    Route("POST", "/v1/organisations", STAFF, "identity", "/organisations",
-          "Register a client organisation", ("staff",), body=identity.OrganisationBody,
-          response=identity.OrganisationBody, status=201),
-    Route("POST", "/v1/accounts", STAFF, "identity", "/accounts",
-          "Create a client, staff or auditor account", ("staff",),
-          body=identity.StaffMadeAccount, response=identity.Registered, status=201),
-    Route("POST", "/v1/policies", STAFF, "consent", "/policies", "Publish a policy version",
-          ("staff",), body=consent.PolicyBody, response=consent.Published, status=201),
-    Route("POST", "/v1/transfers", STAFF, "consent", "/transfers",
-          "Announce a business transfer", ("staff",), body=consent.TransferBody,
-          response=consent.Announced, status=201),
-    Route("POST", "/v1/country-notices", STAFF, "consent", "/country-notices",
-          "Publish a country notice", ("staff",), body=consent.NoticeBody,
-          response=consent.Notice, status=201),
-    Route("POST", "/v1/legal-disclosures", STAFF, "matching", "/legal-disclosures",
-          "Disclose a person's data on a legal basis (APPI art. 27(1))", ("staff",),
-          body=matching.LegalDisclosureBody, response=matching.LegalDisclosureOut, status=201),
-    # -- auditors (read-only)
-    Route("GET", "/v1/audit/checks", AUDITING, "audit", "/audit/checks",
-          "Replay the log and run every audit rule", ("audit",), query=audit.AuditQuery,
-          response=audit.Report),
-    Route("GET", "/v1/audit/report", AUDITING, "audit", "/audit/report",
-          "The audit report as one self-contained HTML page", ("audit",),
-          query=audit.AuditQuery, html=True, headers=CSP),
-    Route("GET", "/v1/audit/subjects/{subject_id}/record", AUDITING, "audit",
-          "/audit/subjects/{subject_id}", "Everything about one person as of a time, from the log alone",
-          ("audit",), params={"subject_id": SubjectId}, query=audit.RecordQuery,
-          response=audit.SubjectRecord),
-    Route("GET", "/v1/audit/subjects/{subject_id}/disclosures", AUDITING, "matching",
-          "/subjects/{subject_id}/disclosures", "Every provision of a person's data",
-          ("audit",), params={"subject_id": SubjectId}, response=list[matching.Disclosure]),
-    Route("GET", "/v1/audit/subjects/{subject_id}/consents", AUDITING, "consent",
-          "/subjects/{subject_id}/page",
-          "A person's consents and disclosures, as of any time or position", ("audit",),
-          params={"subject_id": SubjectId}, query=consent.PageQuery,
-          response=consent.ConsentPage),
-    Route("POST", "/v1/audit/decisions", AUDITING, "consent", "/decisions",
-          "Was (or is) this flow allowed? As of a time or position", ("audit",),
-          body=consent.DecisionBody, response=consent.DecisionOut),
-)  # fmt: skip
+
+def model(name: str) -> Any:
+    """`identity.Registration` -> the model of `ac_contracts.identity`; `list[...]`; `object`."""
+    if name == "object":
+        return dict
+    inner = re.fullmatch(r"list\[(.+)\]", name)
+    if inner:
+        return list[model(inner.group(1))]  # type: ignore[misc]
+    module, _, cls = name.rpartition(".")
+    return getattr(importlib.import_module(f"ac_contracts.{module}"), cls)
+
+
+def route(key: str, entry: dict[str, Any]) -> Route:
+    method, path = key.split(" ", 1)
+    unknown = set(entry) - KEYS
+    if unknown:
+        raise ValueError(f"{TABLE.name}: {key}: unknown keys {sorted(unknown)}")
+    upstream, to = entry["to"].split(" ", 1)
+    return Route(
+        method=method,
+        path=path,
+        roles=ROLES[entry["roles"]],
+        upstream=upstream,
+        to=to,
+        summary=entry["summary"],
+        tags=tuple(entry["tags"]),
+        body=model(entry["body"]) if "body" in entry else None,
+        query=model(entry["query"]) if "query" in entry else None,
+        response=model(entry["response"]) if "response" in entry else None,
+        status=int(entry.get("status", 200)),
+        params={name: PARAMS[kind] for name, kind in entry.get("params", {}).items()},
+        limited=bool(entry.get("limited", False)),
+        headers=tuple(entry.get("headers", ())),
+        html=bool(entry.get("html", False)),
+        own_org=entry.get("own_org"),
+        handler=HANDLERS[entry["handler"]] if "handler" in entry else None,
+    )
+
+
+def load(path: Path = TABLE) -> tuple[Route, ...]:
+    entries = yaml.safe_load(path.read_text(encoding="utf-8"))
+    routes = tuple(route(key, entry) for item in entries for key, entry in item.items())
+    seen = [r.key for r in routes]
+    if len(seen) != len(set(seen)):
+        raise ValueError(f"{path.name}: a route is listed twice")
+    return routes
+
+
+ROUTES = load()
