@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, model_validator
+from pydantic import BaseModel, ConfigDict, EmailStr, Field
 
 from ac_contracts.common import OrgId
 from ac_events.catalogue import Language
@@ -63,25 +63,27 @@ class Profile(BaseModel):
     language: Language = Language.JA
 
 
+Username = Annotated[
+    str,
+    Field(min_length=3, max_length=40, pattern=r"^\s*[A-Za-z0-9][A-Za-z0-9_.-]{2,39}\s*$",
+          description=f"Username: {USERNAME_RULES}."),
+]  # fmt: skip
+Password = Annotated[
+    str,
+    Field(min_length=MIN_PASSWORD, max_length=MAX_PASSWORD,
+          description=f"Password: {PASSWORD_RULES} (a refusal `weak_password` names the rule)."),
+]  # fmt: skip
+
+
 class Registration(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    username: Short = Field(description=f"Username: {USERNAME_RULES}.")
-    password: str = Field(min_length=1, max_length=256, description=f"Password: {PASSWORD_RULES}.")
+    username: Username
+    password: Password
     name: Name
     email: EmailStr
     gender: str | None = Field(default=None, max_length=40)
     school: str | None = Field(default=None, max_length=200)
     language: Language = Language.JA
-
-    @model_validator(mode="after")
-    def _rules(self) -> Registration:
-        problem = username_problem(self.username)
-        if problem:
-            raise ValueError(f"username: {problem}")
-        problems = password_problems(self.password, self.username)
-        if problems:
-            raise ValueError(f"password: {'; '.join(problems)}")
-        return self
 
     def profile(self) -> Profile:
         return Profile(**self.model_dump(exclude={"password", "role", "organization_id"}))
@@ -163,12 +165,8 @@ class OrganisationBody(BaseModel):
 class StaffMadeAccount(Registration):
     role: Literal["client", "staff", "auditor"]
     organization_id: OrgId | None = None
-
-    @model_validator(mode="after")
-    def _org_for_clients(self) -> StaffMadeAccount:
-        if (self.role == "client") != (self.organization_id is not None):
-            raise ValueError("a client account names its organisation (and only a client's does)")
-        return self
+    """A client account names its organisation, and only a client's does
+    (`organisation_for_clients_only`)."""
 
 
 class DataKey(BaseModel):

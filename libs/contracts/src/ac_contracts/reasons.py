@@ -46,6 +46,10 @@ REASONS: dict[str, Reason] = {
     "erased": Reason(410, "this person has been erased"),
     # -- accounts and tokens (identity)
     "username_taken": Reason(409, "that username is taken"),
+    "weak_password": Reason(422, "the password breaks a rule of the API's schema description"),
+    "organisation_for_clients_only": Reason(
+        422, "a client account names its organisation, and only a client's does"
+    ),
     "invalid_verification": Reason(400, "unknown, used or expired verification link"),
     "invalid_credentials": Reason(401, "wrong username or password"),
     "too_many_attempts": Reason(429, "too many failed sign-ins: wait a minute"),
@@ -70,6 +74,9 @@ REASONS: dict[str, Reason] = {
         422, "a consent outside JP records the country notice shown (and only then)"
     ),
     "unknown_policy_version": Reason(422, "the policy version named was never published"),
+    "legal_reference_required": Reason(
+        422, "a legal basis needs its reference (court order, request id)"
+    ),
     "policy_version_exists": Reason(409, "that policy version is published already"),
     "unknown_recipient": Reason(422, "no such recipient organisation"),
     "recipient_required": Reason(422, "consent to third-party provision names its recipient"),

@@ -14,6 +14,7 @@ The app also has:
   worker runs and is ready; 503 naming what is not);
 - JSON logs with personal data redacted, a correlation id per request,
   OpenTelemetry spans, Prometheus metrics at `/metrics`;
+- `Idempotency-Key` on every write of a service with a database (`idempotency.py`);
 - errors that never leak internals: a `Refused` is its reason's 4xx/5xx
   `{"detail": {"reason", "message", ...}}` (`ac_contracts.reasons`), an
   unreachable peer (`ConnectionError`) a 503, an unexpected exception a 500
@@ -37,9 +38,10 @@ from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 
 from ac_contracts.errors import Refused
 from ac_events.kafka import make_producer
-from ac_events.migrator import LIBRARY, Source, ensure_database, migrate
+from ac_events.migrator import LIBRARY, Source, ensure_database, migrate, source
 from ac_events.tracing import setup_tracing
 from ac_platform.auth import TokenVerifier, verifier_from
+from ac_platform.idempotency import Idempotency
 from ac_platform.logs import setup_logging
 from ac_platform.metrics import Metrics, MetricsMiddleware
 from ac_platform.middleware import CorrelationMiddleware, NulGuard
@@ -50,6 +52,8 @@ from ac_platform.workers import Running, Worker
 log = logging.getLogger(__name__)
 
 D = TypeVar("D")
+PLATFORM = source("ac_platform")
+"""The platform's own tables in every service's database (the kept answers of writes)."""
 
 
 @dataclass
@@ -108,7 +112,7 @@ async def _open(settings: ServiceSettings, migrations: Sequence[Source], res: Re
         await ensure_database(settings.database_url)
         res.pool = await asyncpg.create_pool(settings.database_url, min_size=1, max_size=10)
         async with res.pool.acquire() as conn:
-            applied = await migrate(conn, LIBRARY, *migrations)
+            applied = await migrate(conn, LIBRARY, PLATFORM, *migrations)
         log.info("%s: %d migration(s) applied", service, len(applied))
     if kafka:
         res.producer = make_producer(res.kafka_servers)
@@ -163,6 +167,11 @@ def create_service_app(
     app.state.deps = None
     app.state.metrics = metrics = Metrics(service)
 
+    app.add_middleware(
+        Idempotency,
+        pool=lambda: resources_of(app).pool if hasattr(app.state, "platform") else None,
+        verifier=lambda: app.state.token_verifier,
+    )
     app.add_middleware(NulGuard)
     app.add_middleware(MetricsMiddleware, metrics=metrics)
     app.add_middleware(CorrelationMiddleware)

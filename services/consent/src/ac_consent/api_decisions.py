@@ -67,6 +67,8 @@ async def _decide(
 ) -> list[dict[str, Any]]:
     if principal.role == Caller.STUDENT and any(b.subject_id != principal.subject for b in bodies):
         raise Refused("not_your_data", "a person may ask only about their own data")
+    if any(b.legal_basis is not None and not b.legal_reference for b in bodies):
+        raise Refused("legal_reference_required", "a legal basis needs its reference")
     by_staff = await _by_staff(request, principal)
     now = [i for i, b in enumerate(bodies) if b.as_of is None and b.position is None]
     out: list[dict[str, Any]] = [{} for _ in bodies]

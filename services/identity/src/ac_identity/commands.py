@@ -23,7 +23,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from ac_contracts.errors import Refused
-from ac_contracts.identity import Profile, normalise_username
+from ac_contracts.identity import Profile, normalise_username, password_problems
 from ac_events.catalogue import (
     ClientOrganizationRegistered,
     ErasureRequested,
@@ -135,6 +135,12 @@ class Accounts:
         self, profile: Profile, password: str, role: Role, organization_id: str | None = None
     ) -> tuple[str, str]:
         """A new account; returns (subject id, email verification token)."""
+        problems = password_problems(password, profile.username)
+        if problems:
+            raise Refused("weak_password", f"password: {'; '.join(problems)}")
+        if (role == Role.CLIENT) != (organization_id is not None):
+            raise Refused("organisation_for_clients_only",
+                          "a client account names its organisation, and only a client's does")  # fmt: skip
         if (
             organization_id is not None
             and await store.organisation(self.pool, organization_id) is None
