@@ -69,6 +69,13 @@ def never_500(world: World, w: Window) -> list[str]:
             world.load.ledger.timeline if status == 500 and w.injected <= t]  # fmt: skip
 
 
+def services_say_unavailable(world: World, w: Window) -> list[str]:
+    """A service that cannot reach its database answers 503 (try again), not 500: the
+    gateway answers 502 only for a service's 500."""
+    return [f"{what} answered 502 (a service answered 500)" for t, what, status in
+            world.load.ledger.timeline if status == 502 and w.injected <= t]  # fmt: skip
+
+
 def answered(kind: str, statuses: set[int], least: int = 1) -> Check:
     def check(world: World, w: Window) -> list[str]:
         seen = [s for t, k, s in world.load.ledger.timeline
@@ -148,7 +155,7 @@ BROKER_RESTART = Fault(
 them) and are published after."""
 
 PG_RESTART = Fault("postgres-restart", _pg_restart, _nothing, 0.0,
-                   (never_500, unready(DB_SERVICES)), ())  # fmt: skip
+                   (never_500, services_say_unavailable, unready(DB_SERVICES)), ())  # fmt: skip
 """A fast shutdown and a start: services say they are not ready, and recover without a
 restart of their own."""
 
