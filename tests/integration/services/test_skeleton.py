@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 import httpx
 import orjson
 import pytest
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, FastAPI, Request
 
 from ac_consent.app import create_app as create_consent_app
 from ac_consent.settings import ConsentSettings
@@ -44,6 +44,13 @@ async def broken_rule() -> dict[str, str]:
 @probe.get("/probe/peer")
 async def peer_away() -> dict[str, str]:
     raise ConnectionError("identity at 10.0.0.7:8001 refused alice.tanaka@example.jp")
+
+
+@probe.get("/probe/database-away")
+async def database_away(request: Request) -> dict[str, str]:
+    """A request whose database session ends under it (as PostgreSQL restarting ends all)."""
+    await resources_of(request.app).db.fetchval("SELECT pg_terminate_backend(pg_backend_pid())")
+    return {"ok": "not reached"}
 
 
 def settings(infra: Infra, database_url: str) -> ConsentSettings:
@@ -119,6 +126,15 @@ async def test_a_broken_rule_is_its_4xx_and_an_unreachable_peer_a_503(app: FastA
     }
     assert peer.status_code == 503 and peer.json()["detail"]["reason"] == "unavailable"
     assert "10.0.0.7" not in peer.text and "alice" not in peer.text
+
+
+async def test_a_request_whose_database_goes_away_is_a_503(app: FastAPI) -> None:
+    """[L] Retry later, not an internal error: the gateway answers 503 for it, not 502."""
+    async with client(app) as c:
+        away = await c.get("/probe/database-away")
+        again = await c.get("/readyz")  # the pool replaces the connection by itself
+    assert away.status_code == 503 and away.json()["detail"]["reason"] == "unavailable"
+    assert again.status_code == 200
 
 
 async def test_a_service_app_creates_its_database_and_migrates(infra: Infra) -> None:
