@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.chaos.alerts import check_rules
 from tests.chaos.infra import OwnInfra
 from tests.chaos.load import Load, Op
 from tests.chaos.platform import ChaosPlatform
@@ -34,11 +35,15 @@ async def world(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[World
     load: Load | None = None
     scraper = Scraper(platform)
     try:
+        if FULL:  # the rules the run will show firing are valid PromQL, first of all
+            assert "SUCCESS" in check_rules(platform.work / "rules")
         await asyncio.to_thread(infra.up)
         await asyncio.to_thread(platform.start)
         staff, client, auditor, vacancies = await accounts(platform)
         load = Load(platform.gateway, vacancies, client)
-        load.ledger.ops += [Op("vacancy", "setup", None, {"vacancy_id": v}, "ok") for v in vacancies]
+        load.ledger.ops += [
+            Op("vacancy", "setup", None, {"vacancy_id": v}, "ok") for v in vacancies
+        ]
         scraper.start()
         yield World(infra, platform, load, scraper, auditor, staff)
     finally:

@@ -9,6 +9,7 @@ alerts that must fire while it lasts.
 from __future__ import annotations
 
 import asyncio
+import os
 import signal
 import time
 from collections.abc import Awaitable, Callable
@@ -119,14 +120,15 @@ def kill(service: str) -> Fault:
 
     async def heal(world: World) -> None:  # run.py restarts it; wait until it is back
         deadline = time.monotonic() + 120
-        while world.platform.pid(service) is None and time.monotonic() < deadline:
+        while world.platform.pid(service) is None and time.monotonic() < deadline:  # noqa: ASYNC110
             await asyncio.sleep(0.1)
 
     during: tuple[Check, ...] = (never_500,)
+    alerts: tuple[str, ...] = ("ACServiceDown",)
     if service == "consent":  # fail closed: nothing is shared without a decision
         during += (answered("apply", {503}), nothing_adopted("apply"))
-    return Fault(f"kill-{service}", inject, heal, 0.0, during, ("ACServiceDown",),
-                 restarts=(service,))  # fmt: skip
+        alerts += ("ACGatewayErrors",)
+    return Fault(f"kill-{service}", inject, heal, 0.0, during, alerts, restarts=(service,))
 
 
 async def _broker_down(world: World) -> None:
@@ -159,15 +161,126 @@ PG_RESTART = Fault("postgres-restart", _pg_restart, _nothing, 0.0,
 """A fast shutdown and a start: services say they are not ready, and recover without a
 restart of their own."""
 
+
+def _pause(
+    signal_to: Callable[[World, signal.Signals], None],
+) -> tuple[Callable[[World], Awaitable[None]], Callable[[World], Awaitable[None]]]:
+    async def stop(world: World) -> None:
+        signal_to(world, signal.SIGSTOP)
+
+    async def cont(world: World) -> None:
+        signal_to(world, signal.SIGCONT)
+
+    return stop, cont
+
+
+BROKER_PAUSE = Fault(
+    "broker-pause", *_pause(lambda w, sig: w.infra.kafka_signal(sig)), 10.0,
+    (never_500, unready(KAFKA_SERVICES), answered("grant", set(range(200, 300)))),
+    ("ACKafkaUnreachable", "ACOutboxStuck"),
+)  # fmt: skip
+"""The broker stopped in its tracks (SIGSTOP) for 10 s: every connection hangs."""
+
+PG_PAUSE = Fault(
+    "postgres-pause", *_pause(lambda w, sig: w.infra.pg_signal(sig)), 10.0,
+    (never_500, unready(DB_SERVICES)), ("ACDatabaseUnreachable",),
+)  # fmt: skip
+"""Every PostgreSQL process stopped (SIGSTOP) for 10 s: queries hang, then go on."""
+
+
+async def _smtp_down(world: World) -> None:
+    await asyncio.to_thread(world.platform.stop_mail)
+
+
+async def _smtp_up(world: World) -> None:
+    await asyncio.to_thread(world.platform.start_mail)
+
+
+SMTP_DOWN = Fault("smtp-down", _smtp_down, _smtp_up, 60.0, (never_500,),
+                  ("ACNotificationsDelayed",), bound_s=120.0)  # fmt: skip
+"""The mail relay away for a minute: messages wait (retried with back-off) and go after."""
+
+
+def slow_answers(kind: str, at_least_s: float) -> Check:
+    def check(world: World, w: Window) -> list[str]:
+        slow = [op for op in world.load.ledger.ops if op.kind == kind and op.outcome == "ok"
+                and w.injected + 1 <= op.started <= w.healed - 3
+                and op.ended - op.started >= at_least_s]  # fmt: skip
+        return [] if slow else [f"no {kind} answered, slowly, while consent was slow"]
+
+    return check
+
+
+async def _consent_slow(world: World) -> None:
+    world.platform.slow_consent(True)
+
+
+async def _consent_fast(world: World) -> None:
+    world.platform.slow_consent(False)
+
+
+SLOW_CONSENT = Fault(
+    "slow-consent", _consent_slow, _consent_fast, 15.0,
+    (never_500, slow_answers("apply", 2.0)), ("ACRequestsSlow",),
+)  # fmt: skip
+"""Every decision matching and notifications ask for reaches consent 2 s late: applications
+still succeed (slowly), job alerts go out late; nothing times out (peers wait 10 s)."""
+
+
+async def _fill_disk(world: World) -> None:
+    await asyncio.to_thread(world.infra.fill_kafka_disk)
+    # Kafka halts when its only log directory fails (the next write fails for want of space).
+    await asyncio.to_thread(world.infra.kafka_wait_exit, 120)
+
+
+async def _free_disk(world: World) -> None:
+    world.infra.free_kafka_disk()
+    await asyncio.to_thread(world.infra.kafka_start)
+
+
+KAFKA_DISK_FULL = Fault(
+    "kafka-disk-full", _fill_disk, _free_disk, 5.0,
+    (never_500, unready(KAFKA_SERVICES)), ("ACKafkaUnreachable", "ACOutboxStuck"),
+)  # fmt: skip
+"""Kafka's log directory (a small loop-mounted file system) filled to the last byte: the
+broker stops; writes still commit (the outbox holds them); space freed and the broker
+started again, they are published."""
+
+
+def _signal_service(service: str) -> Callable[[World, signal.Signals], None]:
+    def send(world: World, sig: signal.Signals) -> None:
+        pid = world.platform.pid(service)
+        assert pid is not None
+        os.kill(pid, sig)
+
+    return send
+
+
+HANG_NOTIFICATIONS = Fault(
+    "hang-notifications", *_pause(_signal_service("notifications")), 30.0, (never_500,),
+    ("ACServiceDown", "ACConsumerLag"),
+)  # fmt: skip
+"""Notifications stopped in its tracks (SIGSTOP) for 30 s: the others publish on, its
+consumer group falls behind (as the broker sees it), and catches up when it goes on."""
+
+
+async def _poison(world: World) -> None:
+    await world.poison()
+
+
+def dead_lettered(world: World, w: Window) -> list[str]:
+    missing = [g for g, n in world.dead_letters.items() if n < 1]
+    return [f"consumer group {g} did not dead-letter the poison record" for g in missing]
+
+
+POISON = Fault("poison-record", _poison, _nothing, 0.0, (never_500, dead_lettered),
+               ("ACDeadLetters",))  # fmt: skip
+"""A record no consumer can read (not JSON) in identity's topic: each group that reads it
+sends it to its dead-letter topic with the reason, and goes on."""
+
 SHORT = (kill("consent"), BROKER_RESTART, PG_RESTART)
 
 
 def full() -> tuple[Fault, ...]:
-    return (*(kill(s) for s in NAMES), BROKER_RESTART, PG_RESTART)
-
-
-def _signal_broker(sig: signal.Signals) -> Callable[[World], Awaitable[None]]:
-    async def send(world: World) -> None:
-        world.infra.kafka_signal(sig)
-
-    return send
+    return (*(kill(s) for s in NAMES), BROKER_RESTART, BROKER_PAUSE, PG_RESTART, PG_PAUSE,
+            SMTP_DOWN, SLOW_CONSENT, KAFKA_DISK_FULL, HANG_NOTIFICATIONS, POISON)  # fmt: skip

@@ -81,8 +81,8 @@ class OwnInfra:
     def down(self) -> None:
         for pid in self._pg_pids():  # a paused cluster cannot stop
             os.kill(pid, signal.SIGCONT)
-        if (pid := self.kafka_pid()) is not None:
-            os.kill(pid, signal.SIGCONT)
+        if (kafka := self.kafka_pid()) is not None:
+            os.kill(kafka, signal.SIGCONT)
         try:
             self._script("down", timeout_s=120)
         finally:

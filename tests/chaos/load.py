@@ -17,6 +17,7 @@ are waited out. The gateway's every answer is counted by status.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import time
 import uuid
@@ -216,13 +217,11 @@ class Load:
                 return bool(found)
 
             await self.write(
-                op, lambda: self.gw.call("POST", "/v1/vacancies", self.client_token, body),
+                op, lambda b=body: self.gw.call("POST", "/v1/vacancies", self.client_token, b),  # type: ignore[misc]
                 done, resolve,
             )  # fmt: skip
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._stopping.wait(), 5)
-            except TimeoutError:
-                pass
 
 
 class Student:

@@ -6,6 +6,7 @@ import asyncio
 import time
 from dataclasses import dataclass, field
 
+from tests.chaos import alerts
 from tests.chaos.faults import Fault, Window, never_500, only_restarted
 from tests.chaos.reconcile import reconcile
 from tests.chaos.settle import settle
@@ -43,7 +44,7 @@ def result_line(results: list[Result]) -> str:
             f"orphaned={sum(r.orphaned for r in results)}")  # fmt: skip
 
 
-async def run_fault(world: World, fault: Fault) -> Result:
+async def run_fault(world: World, fault: Fault, check_alerts: bool) -> Result:
     load, platform = world.load, world.platform
     load.phase = fault.name
     requests_before = sum(load.ledger.answers.values())
@@ -76,7 +77,10 @@ async def run_fault(world: World, fault: Fault) -> Result:
     report = await world.audit()
     findings = [f"audit {f['rule']}: {f['detail']} ({f['event_id'] or f['stream_id']})"
                 for rule in report["rules"] for f in rule["findings"]
-                if (f["event_id"] or f["stream_id"]) not in world.planted_findings]  # fmt: skip
+                if not f["detail"].startswith(tuple(world.planted_findings))]  # fmt: skip
+    if check_alerts:
+        work = world.platform.work / "alerts" / fault.name
+        problems += alerts.fired(world.scraper, fault.alerts, injected, healed, work)
     new = [p for p in tally.problems() + findings if p not in world.seen_problems]
     world.seen_problems.update(new)
     problems += new

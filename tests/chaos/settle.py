@@ -49,6 +49,15 @@ class Behind:
                 f"messages waiting={self.waiting}")  # fmt: skip
 
 
+async def end_offsets_of(bootstrap: str, topic: str) -> dict[TopicPartition, int]:
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+    await consumer.start()
+    try:
+        return await end_offsets(consumer, [topic])
+    finally:
+        await consumer.stop()
+
+
 async def end_offsets(consumer: AIOKafkaConsumer, topics: list[str]) -> dict[TopicPartition, int]:
     await consumer._client.force_metadata_update()
     tps = [TopicPartition(t, p) for t in topics for p in (consumer.partitions_for_topic(t) or [])]
@@ -110,6 +119,8 @@ async def settle(platform: ChaosPlatform, bound_s: float) -> float:
                 if last.caught_up:
                     return time.monotonic() - started
                 await asyncio.sleep(0.5)
+            why = [(await client.get(f"{platform.url(s)}/readyz")).text for s in last.unready
+                   if not s.startswith("(")] if last else []  # fmt: skip
     finally:
         await consumer.stop()
-    raise AssertionError(f"not caught up within {bound_s:.0f} s: {last}\n{platform.tail()}")
+    raise AssertionError(f"not caught up within {bound_s:.0f} s: {last}\n" + "\n".join(why))

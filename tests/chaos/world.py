@@ -4,16 +4,19 @@ needs, the load itself, and what is watched during a fault (readiness, answers, 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
 
+from ac_events.kafka import dead_letter_topic, make_producer, topic_for
 from tests.chaos.infra import OwnInfra
 from tests.chaos.load import ITEMS, PASSWORD, Load
 from tests.chaos.platform import STAFF_PASSWORD, ChaosPlatform, create_staff
 from tests.chaos.scrape import Scraper
+from tests.chaos.settle import GROUPS, end_offsets_of
 
 ORG = "org-chaos-a"
 
@@ -29,7 +32,9 @@ class World:
     readiness: list[tuple[float, str, int]] = field(default_factory=list)
     """(when, service, `/readyz` status) sampled during faults."""
     planted_findings: set[str] = field(default_factory=set)
-    """Event ids of audit findings a fault planted on purpose."""
+    """How the audit findings a fault planted on purpose begin (their detail)."""
+    dead_letters: dict[str, int] = field(default_factory=dict)
+    """Records in each consumer group's dead-letter topic (read by `poison`)."""
     seen_problems: set[str] = field(default_factory=set)
 
     async def watch_readiness(self, stop: asyncio.Event) -> None:
@@ -38,10 +43,29 @@ class World:
                 now = time.time()
                 for service, status in (await self.platform.readiness(client)).items():
                     self.readiness.append((now, service, status))
-                try:
+                with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(stop.wait(), 0.5)
-                except TimeoutError:
-                    pass
+
+    async def poison(self) -> None:
+        """A record no consumer can read, straight into identity's topic (bypassing every
+        service); then waits until each group that reads that topic has dead-lettered it."""
+        bootstrap = self.infra.env["KAFKA_BOOTSTRAP_SERVERS"]
+        producer = make_producer(bootstrap)
+        await producer.start()
+        try:
+            await producer.send_and_wait(topic_for("identity"), b"\x00not an event", key=b"poison")
+        finally:
+            await producer.stop()
+        self.planted_findings.add("unreadable record")
+        groups = [g for g, sources in GROUPS.items() if "identity" in sources]
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            for group in groups:
+                ends = await end_offsets_of(bootstrap, dead_letter_topic(group))
+                self.dead_letters[group] = sum(ends.values())
+            if all(self.dead_letters.get(g, 0) >= 1 for g in groups):
+                return
+            await asyncio.sleep(0.5)
 
     async def audit(self) -> dict[str, Any]:
         async with httpx.AsyncClient(base_url=self.platform.gateway, timeout=120) as gw:
@@ -85,7 +109,7 @@ async def accounts(platform: ChaosPlatform) -> tuple[str, str, str, list[str]]:
             user = {"username": name, "password": PASSWORD, "name": name,
                     "email": f"{name}@example.jp", "role": role,
                     **({"organization_id": ORG} if role == "client" else {})}  # fmt: skip
-            await _until(lambda u=user: gw.post("/v1/accounts", json=u, headers=as_staff), name)  # type: ignore[misc]
+            await _until(lambda u=user: gw.post("/v1/accounts", json=u, headers=as_staff), name)
         client, auditor = (
             await login("chaos.client", PASSWORD),
             await login("chaos.auditor", PASSWORD),
@@ -95,7 +119,7 @@ async def accounts(platform: ChaosPlatform) -> tuple[str, str, str, list[str]]:
         for title in ("Backend engineer (chaos, shared)", "Data engineer (chaos, blocked)"):
             body = {"title": title, "description": "Python APIs.", "skills": ["Python", "SQL"],
                     "location_country": "JP"}  # fmt: skip
-            r = await _until(lambda b=body: gw.post("/v1/vacancies", json=b, headers=as_client),  # type: ignore[misc]
+            r = await _until(lambda b=body: gw.post("/v1/vacancies", json=b, headers=as_client),
                              "vacancy")  # fmt: skip
             vacancies.append(str(r.json()["vacancy_id"]))
         # Consent knows the organisation once a consent naming it is accepted.
