@@ -50,7 +50,8 @@ SERVICES = {s.name: PORT_BASE + (s.port - DEFAULT_PORT_BASE) for s in REGISTRY}
 """Each service's local port, in the registry's order (the gateway first)."""
 SMTP_PORT = int(os.environ.get("AC_SMTP_PORT", "1025"))
 MAIL_DIR = Path(os.environ.get("AC_MAIL_DIR", str(ROOT / ".cache" / "mail")))
-READY_TIMEOUT_S = 90.0
+READY_TIMEOUT_S = float(os.environ.get("AC_READY_TIMEOUT_S", "90"))
+"""How long a service may take to answer `/readyz` with 200 (a busy machine starts slowly)."""
 MAX_RESTARTS = 5
 """Restarts of one child within `RESTART_WINDOW_S` before it is judged unable to stay up."""
 RESTART_WINDOW_S = 60.0

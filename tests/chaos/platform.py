@@ -100,6 +100,7 @@ class ChaosPlatform:
             "AC_PORT_BASE": str(self.base),
             "AC_SMTP_PORT": str(free_port()),  # run.py's own sink: nothing is sent to it
             "AC_MAIL_DIR": str(self.work / "unused-mail"),
+            "AC_READY_TIMEOUT_S": "200",
             "NOTIFICATIONS_SMTP_PORT": str(self.smtp_port),
             "MATCHING_CONSENT_URL": f"http://127.0.0.1:{self.consent_proxy_port}",
             "NOTIFICATIONS_CONSENT_URL": f"http://127.0.0.1:{self.consent_proxy_port}",

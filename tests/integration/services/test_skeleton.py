@@ -81,9 +81,13 @@ async def test_health_and_readiness(app: FastAPI) -> None:
 
 
 async def test_not_ready_when_the_database_is_gone(app: FastAPI) -> None:
+    async with client(app) as c:
+        assert 'ac_ready{check="database"} 1.0' in (await c.get("/metrics")).text
     await resources_of(app).db.close()
     async with client(app) as c:
+        scraped = (await c.get("/metrics")).text  # what the alerts read: the same checks
         ready = await c.get("/readyz")
+    assert 'ac_ready{check="database"} 0.0' in scraped and 'ac_ready{check="kafka"} 1.0' in scraped
     assert ready.status_code == 503
     assert ready.json()["checks"]["database"].startswith("unavailable")
     assert ready.json()["checks"]["kafka"] == "ok"
