@@ -10,6 +10,7 @@ that size, so that the disk can be filled (`fill_kafka_disk`) and freed again.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -195,10 +196,17 @@ class OwnInfra:
         return self.kafka_dir / "data" / "balloon"
 
     def fill_kafka_disk(self) -> int:
-        """Takes every free byte of Kafka's disk; returns how many."""
-        free = shutil.disk_usage(self.kafka_dir / "data").free
-        subprocess.run(["fallocate", "-l", str(free), str(self.balloon)], check=True)
-        return free
+        """Writes to Kafka's disk until no byte is left; returns how many were written."""
+        written, chunk = 0, b"\0" * (1 << 20)
+        with self.balloon.open("wb", buffering=0) as balloon:
+            while chunk:
+                try:
+                    written += balloon.write(chunk) or 0
+                except OSError:  # no space left: write what still fits, smaller and smaller
+                    chunk = chunk[: len(chunk) // 2]
+            with contextlib.suppress(OSError):
+                os.fsync(balloon.fileno())
+        return written
 
     def free_kafka_disk(self) -> None:
         self.balloon.unlink(missing_ok=True)
