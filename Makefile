@@ -136,6 +136,19 @@ $(KUSTOMIZE):
 $(KUBECONFORM):
 	$(GO_INSTALL) github.com/yannh/kubeconform/cmd/kubeconform@v0.6.7
 
+# promtool (Prometheus 3.7.3) from the Go module proxy, pinned by deploy/prometheus/promtool.
+PROMTOOL := $(TOOLS)/bin/promtool
+
+$(PROMTOOL): deploy/prometheus/promtool/go.mod deploy/prometheus/promtool/go.sum
+	cd deploy/prometheus/promtool && GOPATH=$(TOOLS)/go GOFLAGS=-modcacherw \
+	  go build -o $(PROMTOOL) github.com/prometheus/prometheus/cmd/promtool
+
+.PHONY: alerts-check
+alerts-check: $(PROMTOOL) venv ## the alert rules (deploy/k8s/base/infra/alerts.yaml) through promtool check rules
+	$(PY) -c 'import sys, yaml; print(yaml.safe_load(open(sys.argv[1]))["data"]["active-connector.rules.yaml"])' \
+	  deploy/k8s/base/infra/alerts.yaml > $(CACHE)/alerts.rules.yaml
+	$(PROMTOOL) check rules $(CACHE)/alerts.rules.yaml
+
 .PHONY: k8s-validate
 k8s-validate: $(KUSTOMIZE) $(KUBECONFORM) ## kustomize build of each overlay | kubeconform -strict (offline schemas)
 	@for overlay in deploy/k8s/overlays/*/; do \
@@ -148,3 +161,10 @@ k8s-validate: $(KUSTOMIZE) $(KUBECONFORM) ## kustomize build of each overlay | k
 .PHONY: k8s-schemas
 k8s-schemas: venv ## regenerate deploy/k8s/schemas from the Go module proxy and Maven Central
 	GOPATH=$(TOOLS)/go GOFLAGS=-modcacherw $(PY) $(SCHEMAS)/generate.py
+
+.PHONY: chaos
+chaos: infra $(PROMTOOL) ## every fault in turn under load, on a platform of its own: FAULT and RESULT lines
+	@# Its own PostgreSQL and Kafka (tests/chaos/infra.py); the shared ones only for the
+	@# suite's session fixtures. Root is needed for the small disk of the full-disk fault.
+	$(WITH_INFRA) AC_CHAOS=full AC_PROMTOOL=$(PROMTOOL) $(PY) -m pytest tests/chaos -n 0 -p no:randomly -s \
+	  --timeout 3600 $(PYTEST_ARGS)

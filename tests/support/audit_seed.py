@@ -8,6 +8,10 @@ policy change, a business transfer with objections, legal disclosures by
 staff, and erasures (their keys destroyed). Every record is sealed and
 chained exactly as the services' event stores do it.
 
+Every provision is followed by its disclosure notice to the person, as the
+notifications service records it (`NotificationSent`, a few `NotificationFailed`
+with their reason).
+
 With `plant=True` it also writes violations of each audit rule, bypassing the
 services, and returns what the audit must find: `(rule, key)` pairs where the
 key is the event id, else the stream id, else the subject id of the finding.
@@ -48,9 +52,13 @@ from ac_events.catalogue import (
     DecisionReason,
     DecisionRef,
     ErasureRequested,
+    Language,
     LegalBasis,
     LegalRef,
     MatchScored,
+    NotificationFailed,
+    NotificationKind,
+    NotificationSent,
     PolicyPublished,
     ProfileUpdated,
     Purpose,
@@ -61,6 +69,7 @@ from ac_events.catalogue import (
 )
 from ac_events.catalogue.base import ERASED, Event, Redacted
 from ac_events.catalogue.consent import PurposeChange, ViewPosition
+from ac_events.catalogue.streams import notifications_stream
 from ac_events.codec import Codec
 from ac_events.crypto import new_data_key
 from ac_events.envelope import GENESIS_HASH, canonical, record_hash
@@ -309,16 +318,40 @@ class History:
             return None
         ref = DecisionRef(reason=d.reason, consent_event_ids=d.consent_event_ids,
                           position=self.position(someone))  # fmt: skip
-        return await self.w.emit("matching", stream, self.shared(org, ref), subject, self.tick(1))
+        event_id = await self.w.emit(
+            "matching", stream, self.shared(org, ref), subject, self.tick(1)
+        )
+        await self.tell(someone.subject, event_id)
+        return event_id
 
     async def legal(self, someone: Someone) -> None:
         ref = LegalRef(
             basis=LegalBasis.LAWS_AND_REGULATIONS, reference=f"order {self.rng.randint(1, 9999)}"
         )
         event = self.shared("police-jp", None, ref)
-        await self.w.emit(
+        event_id = await self.w.emit(
             "matching", f"matching-{someone.subject}", event, someone.subject, self.tick()
         )
+        await self.tell(someone.subject, event_id)
+
+    async def tell(
+        self, subject: str, cause: str, *, after: timedelta = timedelta(seconds=5),
+        to: str | None = None,
+    ) -> str:  # fmt: skip
+        """The disclosure notice of provision `cause`, as notifications records it: sent to
+        the person (`to` another, when planted), or now and then failed with its reason."""
+        to = to or subject
+        key = f"{cause}:{NotificationKind.DISCLOSURE.value}:{to}"
+        common = {"message_id": uuid.uuid5(uuid.NAMESPACE_URL, key), "kind": NotificationKind.DISCLOSURE,
+                  "language": Language.JA, "idempotency_key": key,
+                  "cause_event_id": uuid.UUID(cause), "address": f"{to[:8]}@example.jp"}  # fmt: skip
+        event: Event
+        if self.rng.random() < 0.02:
+            event = NotificationFailed(**common, reason="refused ([550])", permanent=True)
+        else:
+            event = NotificationSent(**common)
+        at = self.clock + after
+        return await self.w.emit("notifications", notifications_stream(to), event, to, at)
 
     async def erase(self, someone: Someone, *, destroy: bool = True) -> None:
         stream = f"user-{someone.subject}"
@@ -359,9 +392,10 @@ class History:
         valid = self.shared("org-jp-1", good)
         payload = valid.model_dump(mode="json")
         payload["recipient_address"] = ""
-        self.plant("record_complete", self.w.raw("matching", f"matching-{c.subject}",
-                                                 valid, payload,
-                                                 c.subject, self.tick()))  # fmt: skip
+        incomplete = self.w.raw("matching", f"matching-{c.subject}", valid, payload, c.subject,
+                                self.tick())  # fmt: skip
+        await self.tell(c.subject, incomplete)
+        self.plant("record_complete", incomplete)
         # no_provision_after_erasure: shared once the person was erased.
         e = fresh[3]
         ref_e = await self._decision(e, "org-jp-1")
@@ -394,6 +428,16 @@ class History:
         self.plant(
             "overseas_notice", await self._share(h, "org-us-1", await self._decision(h, "org-us-1"))
         )
+        # notice_sent: a provision nobody was told of; one told a day and a half late; one
+        # whose notice went to someone else.
+        for late, to in ((None, None), (timedelta(hours=36), None), (None, fresh[0].subject)):
+            i = fresh[7]
+            share = await self._share(
+                i, "org-jp-1", await self._decision(i, "org-jp-1"), told=False
+            )
+            if late is not None or to is not None:
+                await self.tell(i.subject, share, after=late or timedelta(seconds=5), to=to)
+            self.plant("notice_sent", share)
         # chain: a gap, a duplicate, an altered record, an event in another producer's topic.
         for name, how in (
             ("gap", {"version": 3}),
@@ -419,11 +463,16 @@ class History:
         return DecisionRef(reason=d.reason, consent_event_ids=d.consent_event_ids,
                            position=self.position(someone))  # fmt: skip
 
-    async def _share(self, someone: Someone, org: str, ref: DecisionRef) -> str:
+    async def _share(
+        self, someone: Someone, org: str, ref: DecisionRef, *, told: bool = True
+    ) -> str:
         stream = f"matching-{someone.subject}"
-        return await self.w.emit(
+        event_id = await self.w.emit(
             "matching", stream, self.shared(org, ref), someone.subject, self.tick()
         )
+        if told and not someone.erased:
+            await self.tell(someone.subject, event_id)
+        return event_id
 
 
 async def seed_history(

@@ -377,3 +377,28 @@ async def test_messages_wait_while_smtp_is_down_and_go_out_when_it_returns(rig: 
     mail = await rig.mail("sho@example.jp", timeout_s=30)
     assert mail.subject == "Confirm your email address"
     assert len(rig.smtp.inbox.to("sho@example.jp")) == 1
+
+
+async def test_a_message_that_raises_every_time_holds_up_no_other(rig: Rig) -> None:
+    """[R] Six disclosure notices stayed `sending` forever behind a message that raised on
+    every attempt: the sender's round stopped at it, and it came first again each round."""
+    conn = await asyncpg.connect(rig.database_url)
+    try:
+        await conn.execute(
+            """INSERT INTO messages (message_id, idempotency_key, subject_id, kind, params,
+                                     created_at)
+               VALUES ($1, 'poison', 'nobody', 'no-such-kind', '{}', now() - interval '1 hour')""",
+            uuid4(),
+        )
+    finally:
+        await conn.close()
+    await rig.student("kai")
+    mail = await rig.mail("kai@example.jp", timeout_s=30)
+    assert mail.subject == "Confirm your email address"
+    conn = await asyncpg.connect(rig.database_url)
+    try:
+        poison = await conn.fetchrow("SELECT status, last_error FROM messages WHERE "
+                                     "idempotency_key = 'poison'")  # fmt: skip
+    finally:
+        await conn.close()
+    assert poison is not None and poison["last_error"] == "ValueError"

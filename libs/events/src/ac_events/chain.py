@@ -53,28 +53,29 @@ class ChainVerifier:
         self._broken: dict[str, ChainBreak] = {}
         self._seen: set[tuple[str, int, str]] = set()
 
-    def add_bytes(self, data: bytes) -> None:
+    def add_bytes(self, data: bytes) -> bool:
         try:
             record = orjson.loads(data)
         except orjson.JSONDecodeError as exc:
             self._broken.setdefault("?", ChainBreak("?", 0, "unreadable", str(exc)))
-            return
-        self.add(record)
+            return True
+        return self.add(record)
 
-    def add(self, record: dict[str, Any]) -> None:
-        """One parsed record; returns nothing: breaks are read at the end."""
+    def add(self, record: dict[str, Any]) -> bool:
+        """One parsed record; False if it is a copy of a record already added (a delivery
+        repeated by at-least-once publishing), True otherwise. Breaks are read at the end."""
         try:
             stream_id = str(record["stream_id"])
             version = int(record["stream_version"])
             stated, prev = str(record["hash"]), str(record["prev_hash"])
         except (KeyError, TypeError, ValueError) as exc:
             self._broken.setdefault("?", ChainBreak("?", 0, "unreadable", str(exc)))
-            return
-        if stream_id in self._broken:
-            return
+            return True
         if (stream_id, version, stated) in self._seen:
-            return  # the same record delivered twice (at-least-once) is not tampering
+            return False  # the same record delivered twice (at-least-once) is not tampering
         self._seen.add((stream_id, version, stated))
+        if stream_id in self._broken:
+            return True
         expected_version, expected_prev = self._last.get(stream_id, (0, GENESIS_HASH))
         if record_hash(record) != stated:
             self._break(stream_id, version, "altered", "hash does not match content")
@@ -92,6 +93,7 @@ class ChainVerifier:
             )
         else:
             self._last[stream_id] = (version, stated)
+        return True
 
     def _break(self, stream_id: str, version: int, kind: BreakKind, detail: str) -> None:
         self._broken[stream_id] = ChainBreak(stream_id, version, kind, detail)

@@ -17,7 +17,7 @@ The app also has:
 - `Idempotency-Key` on every write of a service with a database (`idempotency.py`);
 - errors that never leak internals: a `Refused` is its reason's 4xx/5xx
   `{"detail": {"reason", "message", ...}}` (`ac_contracts.reasons`), an
-  unreachable peer (`ConnectionError`) a 503, an unexpected exception a 500
+  unreachable peer (`ConnectionError`) or database (`DATABASE_AWAY`) a 503, an unexpected exception a 500
   `{"detail": "internal error", "correlation_id": ...}`.
 """
 
@@ -54,6 +54,15 @@ log = logging.getLogger(__name__)
 D = TypeVar("D")
 PLATFORM = source("ac_platform")
 """The platform's own tables in every service's database (the kept answers of writes)."""
+
+DATABASE_AWAY: tuple[type[Exception], ...] = (
+    ConnectionError,
+    asyncpg.PostgresConnectionError,
+    asyncpg.InterfaceError,
+    asyncpg.exceptions.OperatorInterventionError,
+    asyncpg.exceptions.InsufficientResourcesError,
+)
+"""What a request may meet while a peer or PostgreSQL is away: answered 503."""
 
 
 @dataclass
@@ -177,7 +186,8 @@ def create_service_app(
     app.add_middleware(CorrelationMiddleware)
 
     @app.get("/metrics", tags=["health"], summary="Prometheus metrics", include_in_schema=False)
-    async def prometheus() -> Response:
+    async def prometheus(request: Request) -> Response:
+        metrics.readiness(await _checks(request.app))
         return metrics.response()
 
     @app.get("/healthz", tags=["health"], summary="The process is up")
@@ -197,13 +207,18 @@ def create_service_app(
     async def refused(_: Request, exc: Refused) -> JSONResponse:
         return JSONResponse(exc.body(), status_code=exc.status)
 
-    @app.exception_handler(ConnectionError)
-    async def peer_away(_: Request, exc: ConnectionError) -> JSONResponse:
+    async def away(_: Request, exc: Exception) -> JSONResponse:
         log.warning("a dependency is unreachable: %s", type(exc).__name__)
         return JSONResponse(
             Refused("unavailable", "a service this one needs is away: try again").body(),
             status_code=503,
         )
+
+    # A peer or the database away is worth retrying (503), never an internal error (500):
+    # PostgreSQL restarting ends every session (`InterfaceError`: the connection is closed;
+    # `CannotConnectNowError`, `AdminShutdownError`: an operator's intervention).
+    for unreachable in DATABASE_AWAY:
+        app.add_exception_handler(unreachable, away)
 
     for router in routers:
         app.include_router(router)

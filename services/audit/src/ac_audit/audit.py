@@ -21,6 +21,11 @@ DEFAULT_GRACE = timedelta(seconds=2)
 """How long before a provision a consent change may be recorded and still be missed
 (the decision and the record of the provision are two steps)."""
 
+DEFAULT_NOTICE_WITHIN = timedelta(hours=24)
+"""How long after a provision its person must have been told (or the reason why not be
+recorded). Notifications retries a notice for about two hours before it records it failed
+(30 attempts, back-off 2 s to 5 min): a day leaves room for an outage of the mail relay."""
+
 TIMELINE_KINDS = frozenset(
     {"ConsentGranted", "ConsentWithdrawn", "TransferObjected", "DataShared", "DataShareBlocked",
      "SubjectErased", "ErasureRequested", "ApplicationSubmitted", "SensitiveDataDeclared"}
@@ -63,14 +68,16 @@ async def audit(
     *,
     until: datetime | None = None,
     grace: timedelta = DEFAULT_GRACE,
+    notice_within: timedelta = DEFAULT_NOTICE_WITHIN,
 ) -> Report:
     complete = rules.complete_shares(state)
+    bounds = rules.Bounds(grace, notice_within, until or datetime.now(UTC))
     return Report(
         generated_at=datetime.now(UTC),
         rules_version=RULES_VERSION,
         until=until,
         summary=summary(state, complete),
-        rules=await rules.run_all(state, complete, keyring, grace),
+        rules=await rules.run_all(state, complete, keyring, bounds),
         disclosures=[disclosure(s) for s in complete],
         timeline_subject=state.keep_subject,
         timeline=timeline(state),

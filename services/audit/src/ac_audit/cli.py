@@ -77,7 +77,8 @@ async def _check(
     offsets: list[str] | None,
 ) -> Report:
     state = await _replay(settings, until, subject, offsets)
-    return await audit(state, keys, until=until, grace=timedelta(seconds=settings.grace_s))
+    return await audit(state, keys, until=until, grace=timedelta(seconds=settings.grace_s),
+                       notice_within=timedelta(seconds=settings.notice_within_s))  # fmt: skip
 
 
 def _show(report: Report) -> None:

@@ -25,6 +25,9 @@ from ac_events.chain import ChainVerifier
 from ac_events.codec import ENC
 from ac_events.kafka import PRODUCERS
 
+TOLD = frozenset({"NotificationSent", "NotificationFailed"})
+"""What notifications records of a message: sent, or failed with its reason."""
+
 CONSENT_FACTS = frozenset(
     {"ConsentGranted", "ConsentWithdrawn", "TransferObjected", "PolicyPublished",
      "BusinessTransferAnnounced", "CountryNoticePublished"}
@@ -93,6 +96,11 @@ class LogState:
     kept: list[tuple[Meta, bytes]] = field(default_factory=list)
     consents_granted: int = 0
     consents_withdrawn: int = 0
+    redelivered: int = 0
+    """Records read again (the relay publishes at least once): counted and folded once."""
+    told: dict[str, list[Raw]] = field(default_factory=lambda: defaultdict(list))
+    """Cause event id -> the disclosure notices (`NotificationSent` / `NotificationFailed`
+    of kind `disclosure`) that name it."""
 
     def add(self, topic: str, owner: str | None, record: dict[str, Any], data: bytes) -> None:
         """One record of `topic` (owned by the service `owner`), parsed from `data`."""
@@ -115,7 +123,9 @@ class LogState:
             return
         if self.until is not None and meta.occurred_at > self.until:
             return
-        self._count(topic, record)
+        if not self._count(topic, record):
+            self.redelivered += 1  # published twice (at least once): one event, folded once
+            return
         if owner is not None and producer != owner:
             self._misplaced(topic, record, f"produced by {producer!r} in {owner}'s topic")
         if meta.subject_id is not None and meta.subject_id == self.keep_subject:
@@ -126,10 +136,13 @@ class LogState:
         except (KeyError, TypeError, ValueError) as exc:
             self._misplaced(topic, record, f"{meta.type} does not read: {type(exc).__name__}")
 
-    def _count(self, topic: str, record: dict[str, Any]) -> None:
+    def _count(self, topic: str, record: dict[str, Any]) -> bool:
+        """Counts a record not seen before (False for a repeated delivery of one)."""
+        if not self.chain.add(record):
+            return False
         self.events += 1
         self.per_topic[topic] += 1
-        self.chain.add(record)
+        return True
 
     def _misplaced(self, topic: str, record: dict[str, Any], detail: str) -> None:
         self.misplaced.append(
@@ -180,6 +193,8 @@ class LogState:
             self.shares.append(Raw(meta, payload))
         elif kind == "DataShareBlocked":
             self.blocked.append(Raw(meta, payload))
+        elif kind in TOLD and payload.get("kind") == "disclosure" and payload.get("cause_event_id"):
+            self.told[str(payload["cause_event_id"])].append(Raw(meta, payload))
 
 
 def owner_of(topic: str, prefix: str) -> str | None:

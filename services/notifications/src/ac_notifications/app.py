@@ -38,7 +38,17 @@ def wiring(settings: NotificationsSettings, clock: Clock) -> Wiring:
             workers: list[Worker] = [
                 await outbox_relay(res, events),
                 await consumer(res, GROUP, SOURCES, make_handlers(keys), codec),
-                Periodic("sender", send, settings.send_every_s),
+                Periodic(
+                    "sender",
+                    send,
+                    settings.send_every_s,
+                    gauges=lambda: {
+                        "ac_notifications_oldest_due_seconds": (
+                            "How long the oldest message not delivered yet has waited",
+                            sender.waited_s(),
+                        )
+                    },
+                ),
             ]
             yield Wired(NotificationsDeps(settings, events, peers), workers)
 

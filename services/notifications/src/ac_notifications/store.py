@@ -236,6 +236,14 @@ async def claim_due(
     return rows
 
 
+async def oldest_undelivered(conn: Conn) -> datetime | None:
+    """When the oldest message not delivered yet (pending or being sent) was queued."""
+    oldest: datetime | None = await conn.fetchval(
+        "SELECT min(created_at) FROM messages WHERE status IN ('pending', 'sending')"
+    )
+    return oldest
+
+
 async def mark_sent(conn: asyncpg.Connection, message_id: UUID, at: datetime) -> None:
     await conn.execute(
         "UPDATE messages SET status = 'sent', sent_at = $2, last_error = NULL WHERE message_id = $1",
