@@ -29,6 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from ac_audit.audit import audit, read_log, topics
 from ac_audit.replay import partitions
+from bench.profiling import profiled
 from tests.support.audit_seed import MemoryKeyring, seed_history
 from tests.support.infra import unique_prefix
 
@@ -77,9 +78,10 @@ async def main() -> None:
     )
 
     began = time.perf_counter()
-    state = await read_log(bootstrap, prefix)
-    replayed = time.perf_counter() - began
-    report = await audit(state, keyring)
+    with profiled("audit", os.getpid()):
+        state = await read_log(bootstrap, prefix)
+        replayed = time.perf_counter() - began
+        report = await audit(state, keyring)
     total = time.perf_counter() - began
     assert state.events == seeded.events == n, (state.events, seeded.events, n)
     found = report.findings

@@ -41,6 +41,7 @@ import asyncpg
 import httpx
 
 from ac_events.migrator import LIBRARY, migrate, source
+from bench.profiling import profiled
 from tests.support.infra import REPO_ROOT, create_database, drop_database
 from tests.support.tokens import TokenMint
 
@@ -155,7 +156,7 @@ async def load(url: str) -> None:
 
 
 @contextmanager
-def serve(app: str, port: int, env: dict[str, str]) -> Iterator[None]:
+def serve(app: str, port: int, env: dict[str, str]) -> Iterator[subprocess.Popen[bytes]]:
     command = [
         sys.executable, "-m", "uvicorn", app, "--factory", "--port", str(port),
         "--workers", str(WORKERS), "--no-access-log", "--log-level", "warning",
@@ -172,7 +173,7 @@ def serve(app: str, port: int, env: dict[str, str]) -> Iterator[None]:
             if process.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError(f"{app} did not start")
             time.sleep(0.2)
-        yield
+        yield process
     finally:
         process.terminate()
         process.wait(30)
@@ -240,16 +241,18 @@ def main() -> None:
                   f"(p50 {ceiling['p50_us'] / 1000:.2f} ms, p99 {ceiling['p99_us'] / 1000:.2f} ms); "
                   f"batch of {BATCH}: {ceiling_batch['rate'] * BATCH:,.0f} asks/s", flush=True)  # fmt: skip
             port = free_port()
-            with serve("ac_consent.app:create_app", port, service_env):
+            with serve("ac_consent.app:create_app", port, service_env) as service:
                 wrk(port, script, load_env, CONNECTIONS, 2)
-                top = wrk(port, script, load_env, CONNECTIONS, SECONDS)
+                with profiled("consent-decisions", service.pid):
+                    top = wrk(port, script, load_env, CONNECTIONS, SECONDS)
                 half = top["rate"] / 2
                 paced = 8
                 pause_ms = max(1, round(paced * 1000 / half))
                 calm = wrk(
                     port, script, {**load_env, "BENCH_DELAY_MS": str(pause_ms)}, paced, SECONDS
                 )
-                batch = wrk(port, script, {**load_env, "BENCH_BATCH": str(BATCH)}, 4, SECONDS)
+                with profiled("consent-batch", service.pid):
+                    batch = wrk(port, script, {**load_env, "BENCH_BATCH": str(BATCH)}, 4, SECONDS)
         print(f"consent decisions at maximum: {top['rate']:,.0f}/s "
               f"(p50 {top['p50_us'] / 1000:.2f} ms, p99 {top['p99_us'] / 1000:.2f} ms, {CONNECTIONS} connections)")  # fmt: skip
         print(f"consent decisions at {calm['rate']:,.0f}/s (about half the maximum): "

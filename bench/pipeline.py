@@ -28,7 +28,7 @@ import asyncpg
 from aiokafka import AIOKafkaConsumer
 
 from ac_events.catalogue.base import EVENT_TYPES, Event, Personal, register
-from ac_events.codec import Codec
+from ac_events.codec import Codec, SealedEvent
 from ac_events.consumer import ConsumerRunner
 from ac_events.crypto import new_data_key
 from ac_events.envelope import GENESIS_HASH, Envelope
@@ -37,6 +37,7 @@ from ac_events.keyring import CachedKeyring, NoKeys, PostgresKeyring
 from ac_events.migrator import KEYRING, LIBRARY, migrate
 from ac_events.relay import OutboxRelay
 from ac_events.store import NO_STREAM, EventStore
+from bench.profiling import profiled
 from tests.support.infra import create_database, drop_database
 
 N = int(os.environ.get("BENCH_N", "200000")) // 1000 * 1000  # whole streams
@@ -126,8 +127,47 @@ def consumer_process(
     asyncio.run(_consume(db, bootstrap, topic, group, master, stop))
 
 
+async def seal(codec: Codec, i: int) -> SealedEvent:
+    return await codec.seal(
+        sample(i),
+        stream_id=f"s{i % STREAMS}",
+        stream_version=i // STREAMS + 1,
+        subject_id=f"p{i % STREAMS}",
+        producer="bench",
+        prev_hash=GENESIS_HASH,
+    )
+
+
 def rate(n: int, seconds: float) -> float:
     return n / seconds if seconds > 0 else float("inf")
+
+
+async def _until_projected(
+    pool: asyncpg.Pool, group: str, workers: list[Any], start: float
+) -> tuple[float, float]:
+    """Seconds from `start` until the relay published and the consumer projected all N."""
+    relay_s = consumer_s = 0.0
+    last_report = time.perf_counter()
+    while not consumer_s:
+        await asyncio.sleep(0.05)
+        now = time.perf_counter() - start
+        published = int(await pool.fetchval("SELECT coalesce(max(position), 0) FROM outbox_relay"))
+        projected = int(
+            await pool.fetchval(
+                "SELECT coalesce(sum(next_offset), 0) FROM consumer_offsets WHERE group_id=$1",
+                group,
+            )
+        )
+        if not relay_s and published >= N:
+            relay_s = now
+        if projected >= N:
+            consumer_s = now
+        if not all(w.is_alive() for w in workers):
+            raise RuntimeError("a pipeline worker died")
+        if time.perf_counter() - last_report > 5:
+            last_report = time.perf_counter()
+            print(f"  ... {now:5.1f} s: published {published:,}, projected {projected:,}")
+    return relay_s, consumer_s
 
 
 async def ceiling_postgres(pool: asyncpg.Pool, rows: list[tuple[Any, ...]]) -> float:
@@ -196,17 +236,8 @@ async def main() -> None:
         print(f"pipeline benchmark: N={N:,} events, {STREAMS} streams, {APPENDERS} appenders")
         # Ceilings, on the same sealed bytes the pipeline stores and publishes.
         t = time.perf_counter()
-        sealed = [
-            await codec.seal(
-                sample(i),
-                stream_id=f"s{i % STREAMS}",
-                stream_version=i // STREAMS + 1,
-                subject_id=f"p{i % STREAMS}",
-                producer="bench",
-                prev_hash=GENESIS_HASH,
-            )
-            for i in range(N)
-        ]
+        with profiled("pipeline-seal", os.getpid()):
+            sealed = [await seal(codec, i) for i in range(N)]
         seal_eps = rate(N, time.perf_counter() - t)
         rows = [
             (
@@ -259,31 +290,10 @@ async def main() -> None:
                     await store.append(f"s{s}", version, events, subject_id=f"p{s}")
                     version += len(events)
 
-        await asyncio.gather(*(appender(k) for k in range(APPENDERS)))
-        store_s = time.perf_counter() - start
-        relay_s = consumer_s = 0.0
-        last_report = time.perf_counter()
-        while not consumer_s:
-            await asyncio.sleep(0.05)
-            now = time.perf_counter() - start
-            published = int(
-                await pool.fetchval("SELECT coalesce(max(position), 0) FROM outbox_relay")
-            )
-            projected = int(
-                await pool.fetchval(
-                    "SELECT coalesce(sum(next_offset), 0) FROM consumer_offsets WHERE group_id=$1",
-                    group,
-                )
-            )
-            if not relay_s and published >= N:
-                relay_s = now
-            if projected >= N:
-                consumer_s = now
-            if not all(w.is_alive() for w in workers):
-                raise RuntimeError("a pipeline worker died")
-            if time.perf_counter() - last_report > 5:
-                last_report = time.perf_counter()
-                print(f"  ... {now:5.1f} s: published {published:,}, projected {projected:,}")
+        with profiled("pipeline", os.getpid(), subprocesses=True):
+            await asyncio.gather(*(appender(k) for k in range(APPENDERS)))
+            store_s = time.perf_counter() - start
+            relay_s, consumer_s = await _until_projected(pool, group, workers, start)
         stop.set()
         for w in workers:
             w.join(30)
