@@ -15,7 +15,7 @@ from typing import Any, Literal
 
 import orjson
 
-from ac_events.envelope import GENESIS_HASH, record_hash
+from ac_events.envelope import GENESIS_HASH, record_hash, stored_hash_matches
 
 BreakKind = Literal["altered", "missing", "duplicate", "unreadable", "relinked"]
 
@@ -59,10 +59,11 @@ class ChainVerifier:
         except orjson.JSONDecodeError as exc:
             self._broken.setdefault("?", ChainBreak("?", 0, "unreadable", str(exc)))
             return
-        self.add(record)
+        self.add(record, data)
 
-    def add(self, record: dict[str, Any]) -> None:
-        """One parsed record; returns nothing: breaks are read at the end."""
+    def add(self, record: dict[str, Any], data: bytes | None = None) -> None:
+        """One parsed record (and, when known, the bytes it was parsed from: then its hash is
+        checked on them, without serialising it again); breaks are read at the end."""
         try:
             stream_id = str(record["stream_id"])
             version = int(record["stream_version"])
@@ -76,7 +77,9 @@ class ChainVerifier:
             return  # the same record delivered twice (at-least-once) is not tampering
         self._seen.add((stream_id, version, stated))
         expected_version, expected_prev = self._last.get(stream_id, (0, GENESIS_HASH))
-        if record_hash(record) != stated:
+        if not (data is not None and stored_hash_matches(data, stated)) and (
+            record_hash(record) != stated
+        ):
             self._break(stream_id, version, "altered", "hash does not match content")
         elif version <= expected_version:
             self._break(
@@ -92,6 +95,18 @@ class ChainVerifier:
             )
         else:
             self._last[stream_id] = (version, stated)
+
+    def merge(self, other: ChainVerifier) -> None:
+        """Take in what another verifier saw of OTHER streams (a replay split by partition:
+        each stream lives in one partition, so two verifiers never share one)."""
+        self._last.update(other._last)
+        self._broken.update(other._broken)
+        self._seen |= other._seen
+
+    def forget_seen(self) -> None:
+        """Drop the record of what was seen (only needed while records still come: to know
+        a duplicate delivery), before the verifier is sent to another process."""
+        self._seen = set()
 
     def _break(self, stream_id: str, version: int, kind: BreakKind, detail: str) -> None:
         self._broken[stream_id] = ChainBreak(stream_id, version, kind, detail)
