@@ -198,7 +198,11 @@ def create_service_app(
 
     for router in routers:
         app.include_router(router)
-    FastAPIInstrumentor.instrument_app(app, excluded_urls="healthz,readyz")
+    # One server span per request: the ASGI layer's extra spans for each receive and send
+    # message cost as much as the span itself and say nothing a trace needs (issue 20).
+    FastAPIInstrumentor.instrument_app(
+        app, excluded_urls="healthz,readyz,metrics", exclude_spans=["receive", "send"]
+    )
     return app
 
 
