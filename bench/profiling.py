@@ -3,9 +3,9 @@
 `profiled(name, pid)` samples a running process (and, with `subprocesses=True`,
 its children) while the block runs, then prints the top of the profile: the
 functions holding the most samples by themselves ("self") and with what they
-call ("total"), as shares of the process's samples. Idle time (a thread
-waiting on I/O or a lock) is not sampled, so the shares are shares of the CPU
-the process used. Profiling is off unless `BENCH_PROFILE` names a folder: the
+call ("total"), as shares of the process's samples. Only the thread holding the
+GIL is sampled (`--gil`): idle time, a thread waiting on I/O or a lock, is not,
+so the shares are shares of the CPU the process spent running Python. Profiling is off unless `BENCH_PROFILE` names a folder: the
 raw (collapsed) stacks are kept there, one file per profile, for a flame
 graph; the summaries go to stdout and to `<name>.txt` beside them.
 
@@ -25,7 +25,13 @@ from contextlib import contextmanager
 from pathlib import Path
 
 TOP = int(os.environ.get("BENCH_PROFILE_TOP", "12"))
-_PROCESS = re.compile(r'^process (\d+):"?(.*?)"?$')
+_PROCESS = re.compile(r'^process (\d+):"([^"]*)";')
+
+
+_PLUMBING = ("click/", "runpy", "uvicorn/server.py", "uvicorn/_compat.py", "uvicorn/main.py",
+             "asyncio/", "multiprocessing/", "starlette/applications.py", "middleware/errors.py",
+             "<module>", "threading.py", "granian/")  # fmt: skip
+"""Frames every stack passes through (the event loop, the server's entry): not informative."""
 
 
 def folder() -> Path | None:
@@ -47,7 +53,7 @@ def profiled(name: str, pid: int, *, subprocesses: bool = False) -> Iterator[Non
     out_dir.mkdir(parents=True, exist_ok=True)
     raw = out_dir / f"{name}.collapsed"
     command = [_py_spy(), "record", "--pid", str(pid), "--rate", os.environ.get("BENCH_PROFILE_RATE", "100"), "--format", "raw",
-               "--output", str(raw), "--nonblocking"]  # fmt: skip
+               "--output", str(raw), "--nonblocking", "--gil"]  # fmt: skip
     if subprocesses:
         command.append("--subprocesses")
     spy = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -59,6 +65,14 @@ def profiled(name: str, pid: int, *, subprocesses: bool = False) -> Iterator[Non
     text = summarise(name, raw.read_text() if raw.exists() else "")
     (out_dir / f"{name}.txt").write_text(text)
     print(text, flush=True)
+
+
+def _role(words: list[str]) -> str:
+    """A short name for a process from its command line."""
+    for marker in ("-m", "-c"):
+        if marker in words[:-1]:
+            return " ".join(words[words.index(marker) + 1 :])[:50]
+    return " ".join(words)[:50]
 
 
 def _frame(text: str) -> str:
@@ -77,11 +91,12 @@ def summarise(name: str, collapsed: str) -> str:
         stack, _, samples = line.rpartition(" ")
         if not stack or not samples.isdigit():
             continue
-        frames = stack.split(";")
         process = "main"
-        if frames and (m := _PROCESS.match(frames[0])):
-            process = f"pid {m.group(1)} {m.group(2)[:60]}"
-            frames = frames[1:]
+        while m := _PROCESS.match(stack):  # a child's frames follow its parent's
+            words = m.group(2).split()
+            process = f"pid {m.group(1)} ({_role(words)})"
+            stack = stack[m.end() :]
+        frames = stack.split(";")
         frames = [f for f in frames if not f.startswith("thread (")]
         per_process[process].append(([_frame(f) for f in frames], int(samples)))
     lines = [f"== profile {name}"]
@@ -107,9 +122,7 @@ def summarise(name: str, collapsed: str) -> str:
         for func, count in inclusive.most_common():
             if shown >= TOP:
                 break
-            if func.startswith(("<module>", "run (", "_run (", "run_forever", "_run_once",
-                                "run_until_complete", "main (", "_main", "spawn_main",
-                                "_bootstrap", "__call__ (middleware/")):  # fmt: skip
+            if any(p in func for p in _PLUMBING):
                 continue
             lines.append(f"   {100 * own[func] / total:7.1f} {100 * count / total:8.1f}  {func}")
             shown += 1
