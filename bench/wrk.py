@@ -113,9 +113,34 @@ def serve(app: str, port: int, env: dict[str, str]) -> Iterator[subprocess.Popen
         process.wait(30)
 
 
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) used so far by a process and its children's threads."""
+    total, todo = 0.0, [pid]
+    tick = os.sysconf("SC_CLK_TCK")
+    while todo:
+        at = todo.pop()
+        try:
+            fields = Path(f"/proc/{at}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / tick
+            for task in Path(f"/proc/{at}/task").iterdir():
+                todo += [int(c) for c in (task / "children").read_text().split()]
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+    return total
+
+
 def wrk(
-    port: int, script: Path, env: dict[str, str], connections: int, seconds: float
+    port: int,
+    script: Path,
+    env: dict[str, str],
+    connections: int,
+    seconds: float,
+    pid: int | None = None,
 ) -> dict[str, float]:
+    """One wrk run; with `pid`, also the CPU seconds the server spent (`cpu_s`) and the
+    requests per CPU second (`per_cpu_s`): on a machine others share, the server's rate
+    on a core of its own, which a ratio of two runs can rely on."""
+    cpu = cpu_seconds(pid) if pid else 0.0
     command = [
         "wrk", "-t1", f"-c{connections}", f"-d{seconds:.0f}s", "--latency", "-s", str(script),
         f"http://127.0.0.1:{port}",
@@ -130,6 +155,9 @@ def wrk(
     if figures["errors"] or figures["non2xx"]:
         raise RuntimeError(f"wrk saw errors: {figures}")
     figures["rate"] = figures["requests"] / (figures["duration_us"] / 1e6)
+    if pid:
+        figures["cpu_s"] = cpu_seconds(pid) - cpu
+        figures["per_cpu_s"] = figures["requests"] / max(figures["cpu_s"], 1e-3)
     return figures
 
 
