@@ -111,6 +111,12 @@ bench-consent: infra ## consent decisions under wrk (100k people, 1M consents), 
 bench-platform: infra ## the platform under a busy term's mix through the gateway (locust): the highest rate with every p99 under 200 ms
 	$(WITH_INFRA) $(PY) -m bench.platform
 
+.PHONY: bench-servers
+bench-servers: infra ## uvicorn (uvloop, httptools) against granian for consent and the gateway, bare and service
+	@command -v wrk >/dev/null || { s=""; [ "$$(id -u)" -eq 0 ] || s=sudo; \
+	  $$s apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$s apt-get install -y -qq wrk >/dev/null; }
+	$(WITH_INFRA) $(PY) -m bench.servers
+
 .PHONY: staff-account
 staff-account: infra ## the first staff account (password prompted or AC_ADMIN_PASSWORD: 10-256 characters, 4+ distinct, not the username)
 	$(WITH_INFRA) $(PY) -m ac_identity.admin create-account --role staff \

@@ -95,7 +95,12 @@ def person_rows(rng: random.Random, subject: str, count: int, now: datetime) -> 
                now if withdrawn else None)  # fmt: skip
 
 
-async def load(url: str) -> list[Row]:
+async def load_small(url: str, people: int) -> None:
+    """`people` people with 10 consents each (for `bench/servers.py`)."""
+    await load(url, people, deep=False)
+
+
+async def load(url: str, people: int = PEOPLE, deep: bool = SCALE) -> list[Row]:
     """The people, straight into the view's tables; returns the 100,000 people's rows."""
     conn = await asyncpg.connect(url)
     try:
@@ -108,14 +113,14 @@ async def load(url: str) -> list[Row]:
             records=[(f"org-{i}", f"Org {i} K.K.", "JP", now) for i in range(ORGS)],
         )
         rng = random.Random(7)
-        main = [r for p in range(PEOPLE) for r in person_rows(rng, f"p{p}", PER_PERSON, now)]
-        deep = [r for prefix, (n, each) in DEEP.items() if SCALE
+        main = [r for p in range(people) for r in person_rows(rng, f"p{p}", PER_PERSON, now)]
+        more = [r for prefix, (n, each) in DEEP.items() if deep
                 for p in range(n) for r in person_rows(rng, f"{prefix}{p}", each, now)]  # fmt: skip
-        for rows in (main, deep):
+        for rows in (main, more):
             for i in range(0, len(rows), 100_000):
                 await conn.copy_records_to_table("consents", records=rows[i : i + 100_000])
-        streams = {r[1]: 0 for r in main + deep}
-        for r in main + deep:
+        streams = {r[1]: 0 for r in main + more}
+        for r in main + more:
             streams[r[1]] += 1
         await conn.copy_records_to_table(
             "streams", records=[(f"consent-{s}", v, "0" * 64) for s, v in streams.items()]

@@ -80,11 +80,11 @@ def test_the_hash_field_moved_into_the_payload_is_not_a_match() -> None:
 
 
 def test_the_chain_still_accepts_bytes_of_another_serialiser_and_names_an_edit() -> None:
-    body = {"event_id": "e1", "payload": {"a": 1}, "prev_hash": GENESIS_HASH,
-            "stream_id": "s", "stream_version": 1}  # fmt: skip
-    record = {**body, "hash": record_hash(body)}
-    spaced = orjson.dumps(record, option=orjson.OPT_INDENT_2)  # not canonical, same content
-    assert not stored_hash_matches(spaced, record["hash"])
+    body: dict[str, Any] = {"event_id": "e1", "payload": {"a": 1}, "prev_hash": GENESIS_HASH,
+                            "stream_id": "s", "stream_version": 1}  # fmt: skip
+    digest = record_hash(body)
+    spaced = orjson.dumps({**body, "hash": digest}, option=orjson.OPT_INDENT_2)  # same content
+    assert not stored_hash_matches(spaced, digest)
     assert verify([spaced]) == []
     edited = spaced.replace(b'"a": 1', b'"a": 2')
     [broken] = verify([edited])
