@@ -11,7 +11,7 @@ from aiokafka import TopicPartition
 
 from ac_audit import rules
 from ac_audit.parallel import read_log_split
-from ac_audit.replay import Progress, replay
+from ac_audit.replay import Progress, replay, without_cyclic_gc
 from ac_audit.state import LogState, Raw
 from ac_consent_rules.rules import RULES_VERSION
 from ac_contracts.audit import Disclosure, Report, Summary, TimelineEntry
@@ -69,6 +69,13 @@ async def audit(
     *,
     until: datetime | None = None,
     grace: timedelta = DEFAULT_GRACE,
+) -> Report:
+    with without_cyclic_gc():  # the rules fold and build as much as the replay did
+        return await _audit(state, keyring, until, grace)
+
+
+async def _audit(
+    state: LogState, keyring: Keyring, until: datetime | None, grace: timedelta
 ) -> Report:
     complete = rules.complete_shares(state)
     return Report(

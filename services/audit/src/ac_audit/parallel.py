@@ -28,7 +28,7 @@ from pathlib import Path
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
-from ac_audit.replay import partitions, replay
+from ac_audit.replay import partitions, replay, without_cyclic_gc
 from ac_audit.state import LogState
 from ac_events.kafka import PRODUCERS, topic_for
 
@@ -154,10 +154,15 @@ def save_part(state: LogState, out: Path, index: int, count: int) -> Path:
 def merge_parts(parts: Path, count: int, until: datetime | None = None) -> LogState:
     """The merged state of every part `0..count-1` written to `parts` (all must be there)."""
     merged = LogState(until=until)
-    for index in range(count):
-        path = parts / f"part-{index}-of-{count}.pickle"
-        if not path.exists():
-            raise FileNotFoundError(f"part {index} of {count} is not in {parts}")
-        state: LogState = pickle.loads(path.read_bytes())  # noqa: S301 (our own pods' parts)
-        merged.merge(state)
+    with without_cyclic_gc():
+        for index in range(count):
+            merged.merge(_read_part(parts, index, count))
     return merged
+
+
+def _read_part(parts: Path, index: int, count: int) -> LogState:
+    path = parts / f"part-{index}-of-{count}.pickle"
+    if not path.exists():
+        raise FileNotFoundError(f"part {index} of {count} is not in {parts}")
+    state: LogState = pickle.loads(path.read_bytes())  # noqa: S301 (our own pods' parts)
+    return state

@@ -9,7 +9,8 @@ its events arrive in order. (`LogState.until` keeps only the events recorded by 
 from __future__ import annotations
 
 import gc
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 
 import orjson
 from aiokafka import AIOKafkaConsumer, TopicPartition
@@ -38,6 +39,21 @@ async def partitions(bootstrap: str, topics: Sequence[str]) -> list[TopicPartiti
         for t in sorted(described, key=lambda t: t["topic"])
         for p in sorted(t["partitions"], key=lambda p: p["partition"])
     ]
+
+
+@contextmanager
+def without_cyclic_gc() -> Iterator[None]:
+    """No cyclic garbage collection inside: the log state grows by millions of long-lived
+    objects and holds no cycles, and the collector would walk them all again and again
+    (issue 20: a third of a replay's time, a quarter of the rules'). Reference counting
+    still frees what is dropped."""
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if collecting:
+            gc.enable()
 
 
 async def replay(
@@ -76,15 +92,8 @@ async def replay(
         total = sum(max(0, ends[tp] - starts[tp]) for tp in tps)
         owners = {tp.topic: owner_of(tp.topic, prefix) for tp in tps}
         pending = {tp for tp in tps if ends[tp] > starts[tp]}
-        # The state grows by millions of long-lived objects and holds no cycles: the cyclic
-        # collector would walk them all again and again (a third of the replay's time).
-        collecting = gc.isenabled()
-        gc.disable()
-        try:
+        with without_cyclic_gc():
             await _read(consumer, pending, ends, owners, state, total, progress)
-        finally:
-            if collecting:
-                gc.enable()
         return state
     finally:
         await consumer.stop()
