@@ -87,11 +87,11 @@ schemas: venv ## regenerate JSON Schemas and docs/asyncapi.yaml from the event m
 
 .PHONY: bench-pipeline
 bench-pipeline: infra ## store -> relay -> Kafka -> projection, beside raw ceilings
-	$(WITH_INFRA) $(PY) bench/pipeline.py
+	$(WITH_INFRA) $(PY) -m bench.pipeline
 
 .PHONY: bench-matching
 bench-matching: venv ## matching quality: nDCG@10 of BM25 on a labelled set, beside a random ranking
-	$(PY) bench/matching.py
+	$(PY) -m bench.matching
 
 .PHONY: eval-sensitive
 eval-sensitive: venv ## the sensitive-data guard's precision and recall on its labelled corpus
@@ -99,13 +99,23 @@ eval-sensitive: venv ## the sensitive-data guard's precision and recall on its l
 
 .PHONY: bench-audit
 bench-audit: infra ## replay of >1M seeded events and every audit rule, beside a raw aiokafka consume
-	$(WITH_INFRA) $(PY) bench/audit.py
+	$(WITH_INFRA) $(PY) -m bench.audit
 
 .PHONY: bench-consent
 bench-consent: infra ## consent decisions under wrk (100k people, 1M consents), beside a bare endpoint
 	@command -v wrk >/dev/null || { s=""; [ "$$(id -u)" -eq 0 ] || s=sudo; \
 	  $$s apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$s apt-get install -y -qq wrk >/dev/null; }
-	$(WITH_INFRA) $(PY) bench/consent.py
+	$(WITH_INFRA) $(PY) -m bench.consent
+
+.PHONY: bench-platform
+bench-platform: infra ## the platform under a busy term's mix through the gateway (locust): the highest rate with every p99 under 200 ms
+	$(WITH_INFRA) $(PY) -m bench.platform
+
+.PHONY: bench-servers
+bench-servers: infra ## uvicorn (uvloop, httptools) against granian for consent and the gateway, bare and service
+	@command -v wrk >/dev/null || { s=""; [ "$$(id -u)" -eq 0 ] || s=sudo; \
+	  $$s apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$s apt-get install -y -qq wrk >/dev/null; }
+	$(WITH_INFRA) $(PY) -m bench.servers
 
 .PHONY: staff-account
 staff-account: infra ## the first staff account (password prompted or AC_ADMIN_PASSWORD: 10-256 characters, 4+ distinct, not the username)

@@ -15,7 +15,7 @@ from typing import Any, Literal
 
 import orjson
 
-from ac_events.envelope import GENESIS_HASH, record_hash
+from ac_events.envelope import GENESIS_HASH, record_hash, stored_hash_matches
 
 BreakKind = Literal["altered", "missing", "duplicate", "unreadable", "relinked"]
 
@@ -59,11 +59,13 @@ class ChainVerifier:
         except orjson.JSONDecodeError as exc:
             self._broken.setdefault("?", ChainBreak("?", 0, "unreadable", str(exc)))
             return True
-        return self.add(record)
+        return self.add(record, data)
 
-    def add(self, record: dict[str, Any]) -> bool:
-        """One parsed record; False if it is a copy of a record already added (a delivery
-        repeated by at-least-once publishing), True otherwise. Breaks are read at the end."""
+    def add(self, record: dict[str, Any], data: bytes | None = None) -> bool:
+        """One parsed record (and, when known, the bytes it was parsed from: then its hash is
+        checked on them, without serialising it again); False if it is a copy of a record
+        already added (a delivery repeated by at-least-once publishing), True otherwise.
+        Breaks are read at the end."""
         try:
             stream_id = str(record["stream_id"])
             version = int(record["stream_version"])
@@ -77,7 +79,9 @@ class ChainVerifier:
         if stream_id in self._broken:
             return True
         expected_version, expected_prev = self._last.get(stream_id, (0, GENESIS_HASH))
-        if record_hash(record) != stated:
+        if not (data is not None and stored_hash_matches(data, stated)) and (
+            record_hash(record) != stated
+        ):
             self._break(stream_id, version, "altered", "hash does not match content")
         elif version <= expected_version:
             self._break(
@@ -94,6 +98,18 @@ class ChainVerifier:
         else:
             self._last[stream_id] = (version, stated)
         return True
+
+    def merge(self, other: ChainVerifier) -> None:
+        """Take in what another verifier saw of OTHER streams (a replay split by partition:
+        each stream lives in one partition, so two verifiers never share one)."""
+        self._last.update(other._last)
+        self._broken.update(other._broken)
+        self._seen |= other._seen
+
+    def forget_seen(self) -> None:
+        """Drop the record of what was seen (only needed while records still come: to know
+        a duplicate delivery), before the verifier is sent to another process."""
+        self._seen = set()
 
     def _break(self, stream_id: str, version: int, kind: BreakKind, detail: str) -> None:
         self._broken[stream_id] = ChainBreak(stream_id, version, kind, detail)

@@ -24,6 +24,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from fastapi import Response
+from opentelemetry import trace
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Histogram, generate_latest
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.registry import Collector
@@ -124,7 +125,8 @@ class _Workers(Collector):
 
 
 class MetricsMiddleware:
-    """Times every HTTP request, labelled by its route template (not its path: no ids)."""
+    """Times every HTTP request, labelled by its route template (not its path: no ids), and
+    names the request's server span by that template."""
 
     def __init__(self, app: ASGIApp, metrics: Metrics) -> None:
         self.app = app
@@ -151,3 +153,7 @@ class MetricsMiddleware:
             self.metrics.request_seconds(scope["method"], template, str(status)).observe(
                 time.perf_counter() - started
             )
+            span = trace.get_current_span()
+            if route is not None and span.is_recording():  # the request's server span
+                span.update_name(f"{scope['method']} {template}")
+                span.set_attribute("http.route", template)

@@ -10,7 +10,8 @@ import orjson
 from aiokafka import TopicPartition
 
 from ac_audit import rules
-from ac_audit.replay import Progress, replay
+from ac_audit.parallel import read_log_split
+from ac_audit.replay import Progress, replay, without_cyclic_gc
 from ac_audit.state import LogState, Raw
 from ac_consent_rules.rules import RULES_VERSION
 from ac_contracts.audit import Disclosure, Report, Summary, TimelineEntry
@@ -44,8 +45,13 @@ async def read_log(
     end_offsets: Mapping[TopicPartition, int] | None = None,
     subject: str | None = None,
     progress: Progress | None = None,
+    workers: int = 1,
 ) -> LogState:
-    """The log state of every service topic, up to `until` and/or `end_offsets` (exclusive)."""
+    """The log state of every service topic, up to `until` and/or `end_offsets` (exclusive);
+    with `workers` > 1, replayed by that many processes (`ac_audit.parallel`)."""
+    if workers > 1:
+        return await read_log_split(bootstrap, prefix, workers=workers, until=until,
+                                    end_offsets=end_offsets, subject=subject)  # fmt: skip
     state = LogState(keep_subject=subject, until=until)
     return await replay(
         bootstrap, topics(prefix), state, prefix=prefix, end_offsets=end_offsets,
@@ -69,6 +75,13 @@ async def audit(
     until: datetime | None = None,
     grace: timedelta = DEFAULT_GRACE,
     notice_within: timedelta = DEFAULT_NOTICE_WITHIN,
+) -> Report:
+    with without_cyclic_gc():  # the rules fold and build as much as the replay did
+        return await _audit(state, keyring, until, grace)
+
+
+async def _audit(
+    state: LogState, keyring: Keyring, until: datetime | None, grace: timedelta
 ) -> Report:
     complete = rules.complete_shares(state)
     bounds = rules.Bounds(grace, notice_within, until or datetime.now(UTC))

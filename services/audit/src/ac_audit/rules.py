@@ -245,9 +245,9 @@ async def erased_unreadable(state: LogState, keyring: Keyring) -> RuleResult:
     findings: list[Finding] = []
     checked = 0
     for subject in sorted(state.erased_at):
-        fields = state.personal.get(subject, [])
-        checked += len(fields)
-        for f in fields:
+        fields = state.personal.get(subject, 0)
+        checked += fields
+        for f in state.in_clear.get(subject, []):
             if not f.sealed:
                 findings.append(
                     Finding(
@@ -267,7 +267,7 @@ async def erased_unreadable(state: LogState, keyring: Keyring) -> RuleResult:
                     stream_id=None,
                     subject_id=subject,
                     topic=None,
-                    detail=f"erased, but the data key still exists: {len(fields)} "
+                    detail=f"erased, but the data key still exists: {fields} "
                     "personal fields can be decrypted",
                 )
             )

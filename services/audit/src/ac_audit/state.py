@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 from uuid import UUID
 
 from ac_consent_rules.rules import Fact
@@ -34,9 +34,8 @@ CONSENT_FACTS = frozenset(
 )  # fmt: skip
 
 
-@dataclass(frozen=True, slots=True)
-class Meta:
-    """Where an event sits in the log."""
+class Meta(NamedTuple):
+    """Where an event sits in the log (a tuple: one is made per record of the log)."""
 
     topic: str
     event_id: str
@@ -92,7 +91,10 @@ class LogState:
     organisations: dict[str, dict[str, Any]] = field(default_factory=dict)
     shares: list[Raw] = field(default_factory=list)
     blocked: list[Raw] = field(default_factory=list)
-    personal: dict[str, list[PersonalField]] = field(default_factory=lambda: defaultdict(list))
+    personal: Counter[str] = field(default_factory=Counter)
+    """subject -> how many personal fields their events hold (sealed or not)."""
+    in_clear: dict[str, list[PersonalField]] = field(default_factory=lambda: defaultdict(list))
+    """subject -> the personal fields of their events that are NOT sealed (a breach)."""
     kept: list[tuple[Meta, bytes]] = field(default_factory=list)
     consents_granted: int = 0
     consents_withdrawn: int = 0
@@ -118,12 +120,12 @@ class LogState:
             payload: dict[str, Any] = record["payload"]
             producer = record["producer"]
         except (KeyError, TypeError, ValueError) as exc:
-            self._count(topic, record)
+            self._count(topic, record, data)
             self._misplaced(topic, record, f"unreadable record: {type(exc).__name__}")
             return
         if self.until is not None and meta.occurred_at > self.until:
             return
-        if not self._count(topic, record):
+        if not self._count(topic, record, data):
             self.redelivered += 1  # published twice (at least once): one event, folded once
             return
         if owner is not None and producer != owner:
@@ -136,9 +138,42 @@ class LogState:
         except (KeyError, TypeError, ValueError) as exc:
             self._misplaced(topic, record, f"{meta.type} does not read: {type(exc).__name__}")
 
-    def _count(self, topic: str, record: dict[str, Any]) -> bool:
+    def merge(self, other: LogState) -> None:
+        """Take in the state of a replay of OTHER partitions (see `ac_audit.parallel`).
+
+        A stream lives in one partition (records are keyed by subject or stream), so what
+        two states hold of one person comes from different topics: lists are joined, and
+        a person's consent facts and the policies' are put back in stream order."""
+        self.events += other.events
+        self.per_topic.update(other.per_topic)
+        self.chain.merge(other.chain)
+        self.misplaced += other.misplaced
+        for subject, facts in other.person_facts.items():
+            mine = self.person_facts[subject]
+            mine += facts
+            mine.sort(key=lambda vf: vf[0])
+        self.policy_facts = sorted(self.policy_facts + other.policy_facts, key=lambda vf: vf[0])
+        self.grants.update(other.grants)
+        self.notices |= other.notices
+        self.students |= other.students
+        for subject, at in other.erased_at.items():
+            self.erased_at[subject] = min(at, self.erased_at.get(subject, at))
+        self.organisations.update(other.organisations)
+        self.shares += other.shares
+        self.blocked += other.blocked
+        self.personal.update(other.personal)
+        for subject, fields in other.in_clear.items():
+            self.in_clear[subject] += fields
+        self.kept = sorted(self.kept + other.kept, key=lambda md: md[0].occurred_at)
+        self.consents_granted += other.consents_granted
+        self.consents_withdrawn += other.consents_withdrawn
+        self.redelivered += other.redelivered
+        for cause, notices in other.told.items():
+            self.told[cause] += notices
+
+    def _count(self, topic: str, record: dict[str, Any], data: bytes) -> bool:
         """Counts a record not seen before (False for a repeated delivery of one)."""
-        if not self.chain.add(record):
+        if not self.chain.add(record, data):
             return False
         self.events += 1
         self.per_topic[topic] += 1
@@ -163,8 +198,9 @@ class LogState:
         for name in model.personal_fields():
             value = payload.get(name)
             if value is not None:
-                sealed = isinstance(value, dict) and ENC in value
-                self.personal[meta.subject_id].append(PersonalField(meta, name, sealed))
+                self.personal[meta.subject_id] += 1
+                if not (isinstance(value, dict) and ENC in value):
+                    self.in_clear[meta.subject_id].append(PersonalField(meta, name, False))
 
     def _fold(self, meta: Meta, payload: dict[str, Any]) -> None:
         kind = meta.type

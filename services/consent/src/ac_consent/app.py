@@ -60,7 +60,7 @@ def create_app(settings: ConsentSettings | None = None) -> FastAPI:
         title="Active Connector consent",
         description="Consents, policy versions, transfer objections, and fast decisions on "
         "what may flow where.",
-        routers=[api.router, api_decisions.router],
+        routers=[api_decisions.router, api.router],  # decisions, the hot path, match first
         migrations=[source("ac_consent")],
         wiring=wiring(settings),
     )

@@ -26,10 +26,12 @@ from ac_gateway.limits import rate_limited
 from ac_gateway.table import Route
 from ac_gateway.upstream import Upstreams
 from ac_platform.auth import Caller, Principal, require
-from ac_platform.service import provide
+from ac_platform.service import deps_of
 
-upstreams = provide(Upstreams)
-"""The gateway's clients of the services (its wiring's dependencies)."""
+
+def upstreams(request: Request) -> Upstreams:
+    """The gateway's clients of the services (its wiring's dependencies)."""
+    return deps_of(request, Upstreams)
 
 
 BEARER = HTTPBearer(

@@ -109,8 +109,9 @@ async def candidates(
 # ---------------------------------------------------------------- a student's side
 
 
-def seen_resume(token: Annotated[ResumeToken, Query()]) -> SeenResume | None:
-    """The consistency token of the student's last CV write, if the caller gives it."""
+async def seen_resume(token: Annotated[ResumeToken, Query()]) -> SeenResume | None:
+    """The consistency token of the student's last CV write, if the caller gives it (a
+    coroutine: FastAPI would run a plain function in its thread pool)."""
     if token.resume_id is None and token.resume_revision is None:
         return None
     if token.resume_id is None or token.resume_revision is None:
