@@ -117,14 +117,14 @@ async def test_a_student_applies_to_a_client_in_japan_and_one_abroad(world: Worl
 
     # The student sees both vacancies ranked against that CV (409 until matching has it).
     matches = await w.p.until_done("GET", f"/v1/me/matches{token(written)}", None, w.student)
-    assert {m["vacancy"]["vacancy_id"] for m in matches} == {jp, us}
+    assert {m["vacancy"]["vacancy_id"] for m in matches["items"]} == {jp, us}
     ahead = token({**written, "revision": written["revision"] + 1})
     r = await w.p.gateway.get(f"/v1/me/matches{ahead}", headers=w.student)
     assert (r.status_code, r.json()["detail"]["reason"]) == (409, "resume_not_here_yet")
     r = await w.p.gateway.get("/v1/me/matches?resume_revision=1", headers=w.student)
     assert (r.status_code, r.json()["detail"]["reason"]) == (422, "incomplete_token")
     # A client sees an anonymous candidate: no id, no name, no school.
-    candidates = await w.get(f"/v1/vacancies/{jp}/candidates", w.client_jp)
+    candidates = (await w.get(f"/v1/vacancies/{jp}/candidates", w.client_jp))["items"]
     assert len(candidates) == 1 and candidates[0]["matched_skills"] == ["Python", "SQL"]
     shown = orjson.dumps(candidates).decode()
     for secret in (w.subject, "Hana", "Kyoto"):
@@ -145,10 +145,10 @@ async def test_a_student_applies_to_a_client_in_japan_and_one_abroad(world: Worl
     assert received["data"]["name"] == "Hana Sato"
     assert received["data"]["resume"]["skills"] == ["Python", "SQL", "Go"]
     await w.get(path, w.client_us, status=404)
-    assert await w.get("/v1/organisation/disclosures", w.client_us) == []
+    assert (await w.get("/v1/organisation/disclosures", w.client_us))["items"] == []
 
     # The student's own list: exactly the one provision, with everything the record must name.
-    mine = await w.get("/v1/me/disclosures", w.student)
+    mine = (await w.get("/v1/me/disclosures", w.student))["items"]
     assert len(mine) == 1
     record = mine[0]["record"]
     assert record["recipient_legal_name"] == "ORG-JP Inc."

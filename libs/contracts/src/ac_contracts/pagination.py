@@ -17,7 +17,9 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Callable, Sequence
+from datetime import datetime
 from typing import Any, Generic, TypeVar
+from uuid import UUID
 
 import orjson
 from pydantic import BaseModel, ConfigDict, Field
@@ -96,3 +98,20 @@ def page_of(
     return Page(
         items=[item(r) for r in shown], next_cursor=cursor(key(shown[-1])) if more else None
     )
+
+
+def newest_after(cursor: str | None) -> tuple[datetime, UUID] | None:
+    """The key a cursor of a newest-first list names: (a time, an id); None for the first
+    page; 422 `bad_cursor` if it is not one."""
+    key = read_cursor(cursor, 2)
+    if key is None:
+        return None
+    try:
+        return datetime.fromisoformat(str(key[0])), UUID(str(key[1]))
+    except ValueError as exc:
+        raise Refused("bad_cursor", "this cursor is not one of this list") from exc
+
+
+def newest_key(at: datetime, item_id: UUID) -> tuple[str, str]:
+    """The key of an item in a newest-first list: its time, then its id (ties)."""
+    return at.isoformat(), str(item_id)

@@ -104,10 +104,6 @@ REASONS: dict[str, Reason] = {
     # [P] issue 15: the client's side of an application, forms; [H] issue 14 item 6: bounds
     "no_such_application": Reason(404, "no such application (of yours, or to your organisation)"),
     "transition_not_allowed": Reason(409, "the application cannot take this step from its state"),
-    "application_withdrawn": Reason(410, "the student withdrew the application: its data is gone"),
-    "consent_withdrawn": Reason(
-        410, "the student withdrew the consent the provision rested on: its data is gone"
-    ),
     "form_answers_invalid": Reason(422, "the answers do not fit the vacancy's form"),
     "quota_exceeded": Reason(429, "your organisation reached its limit for now: try later"),
     # -- notifications

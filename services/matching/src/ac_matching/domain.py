@@ -16,9 +16,9 @@ import hashlib
 import hmac
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, Literal
 from uuid import UUID
 
 import orjson
@@ -30,9 +30,12 @@ from ac_events.catalogue import (
     ApplicationWithdrawn,
     DataCategory,
     DecisionReason,
+    MatchingPreferences,
     ResumeContent,
     Role,
+    VacancyKind,
     WithdrawalCause,
+    WorkMode,
 )
 from ac_matching.ranking import tokenize
 
@@ -301,8 +304,7 @@ def ended_by_erasure(app: Application) -> ApplicationWithdrawn | None:
                                 cause=WithdrawalCause.ERASED)  # fmt: skip
 
 
-Access = str
-"""`available`, `application_withdrawn`, `consent_withdrawn` or `erased`."""
+Access = Literal["available", "application_withdrawn", "consent_withdrawn", "erased"]
 
 
 def access(state: ApplicationState, erased: bool, decision: Mapping[str, Any] | None) -> Access:
@@ -316,3 +318,35 @@ def access(state: ApplicationState, erased: bool, decision: Mapping[str, Any] | 
     if decision is not None and decision["decision"] != "allow":
         return "erased" if decision["reason"] == DecisionReason.ERASED else "consent_withdrawn"
     return "available"
+
+
+# ---------------------------------------------------------------- internship matching
+
+
+@dataclass(frozen=True, slots=True)
+class Opportunity:
+    """What a student's preferences are checked against."""
+
+    kind: VacancyKind
+    work_mode: WorkMode
+    start: date | None = None
+    end: date | None = None
+    duration_weeks: int | None = None
+
+
+def fits(prefs: MatchingPreferences, v: Opportunity) -> bool:
+    """A vacancy a student would consider: one of the kinds they want, one of the ways of
+    working they accept, and (for an internship) inside one of the periods they are free,
+    or, for an internship given as a duration, as long as one of them. Nothing stated:
+    anything fits. Matching keeps to this before ranking (`live.py` vectorises it)."""
+    if prefs.kinds and v.kind not in prefs.kinds:
+        return False
+    if prefs.work_modes and v.work_mode not in prefs.work_modes:
+        return False
+    if not prefs.available or v.kind is not VacancyKind.INTERNSHIP:
+        return True
+    if v.start is not None and v.end is not None:
+        start, end = v.start, v.end
+        return any(p.start <= start and end <= p.end for p in prefs.available)
+    days = (v.duration_weeks or 0) * 7
+    return any((p.end - p.start).days + 1 >= days for p in prefs.available)

@@ -1,0 +1,181 @@
+"""An Okapi BM25 index kept in memory, documents added and removed one at a time, scored with
+numpy: the ranking of `ranking.Bm25Index`, at the scale of 100,000 CVs.
+
+Each document has a slot; its postings are appended to one growable array a term (slots and
+term frequencies), so adding is cheap and scoring a query is one vectorised pass over the
+postings of its terms. A removed document's slot is marked dead (its postings stay until
+`compact` rebuilds the arrays, when a quarter of the slots are dead). Document frequencies,
+the number of documents and their mean length count live documents only, so the scores are
+exactly `Bm25Index`'s over the same documents (same formula, same order of floating-point
+operations; `tests/unit/matching/test_index.py` checks it).
+
+Beside its terms each slot has columns of its own (`columns`: typecode per name), which the
+caller reads as numpy arrays to filter before ranking (`column`), and a 64-bit `tie` that
+orders equal scores and makes keyset pages (`top`).
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+from array import array
+from collections.abc import Hashable, Iterable, Mapping
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from ac_matching.ranking import K1, B
+
+Mask = npt.NDArray[np.bool_]
+Floats = npt.NDArray[np.float64]
+
+
+class TermIndex:
+    def __init__(self, columns: Mapping[str, str] | None = None, k1: float = K1, b: float = B):
+        self.k1, self.b = k1, b
+        self._kinds = {"tie": "q", **(columns or {})}
+        self._reset()
+
+    def _reset(self) -> None:
+        self.keys: list[Hashable | None] = []
+        self.slot_of: dict[Hashable, int] = {}
+        self._terms: list[tuple[str, ...] | None] = []
+        self._tfs: list[tuple[int, ...] | None] = []
+        self._lengths = array("d")
+        self._alive = array("b")
+        self._columns = {name: array(code) for name, code in self._kinds.items()}
+        self.postings: dict[str, tuple[array[int], array[float]]] = {}
+        self.df: dict[str, int] = {}
+        self.total_length = 0.0
+        self.live = 0
+
+    def __len__(self) -> int:
+        return self.live
+
+    def __contains__(self, key: Hashable) -> bool:
+        return key in self.slot_of
+
+    def add(self, key: Hashable, counts: Mapping[str, int], **values: Any) -> int:
+        """Adds (or replaces) a document: its term counts and its columns' values."""
+        if key in self.slot_of:
+            self.remove(key)
+        slot = len(self.keys)
+        terms = tuple(sys.intern(t) for t in counts)
+        tfs = tuple(int(counts[t]) for t in counts)
+        self.keys.append(key)
+        self.slot_of[key] = slot
+        self._terms.append(terms)
+        self._tfs.append(tfs)
+        length = float(sum(tfs))
+        self._lengths.append(length)
+        self._alive.append(1)
+        for name, col in self._columns.items():
+            col.append(values[name])
+        for term, tf in zip(terms, tfs, strict=True):
+            posting = self.postings.get(term)
+            if posting is None:
+                posting = self.postings[term] = (array("i"), array("d"))
+            posting[0].append(slot)
+            posting[1].append(float(tf))
+            self.df[term] = self.df.get(term, 0) + 1
+        self.total_length += length
+        self.live += 1
+        return slot
+
+    def remove(self, key: Hashable) -> None:
+        slot = self.slot_of.pop(key, None)
+        if slot is None:
+            return
+        terms = self._terms[slot]
+        assert terms is not None
+        for term in terms:
+            self.df[term] -= 1
+        self.total_length -= self._lengths[slot]
+        self.live -= 1
+        self._alive[slot] = 0
+        self.keys[slot] = None
+        self._terms[slot] = None
+        if len(self.keys) - self.live > max(1000, len(self.keys) // 4):
+            self.compact()
+
+    def compact(self) -> None:
+        """Rebuilds the arrays from the live documents (slots change; keys do not)."""
+        kept = [
+            (key, terms, tfs, {n: c[slot] for n, c in self._columns.items()})
+            for slot, (key, terms, tfs) in enumerate(zip(self.keys, self._terms, self._tfs,
+                                                          strict=True))
+            if key is not None and terms is not None and tfs is not None
+        ]  # fmt: skip
+        self._reset()
+        for key, terms, tfs, values in kept:
+            self.add(key, dict(zip(terms, tfs, strict=True)), **values)
+
+    def terms_of(self, key: Hashable) -> frozenset[str]:
+        terms = self._terms[self.slot_of[key]]
+        return frozenset(terms or ())
+
+    def column(self, name: str) -> npt.NDArray[Any]:
+        """A column's values by slot (a view: valid until the next add or remove)."""
+        return np.frombuffer(self._columns[name], dtype=np.dtype(self._kinds[name]))
+
+    def alive(self) -> Mask:
+        return np.frombuffer(self._alive, dtype=np.int8).astype(bool)
+
+    def containing(self, terms: Iterable[str]) -> Mask:
+        """The slots whose documents hold every one of `terms`."""
+        found = self.alive()
+        for term in set(terms):
+            posting = self.postings.get(term)
+            has = np.zeros(len(self.keys), dtype=bool)
+            if posting is not None:
+                has[np.frombuffer(posting[0], dtype=np.int32)] = True
+            found &= has
+        return found
+
+    def idf(self, term: str) -> float:
+        df = self.df.get(term, 0)
+        return math.log(1 + (self.live - df + 0.5) / (df + 0.5))
+
+    def scores(self, query: Mapping[str, int]) -> Floats:
+        """Every slot's BM25 score for the query's term counts (0 for no shared term)."""
+        out = np.zeros(len(self.keys), dtype=np.float64)
+        if not self.live:
+            return out
+        average = self.total_length / self.live
+        lengths = np.frombuffer(self._lengths, dtype=np.float64)
+        k1, b = self.k1, self.b
+        for term, qtf in query.items():
+            posting = self.postings.get(term)
+            if posting is None or not self.df.get(term):
+                continue
+            weight = qtf * self.idf(term)
+            slots = np.frombuffer(posting[0], dtype=np.int32)
+            tf = np.frombuffer(posting[1], dtype=np.float64)
+            norm = 1 - b + b * lengths[slots] / average
+            out[slots] += weight * (tf * (k1 + 1) / (tf + k1 * norm))
+        return out
+
+    def top(
+        self,
+        scores: Floats,
+        mask: Mask | None,
+        limit: int,
+        after: tuple[float, int] | None = None,
+    ) -> list[tuple[Hashable, float, int]]:
+        """The best `limit` live slots with a score above 0 (and in `mask`), best first, equal
+        scores by `tie`; `after` (score, tie) starts after that item: a keyset page."""
+        chosen = self.alive() & (scores > 0)
+        if mask is not None:
+            chosen &= mask
+        tie = self.column("tie")
+        if after is not None:
+            chosen &= (scores < after[0]) | ((scores == after[0]) & (tie > after[1]))
+        slots = np.flatnonzero(chosen)
+        if limit <= 0 or not len(slots):
+            return []
+        if len(slots) > limit:
+            kth = np.partition(scores[slots], len(slots) - limit)[len(slots) - limit]
+            slots = slots[scores[slots] >= kth]
+        order = np.lexsort((tie[slots], -scores[slots]))[:limit]
+        return [(self.keys[s], float(scores[s]), int(tie[s])) for s in slots[order]]
