@@ -91,7 +91,11 @@ bench-pipeline: infra ## store -> relay -> Kafka -> projection, beside raw ceili
 
 .PHONY: bench-matching
 bench-matching: venv ## matching quality: nDCG@10 of BM25 on a labelled set, beside a random ranking
-	$(PY) bench/matching.py
+	PYTHONPATH=$(ROOT) $(PY) bench/matching.py
+
+.PHONY: bench-ranking
+bench-ranking: infra ## ranking at scale: a student's top 10 and a candidate page, 100,000 CVs and 10,000 vacancies, beside a one-row read
+	$(WITH_INFRA) PYTHONPATH=$(ROOT) $(PY) bench/ranking.py
 
 .PHONY: eval-sensitive
 eval-sensitive: venv ## the sensitive-data guard's precision and recall on its labelled corpus
