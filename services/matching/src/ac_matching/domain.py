@@ -237,6 +237,7 @@ OPEN_STATES = frozenset({S.SUBMITTED, S.REVIEWING, S.INTERVIEW, S.OFFER})
 
 TRANSITIONS: Mapping[tuple[ApplicationState, Action], ApplicationState] = {
     (S.SUBMITTED, Action.REVIEW): S.REVIEWING,
+    (S.SUBMITTED, Action.INTERVIEW): S.INTERVIEW,
     (S.REVIEWING, Action.INTERVIEW): S.INTERVIEW,
     (S.INTERVIEW, Action.OFFER): S.OFFER,
     (S.OFFER, Action.ACCEPT): S.ACCEPTED,
@@ -244,8 +245,9 @@ TRANSITIONS: Mapping[tuple[ApplicationState, Action], ApplicationState] = {
     **{(state, Action.REJECT): S.REJECTED for state in OPEN_STATES},
     **{(state, Action.WITHDRAW): S.WITHDRAWN for state in OPEN_STATES},
 }
-"""submitted -> reviewing -> interview -> offer -> accepted | declined; rejected from any
-open state; withdrawn (by the student) from any open state. Nothing else."""
+"""submitted -> reviewing -> interview -> offer -> accepted | declined (an organisation may
+invite to an interview straight from submitted); rejected from any open state; withdrawn
+(by the student) from any open state. Nothing else."""
 
 MAY: Mapping[Action, frozenset[Actor]] = {
     Action.REVIEW: frozenset({Actor.CLIENT}),
