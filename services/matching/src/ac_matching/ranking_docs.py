@@ -64,7 +64,10 @@ def read_document(key: bytes, subject_id: str, sealed: str) -> dict[str, Any]:
 
 
 async def reindex(conn: asyncpg.Connection, key: bytes, subject_id: str) -> None:
-    """Rewrites the person's row from their CV and preferences as stored now."""
+    """Rewrites the person's row from their CV and preferences as stored now. Under the
+    person's lock: two writers (a CV read from the log, preferences stated) each read what
+    the other committed, so the last to commit writes both."""
+    await store.lock_subject(conn, subject_id)
     row = await store.cv(conn, subject_id)
     sealed_prefs = await store.preferences(conn, subject_id)
     doc_sealed = None

@@ -26,7 +26,14 @@ import orjson
 
 from ac_contracts.errors import Refused
 from ac_contracts.matching import VacancySearch
-from ac_events.catalogue import MatchingPreferences, MatchScored, Purpose, ResumeContent
+from ac_events.catalogue import (
+    MatchingPreferences,
+    MatchScored,
+    Purpose,
+    ResumeContent,
+    VacancyKind,
+    WorkMode,
+)
 from ac_events.catalogue.streams import matching_stream
 from ac_events.crypto import DecryptionError, decrypt, encrypt
 from ac_events.keyring import Keyring
@@ -67,7 +74,8 @@ def text_of(cv: ResumeContent) -> str:
 def opportunity(v: Mapping[str, Any]) -> Opportunity:
     terms = orjson.loads(v["internship"]) if v["internship"] else {}
     start, end = terms.get("start_date"), terms.get("end_date")
-    return Opportunity(v["kind"], v["work_mode"], date.fromisoformat(start) if start else None,
+    return Opportunity(VacancyKind(v["kind"]), WorkMode(v["work_mode"]),
+                       date.fromisoformat(start) if start else None,
                        date.fromisoformat(end) if end else None, terms.get("duration_weeks"))  # fmt: skip
 
 
