@@ -52,6 +52,10 @@ INTERNSHIP = {
 ANSWERS = {"q1": "京都大学 情報学部", "q2": "8月", "q3": True}
 
 
+def subject_has(text: str) -> Callable[[Received], bool]:
+    return lambda m: text in m.subject
+
+
 async def mail(p: Platform, address: str, match: Callable[[Received], bool]) -> Received:
     assert p.smtp is not None
     for _ in range(400):
@@ -155,7 +159,7 @@ async def test_an_internship_from_its_posting_to_a_withdrawal(infra: Infra) -> N
             ("submitted", "interview"), ("interview", "offer")]  # fmt: skip
         assert mine_app["history"][0]["message"] == "面接は7/1です"
         for state in ("面接", "内定"):
-            got = await mail(p, "aoi@example.jp", lambda m, s=state: s in m.subject)
+            got = await mail(p, "aoi@example.jp", subject_has(state))
             assert application_id in got.body and "面接は7/1です" not in got.body
 
         # The student withdraws: the client can no longer read what it was sent, and sees why.

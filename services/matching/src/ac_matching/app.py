@@ -47,21 +47,22 @@ def wiring(settings: MatchingSettings, clock: Clock) -> Wiring:
         async with open_peers(settings) as peers:
             candidate_key = settings.candidate_key.get_secret_value().encode()
             vacancies = Vacancies(events, clock, settings.vacancies_per_hour)
+            matcher = Matcher(
+                events,
+                keys,
+                peers.consent,
+                index,
+                candidate_key,
+                candidate_depth=settings.candidate_depth,
+                candidate_pages_per_hour=settings.candidate_pages_per_hour,
+                clock=clock,
+            )
             deps = MatchingDeps(
                 settings,
                 events,
                 keys,
                 Provisions(events, keys, peers.consent, clock),
-                Matcher(
-                    events,
-                    keys,
-                    peers.consent,
-                    index,
-                    candidate_key,
-                    candidate_depth=settings.candidate_depth,
-                    candidate_pages_per_hour=settings.candidate_pages_per_hour,
-                    clock=clock,
-                ),
+                matcher,
                 vacancies,
                 Steps(events, keys, clock),
             )
@@ -70,6 +71,7 @@ def wiring(settings: MatchingSettings, clock: Clock) -> Wiring:
                 await consumer(res, GROUP, SOURCES, make_handlers(keys, events), codec),
                 IndexWorker(index, settings.index_refresh_s),
                 Periodic("deadlines", vacancies.close_due, settings.deadline_check_s),
+                Periodic("scores", matcher.record_scores, settings.record_scores_s),
             ]
             yield Wired(deps, workers)
 

@@ -130,17 +130,25 @@ class LiveIndex:
         """Reads what changed since the last refresh (everything, the first time)."""
         async with self._lock:
             since = self._xmin
-            async with self.pool.acquire() as conn, conn.transaction(isolation="repeatable_read"):
-                xmin = await conn.fetchval("SELECT pg_snapshot_xmin(pg_current_snapshot())::text")
-                where = "open" if since is None else "txid >= $1::text::xid8"
-                args = () if since is None else (since,)
-                vacancies = await conn.fetch(f"SELECT * FROM vacancies WHERE {where}", *args)  # noqa: S608
-                where = "doc_sealed IS NOT NULL" if since is None else where
-                docs = await conn.fetch(f"SELECT * FROM ranking_docs WHERE {where}", *args)  # noqa: S608
-            for row in vacancies:
+            vacancies = await self._changed("vacancies", "v.open", since)
+            docs = await self._changed("ranking_docs", "v.doc_sealed IS NOT NULL", since)
+            for row in vacancies[1]:
                 self._vacancy(row)
-            await self._docs(docs)
-            self._xmin = xmin
+            await self._docs(docs[1])
+            self._xmin = min(vacancies[0], docs[0], key=int)
+
+    async def _changed(
+        self, table: str, first: str, since: str | None
+    ) -> tuple[str, list[asyncpg.Record]]:
+        """One statement, so one snapshot: its oldest running transaction, and the rows of
+        `table` that changed since `since` (or all those of `first`, the first time)."""
+        where = first if since is None else "v.txid >= $1::text::xid8"
+        rows = await self.pool.fetch(
+            f"""WITH s AS (SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS xmin)
+                SELECT s.xmin AS snapshot_xmin, v.* FROM s LEFT JOIN {table} v ON {where}""",  # noqa: S608
+            *(() if since is None else (since,)),
+        )
+        return rows[0]["snapshot_xmin"], [r for r in rows if r["txid"] is not None]
 
     def _newer(self, key: Any, version: int) -> bool:
         if self._versions.get(key, -1) >= version:

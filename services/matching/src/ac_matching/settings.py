@@ -28,6 +28,8 @@ class MatchingSettings(PeerSettings):
     """Vacancies an organisation may post in an hour."""
     index_refresh_s: float = 0.5
     """How often the ranking index reads what changed between queries (a query reads it too)."""
+    record_scores_s: float = 0.2
+    """How often the scores shown are recorded as `MatchScored`."""
     deadline_check_s: float = 30.0
     """How often vacancies whose deadline has come are closed."""
 

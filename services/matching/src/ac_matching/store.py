@@ -152,25 +152,41 @@ async def forget(conn: asyncpg.Connection, subject_id: str) -> None:
 # ---------------------------------------------------------------- scores
 
 
-async def changed_scores(
-    conn: asyncpg.Connection, scores: list[tuple[str, UUID, float]], method: str
-) -> list[tuple[str, UUID, float]]:
-    """Records the scores; returns those that are new or changed (to be `MatchScored`)."""
-    rows = await conn.fetch(
+async def save_scores(db: Db, scores: list[tuple[str, UUID, float]], method: str) -> None:
+    """Stores the scores shown; those new or changed wait to be recorded as `MatchScored`."""
+    await db.execute(
         """
-        INSERT INTO scores (subject_id, vacancy_id, score, method)
-        SELECT * , $4::text FROM unnest($1::text[], $2::uuid[], $3::float8[])
+        INSERT INTO scores (subject_id, vacancy_id, score, method, recorded)
+        SELECT *, $4::text, false FROM unnest($1::text[], $2::uuid[], $3::float8[])
         ON CONFLICT (subject_id, vacancy_id) DO UPDATE SET score = EXCLUDED.score,
-            method = EXCLUDED.method
+            method = EXCLUDED.method, recorded = false
             WHERE abs(scores.score - EXCLUDED.score) > 1e-6 OR scores.method <> EXCLUDED.method
-        RETURNING subject_id, vacancy_id, score
         """,
         [s for s, _, _ in scores],
         [v for _, v, _ in scores],
         [x for _, _, x in scores],
         method,
     )
-    return [(r["subject_id"], r["vacancy_id"], r["score"]) for r in rows]
+
+
+async def unrecorded_scores(conn: asyncpg.Connection, limit: int) -> list[asyncpg.Record]:
+    """Scores shown and not yet recorded, locked for this transaction (another replica's
+    recorder skips them)."""
+    rows: list[asyncpg.Record] = await conn.fetch(
+        """SELECT subject_id, vacancy_id, score, method FROM scores WHERE NOT recorded
+           ORDER BY subject_id LIMIT $1 FOR UPDATE SKIP LOCKED""",
+        limit,
+    )
+    return rows
+
+
+async def mark_recorded(conn: asyncpg.Connection, rows: list[asyncpg.Record]) -> None:
+    await conn.execute(
+        """UPDATE scores SET recorded = true FROM unnest($1::text[], $2::uuid[]) AS r(s, v)
+           WHERE scores.subject_id = r.s AND scores.vacancy_id = r.v""",
+        [r["subject_id"] for r in rows],
+        [r["vacancy_id"] for r in rows],
+    )
 
 
 # ---------------------------------------------------------------- applications and provisions

@@ -7,8 +7,9 @@ candidates are students whose consent allows it now (the index's hint, confirmed
 consent service in one batch for the page), shown as an anonymous reference, a score and
 the vacancy's own skills that matched: no CV text, nothing ranked on a part of a CV that
 holds volunteered sensitive data ([H] issue 14 item 6), at most `candidate_depth` a vacancy,
-`candidate_pages_per_hour` pages an organisation. A score shown is recorded as
-`MatchScored` when it is new or changed, so the log shows every assessment.
+`candidate_pages_per_hour` pages an organisation. A score shown is stored with the query
+(one statement) and, when it is new or changed, recorded as `MatchScored` by the `scores`
+worker a moment later: the log shows every assessment, and no query waits on the appends.
 """
 
 from __future__ import annotations
@@ -190,13 +191,25 @@ class Matcher:
             raise Refused("bad_cursor", "this cursor is not one of this list") from exc
 
     async def _record(self, scores: list[tuple[str, UUID, float]]) -> None:
-        if not scores:
-            return
+        if scores:
+            await store.save_scores(self.pool, scores, METHOD)
+
+    async def record_scores(self, batch: int = 1000) -> int:
+        """The `scores` worker: each score shown and not yet recorded becomes `MatchScored`
+        on the person's stream, and is marked, in one transaction."""
         async with self.pool.acquire() as conn, conn.transaction():
-            for subject_id, vacancy_id, score in await store.changed_scores(conn, scores, METHOD):
-                event = MatchScored(vacancy_id=vacancy_id, score=score, method=METHOD)
+            rows = await store.unrecorded_scores(conn, batch)
+            by_subject: dict[str, list[MatchScored]] = {}
+            for r in rows:
+                event = MatchScored(
+                    vacancy_id=r["vacancy_id"], score=r["score"], method=r["method"]
+                )
+                by_subject.setdefault(r["subject_id"], []).append(event)
+            for subject_id, events in by_subject.items():
                 await self.events.append(matching_stream(subject_id), RECORDS_NEED_NO_VERSION,
-                                         [event], subject_id=subject_id, conn=conn)  # fmt: skip
+                                         events, subject_id=subject_id, conn=conn)  # fmt: skip
+            await store.mark_recorded(conn, rows)
+        return len(rows)
 
 
 def encrypt_key(candidate_key: bytes) -> bytes:

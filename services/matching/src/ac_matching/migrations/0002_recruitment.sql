@@ -28,6 +28,12 @@ CREATE INDEX vacancies_organisation ON vacancies (organization_id, posted_at DES
 CREATE INDEX vacancies_deadline ON vacancies (deadline) WHERE open AND deadline IS NOT NULL;
 CREATE INDEX vacancies_txid ON vacancies (txid);
 
+-- A score shown is stored in the query's one statement and becomes `MatchScored` a moment
+-- later (the `scores` worker): the table is the outbox of assessments, so a score shown is
+-- never left unrecorded, and a query does not wait for twenty appends.
+ALTER TABLE scores ADD COLUMN recorded boolean NOT NULL DEFAULT true;
+CREATE INDEX scores_unrecorded ON scores (subject_id) WHERE NOT recorded;
+
 -- An application's provision (`status`: shared or blocked) and, once shared, its state.
 ALTER TABLE applications
     ADD COLUMN state text CHECK (state IN ('submitted', 'reviewing', 'interview', 'offer',
