@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import json
 import math
-from collections import Counter
 import random
 import statistics
+from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path

@@ -16,7 +16,8 @@ FORM = numbered([
     {"kind": QuestionKind.SEVERAL_CHOICES, "prompt": "Stack", "choices": ["Python", "Go", "SQL"]},
     {"kind": QuestionKind.YES_NO, "prompt": "Can you work on site?"},
 ])  # fmt: skip
-GOOD = {"q1": "Kyoto", "q3": "July", "q4": ["SQL", "Python", "SQL"], "q5": True}
+GOOD: dict[str, str | list[str] | bool] = {"q1": "Kyoto", "q3": "July",
+                                           "q4": ["SQL", "Python", "SQL"], "q5": True}  # fmt: skip
 
 
 def test_questions_are_numbered_in_order_and_choices_only_where_they_belong() -> None:

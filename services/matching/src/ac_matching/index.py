@@ -45,7 +45,10 @@ class TermIndex:
         self._lengths = array("d")
         self._alive = array("b")
         self._columns = {name: array(code) for name, code in self._kinds.items()}
-        self.postings: dict[str, tuple[array[int], array[float]]] = {}
+        self.postings: dict[str, tuple[array[int], array[float], array[float]]] = {}
+        """term -> (slots, term frequencies, tf * (k1 + 1)), in slot order."""
+        self._changes = 0
+        self._normed: tuple[int, Floats] | None = None
         self.df: dict[str, int] = {}
         self.total_length = 0.0
         self.live = 0
@@ -75,12 +78,14 @@ class TermIndex:
         for term, tf in zip(terms, tfs, strict=True):
             posting = self.postings.get(term)
             if posting is None:
-                posting = self.postings[term] = (array("i"), array("d"))
+                posting = self.postings[term] = (array("i"), array("d"), array("d"))
             posting[0].append(slot)
             posting[1].append(float(tf))
+            posting[2].append(tf * (self.k1 + 1))
             self.df[term] = self.df.get(term, 0) + 1
         self.total_length += length
         self.live += 1
+        self._changes += 1
         return slot
 
     def remove(self, key: Hashable) -> None:
@@ -93,6 +98,7 @@ class TermIndex:
             self.df[term] -= 1
         self.total_length -= self._lengths[slot]
         self.live -= 1
+        self._changes += 1
         self._alive[slot] = 0
         self.keys[slot] = None
         self._terms[slot] = None
@@ -137,14 +143,23 @@ class TermIndex:
         df = self.df.get(term, 0)
         return math.log(1 + (self.live - df + 0.5) / (df + 0.5))
 
+    def _length_norms(self) -> Floats:
+        """k1 * (1 - b + b * |D| / avgdl) of every slot, kept until the next change."""
+        if self._normed is None or self._normed[0] != self._changes:
+            lengths = np.frombuffer(self._lengths, dtype=np.float64)
+            average = self.total_length / self.live
+            self._normed = self._changes, self.k1 * (1 - self.b + self.b * lengths / average)
+        return self._normed[1]
+
     def scores(self, query: Mapping[str, int]) -> Floats:
-        """Every slot's BM25 score for the query's term counts (0 for no shared term)."""
+        """Every slot's BM25 score for the query's term counts (0 for no shared term): per
+        term, tf * (k1 + 1) / (tf + k1 * (1 - b + b * |D| / avgdl)), times qtf * idf, the
+        reference's operations in its order, with what depends on the document alone
+        computed once."""
         out = np.zeros(len(self.keys), dtype=np.float64)
         if not self.live:
             return out
-        average = self.total_length / self.live
-        lengths = np.frombuffer(self._lengths, dtype=np.float64)
-        k1, b = self.k1, self.b
+        norms = self._length_norms()
         for term, qtf in query.items():
             posting = self.postings.get(term)
             if posting is None or not self.df.get(term):
@@ -152,8 +167,8 @@ class TermIndex:
             weight = qtf * self.idf(term)
             slots = np.frombuffer(posting[0], dtype=np.int32)
             tf = np.frombuffer(posting[1], dtype=np.float64)
-            norm = 1 - b + b * lengths[slots] / average
-            out[slots] += weight * (tf * (k1 + 1) / (tf + k1 * norm))
+            numerator = np.frombuffer(posting[2], dtype=np.float64)
+            out[slots] += weight * (numerator / (tf + norms[slots]))
         return out
 
     def top(
