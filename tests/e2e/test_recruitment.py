@@ -21,7 +21,9 @@ import orjson
 
 from ac_contracts.identity import Profile
 from ac_events.catalogue import Role
+from ac_events.kafka import topic_for
 from tests.support.infra import Infra, unique_prefix
+from tests.support.kafka import read_topic
 from tests.support.platform import Platform, platform
 from tests.support.smtp import Received
 
@@ -67,7 +69,8 @@ async def mail(p: Platform, address: str, match: Callable[[Received], bool]) -> 
 
 
 async def test_an_internship_from_its_posting_to_a_withdrawal(infra: Infra) -> None:
-    async with platform(infra, unique_prefix(), notifications=True) as p:
+    prefix = unique_prefix()
+    async with platform(infra, prefix, notifications=True) as p:
         gw = p.gateway
         await p.accounts.register(Profile(username="staff", name="S", email="staff@example.jp"),
                                   PASSWORD, Role.STAFF)  # fmt: skip
@@ -178,3 +181,10 @@ async def test_an_internship_from_its_posting_to_a_withdrawal(infra: Infra) -> N
         # The student's disclosures still list the provision.
         mine = (await gw.get("/v1/me/disclosures", headers=student)).json()["items"]
         assert disclosure_id in [d["record"]["disclosure_id"] for d in mine]
+        # The log says it all, and none of it in the clear: the message is sealed.
+        records = await read_topic(infra.kafka_bootstrap_servers, topic_for("matching", prefix))
+        types = {orjson.loads(r.value)["type"] for r in records}
+        assert {"VacancyPosted", "ApplicationStatusChanged", "ApplicationWithdrawn"} <= types
+        raw = b"".join(r.value for r in records)
+        for plain in ("面接は7/1です", "Aoi Mori", "京都大学 情報学部"):
+            assert plain.encode() not in raw

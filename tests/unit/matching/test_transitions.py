@@ -107,3 +107,24 @@ def test_the_organisation_reads_what_it_was_sent_only_while_the_student_allows_i
     assert access(S.REVIEWING, False, withdrawn) == "consent_withdrawn"
     assert access(S.REVIEWING, False, erased) == "erased"
     assert access(S.ACCEPTED, True, allow) == "erased"
+
+
+def test_a_v1_vacancy_reads_as_an_on_site_permanent_one_and_a_v1_closing_as_withdrawn() -> None:
+    from ac_events.catalogue import (
+        CloseReason,
+        VacancyClosed,
+        VacancyKind,
+        VacancyPosted,
+        WorkMode,
+        upcast,
+    )
+
+    v1 = {"vacancy_id": str(uuid4()), "organization_id": "org-x", "title": "Backend",
+          "description": "", "skills": ["Python"], "location_country": "JP"}  # fmt: skip
+    posted = VacancyPosted.model_validate(upcast("VacancyPosted", 1, v1))
+    assert (posted.kind, posted.work_mode, posted.places, posted.form) == (
+        VacancyKind.PERMANENT, WorkMode.ON_SITE, 1, ())  # fmt: skip
+    closed = VacancyClosed.model_validate(
+        upcast("VacancyClosed", 1, {"vacancy_id": v1["vacancy_id"]})
+    )
+    assert closed.reason is CloseReason.WITHDRAWN
