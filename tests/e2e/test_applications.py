@@ -117,7 +117,8 @@ async def test_a_student_applies_to_a_client_in_japan_and_one_abroad(world: Worl
 
     # The student sees both vacancies ranked against that CV (409 until matching has it).
     matches = await w.p.until_done("GET", f"/v1/me/matches{token(written)}", None, w.student)
-    assert {m["vacancy"]["vacancy_id"] for m in matches["items"]} == {jp, us}
+    # (both, among any the other test of this module posted, whichever ran first)
+    assert {jp, us} <= {m["vacancy"]["vacancy_id"] for m in matches["items"]}
     ahead = token({**written, "revision": written["revision"] + 1})
     r = await w.p.gateway.get(f"/v1/me/matches{ahead}", headers=w.student)
     assert (r.status_code, r.json()["detail"]["reason"]) == (409, "resume_not_here_yet")

@@ -142,3 +142,30 @@ def test_the_filters_before_ranking_agree_with_domain_fits(seed: int) -> None:
 def test_the_columns_are_those_the_index_keeps() -> None:
     assert {"kind", "mode", "deadline", "posted"} <= set(VACANCY_COLUMNS)
     assert {"assessable", "kinds", "modes", "p0s", "p11e"} <= set(CV_COLUMNS)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_pruned_ranking_is_the_full_ranking_page_after_page(seed: int) -> None:
+    import numpy as np
+
+    rng = random.Random(seed)
+    common = ["japanese", "english", "team", "data"]  # in almost every document
+    rare = [f"skill{i}" for i in range(300)]
+    index = TermIndex()
+    for i in range(6000):
+        words = rng.sample(common, rng.randint(2, 4)) + rng.sample(rare, rng.randint(1, 8))
+        index.add(f"d{i}", Counter(w for w in words for _ in range(rng.randint(1, 3))),
+                  tie=tie_of(f"d{i}"))  # fmt: skip
+    for i in range(0, 6000, 7):
+        index.remove(f"d{i}")
+    mask = np.array([rng.random() < 0.8 for _ in index.keys])
+    for _ in range(10):
+        query = Counter(rng.sample(common, 3) + rng.sample(rare, 5))
+        full = index.scores(query)
+        after = None
+        for _page in range(3):
+            expected = index.top(full, mask, 20, after)
+            assert index.best(query, mask, 20, after) == expected
+            if not expected:
+                break
+            after = expected[-1][1], expected[-1][2]

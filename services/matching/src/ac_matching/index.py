@@ -194,3 +194,92 @@ class TermIndex:
             slots = slots[scores[slots] >= kth]
         order = np.lexsort((tie[slots], -scores[slots]))[:limit]
         return [(self.keys[s], float(scores[s]), int(tie[s])) for s in slots[order]]
+
+    def best(
+        self,
+        query: Mapping[str, int],
+        mask: Mask | None,
+        limit: int,
+        after: tuple[float, int] | None = None,
+    ) -> list[tuple[Hashable, float, int]]:
+        """`top(scores(query), mask, limit, after)`, exactly, without scoring every document
+        on every term (max-score pruning): the terms that can add most are summed first, over
+        their (short) postings; before a long posting list, the documents that can still reach
+        the page are counted (their sum so far, plus the most the terms left can add, reaches
+        the page's threshold); when few can, only they are scored, term by term in the query's
+        order, as `scores` would (the same sums, to the bit). Common words, whose postings are
+        long and whose weight is small, are then read only for those few."""
+        n = len(self.keys)
+        terms = [(t, q) for t, q in query.items() if self.postings.get(t) and self.df.get(t)]
+        if not self.live or limit <= 0 or not terms:
+            return []
+        norms = self._length_norms()
+        bound = {t: q * self.idf(t) * (self.k1 + 1) * (1 + 1e-9) for t, q in terms}
+        remaining = sum(bound.values())
+        part = np.zeros(n, dtype=np.float64)
+        allowed = self.alive() if mask is None else self.alive() & mask
+        checked_at = math.inf  # what the terms left could add at the last count
+        for term, qtf in sorted(terms, key=lambda tq: -bound[tq[0]]):
+            posting = self.postings[term]
+            if len(posting[0]) > n // 8 and remaining < checked_at / 2:
+                checked_at = remaining  # count again once it has halved
+                few = self._reachable(part, remaining, allowed, limit, after)
+                if few is not None:
+                    return self._finish(query, few, norms, limit, after)
+            slots = np.frombuffer(posting[0], dtype=np.int32)
+            tf = np.frombuffer(posting[1], dtype=np.float64)
+            numerator = np.frombuffer(posting[2], dtype=np.float64)
+            part[slots] += qtf * self.idf(term) * (numerator / (tf + norms[slots]))
+            remaining -= bound[term]
+        return self.top(self.scores(query), mask, limit, after)
+
+    def _reachable(
+        self,
+        part: Floats,
+        remaining: float,
+        allowed: Mask,
+        limit: int,
+        after: tuple[float, int] | None,
+    ) -> npt.NDArray[np.intp] | None:
+        """The slots that may still be on the page, if they are few (else None)."""
+        high = part + remaining
+        sure = allowed & (part > 0)
+        could = allowed & (high > 0)
+        if after is not None:
+            sure &= high < after[0] * (1 - 1e-9)  # certainly below the cursor's score
+            could &= part <= after[0] * (1 + 1e-9) + 1e-12  # not certainly above it
+        lows = part[sure]
+        if len(lows) < limit:
+            return None
+        threshold = np.partition(lows, len(lows) - limit)[len(lows) - limit]
+        few = np.flatnonzero(could & (high >= threshold * (1 - 1e-9)))
+        return few if len(few) <= max(4 * limit, len(self.keys) // 16) else None
+
+    def _finish(
+        self,
+        query: Mapping[str, int],
+        slots: npt.NDArray[np.intp],
+        norms: Floats,
+        limit: int,
+        after: tuple[float, int] | None,
+    ) -> list[tuple[Hashable, float, int]]:
+        """The exact scores of `slots` (term by term in the query's order) and their page."""
+        exact = np.zeros(len(slots), dtype=np.float64)
+        for term, qtf in query.items():
+            posting = self.postings.get(term)
+            if posting is None or not self.df.get(term):
+                continue
+            have = np.frombuffer(posting[0], dtype=np.int32)
+            at = np.searchsorted(have, slots)
+            found = at < len(have)
+            found[found] = have[at[found]] == slots[found]
+            at = at[found]
+            tf = np.frombuffer(posting[1], dtype=np.float64)[at]
+            numerator = np.frombuffer(posting[2], dtype=np.float64)[at]
+            weight = qtf * self.idf(term)
+            exact[found] += weight * (numerator / (tf + norms[slots[found]]))
+        scores = np.zeros(len(self.keys), dtype=np.float64)
+        scores[slots] = exact
+        keep = np.zeros(len(self.keys), dtype=bool)
+        keep[slots] = True
+        return self.top(scores, keep, limit, after)

@@ -238,15 +238,13 @@ class LiveIndex:
         limit: int,
     ) -> list[tuple[Any, float, int]]:
         """A student's best open vacancies, of those that fit them."""
-        v = self.vacancies
-        return v.top(v.scores(cv), self.vacancy_mask(prefs, now), limit, after)
+        return self.vacancies.best(cv, self.vacancy_mask(prefs, now), limit, after)
 
     def candidates(
         self, vacancy: Counter[str], o: Opportunity, after: tuple[float, int] | None, limit: int
     ) -> list[tuple[Any, float, int]]:
         """A vacancy's best students, of those it fits (consent confirmed by the caller)."""
-        c = self.cvs
-        return c.top(c.scores(vacancy), self.candidate_mask(o), limit, after)
+        return self.cvs.best(vacancy, self.candidate_mask(o), limit, after)
 
     def search(
         self, f: Search, now: datetime, after: tuple[float, int] | None, limit: int
@@ -273,5 +271,5 @@ class LiveIndex:
         if terms:
             ok &= v.containing(terms)
         if f.sort == "best" and terms:
-            return v.top(v.scores(Counter(terms)), ok, limit, after)
+            return v.best(Counter(terms), ok, limit, after)
         return v.top(v.column("posted").copy(), ok, limit, after)
