@@ -93,6 +93,10 @@ bench-pipeline: infra ## store -> relay -> Kafka -> projection, beside raw ceili
 bench-matching: venv ## matching quality: nDCG@10 of BM25 on a labelled set, beside a random ranking
 	$(PY) -m bench.matching
 
+.PHONY: bench-ranking
+bench-ranking: infra ## ranking at scale: a student's top 10 and a candidate page, 100,000 CVs and 10,000 vacancies, beside a one-row read
+	$(WITH_INFRA) $(PY) -m bench.ranking
+
 .PHONY: eval-sensitive
 eval-sensitive: venv ## the sensitive-data guard's precision and recall on its labelled corpus
 	$(PY) -m tools.sensitive_eval tests/data/sensitive_corpus.jsonl

@@ -210,7 +210,9 @@ class Load:
                 op.ident["vacancy_id"] = a.body["vacancy_id"]
 
             async def resolve(op: Op = op) -> bool:
-                listed = await self.gw.read("/v1/vacancies", self.client_token) or []
+                listed = (await self.gw.read("/v1/vacancies", self.client_token) or {}).get(
+                    "items", []
+                )
                 found = [v for v in listed if v["title"] == op.ident["title"]]
                 if found:
                     op.ident["vacancy_id"] = found[0]["vacancy_id"]
@@ -355,7 +357,7 @@ class Student:
             op.ident["subscription_id"] = str(a.body["subscription_id"])
 
         async def resolve() -> bool:
-            listed = await self.gw.read("/v1/me/alerts", self.token) or []
+            listed = (await self.gw.read("/v1/me/alerts", self.token) or {}).get("items", [])
             new = [a["subscription_id"] for a in listed if a["subscription_id"] not in self.alerts]
             if new:
                 op.ident["subscription_id"] = str(new[0])
@@ -376,7 +378,7 @@ class Student:
                             disclosure_id=a.body.get("disclosure_id"))  # fmt: skip
 
         async def resolve() -> bool:
-            listed = await self.gw.read("/v1/me/applications", self.token) or []
+            listed = (await self.gw.read("/v1/me/applications", self.token) or {}).get("items", [])
             new = [a for a in listed
                    if a["vacancy_id"] == vacancy_id and a["application_id"] not in self.applied]  # fmt: skip
             if new:

@@ -130,7 +130,7 @@ async def test_erasure_leaves_no_readable_trace_and_keeps_the_consent_facts(
     # The record of the provision stays, pseudonymous; the copy of what was sent is gone.
     records = (
         await p.gateway.get(f"/v1/audit/subjects/{subject}/disclosures", headers=auditor)
-    ).json()
+    ).json()["items"]
     assert [r["record"]["recipient_legal_name"] for r in records] == ["E K.K."]
     for _ in range(100):
         got = (await p.gateway.get(received, headers=client_e)).json()

@@ -49,6 +49,7 @@ class World:
     transfer: str
     vacancy_x: str
     disclosure_to_x: str
+    application_to_x: str
 
     async def call(self, actor: str, method: str, path: str, body: Any = None) -> httpx.Response:
         return await self.p.gateway.request(method, path, json=body, headers=self.headers[actor])
@@ -124,8 +125,42 @@ def vacancy_to_close() -> Cell:
             "vacancy_id"
         ]
 
-    return Cell(lambda w: f"/v1/vacancies/{made['id']}/close", 200, setup=post,
-                except_for={"client_y": 404})  # fmt: skip
+    return Cell(lambda w: f"/v1/vacancies/{made['id']}/close", 200, lambda w: {"reason": "filled"},
+                setup=post, except_for={"client_y": 404})  # fmt: skip
+
+
+VACANCY = {"title": "Backend engineer", "skills": ["Python"], "location_country": "JP"}
+
+
+async def a_applies(w: World) -> str:
+    """A new vacancy of X, and student A's application to it (shared: A consents to X again,
+    since another row withdraws A's consent)."""
+    grant = {"purpose": "client_application", "recipient": "org-x", "region": "JP",
+             "data_categories": ["resume"], "policy_version": "v1"}  # fmt: skip
+    await w.p.until_done("POST", "/v1/me/consents", grant, w.headers["student_a"])
+    await w.cv("student_a", True)
+    posted = await w.p.until_done("POST", "/v1/vacancies", VACANCY, w.headers["client_x"])
+    body = {"vacancy_id": posted["vacancy_id"], "data_items": ["resume"]}
+    applied = await w.p.until_done("POST", "/v1/me/applications", body, w.headers["student_a"])
+    assert applied["status"] == "shared", applied
+    return str(applied["application_id"])
+
+
+def an_application(path: str, ok: int, body: Any = None, *, offer: bool = False,
+                   except_for: dict[str, int] | None = None) -> Cell:  # fmt: skip
+    """A cell on an application of A's to X made for the row (at an offer, if asked)."""
+    made: dict[str, str] = {}
+
+    async def setup(w: World) -> None:
+        made["id"] = await a_applies(w)
+        for action in ("interview", "offer") if offer else ():
+            r = await w.call("client_x", "POST",
+                             f"/v1/organisation/applications/{made['id']}/steps",
+                             {"action": action})  # fmt: skip
+            assert r.status_code == 200, r.text
+
+    return Cell(lambda w: path.format(id=made["id"]), ok, lambda w: body, setup=setup,
+                except_for=except_for or {})  # fmt: skip
 
 
 def alert_to_end() -> Cell:
@@ -182,6 +217,17 @@ CELLS: dict[tuple[str, str], Cell] = {
         at("/v1/me/applications"), 201, lambda w: {"vacancy_id": w.vacancy_x}, setup=both_cvs,
         settle=True, except_for={"student_a": 409}),
     ("GET", "/v1/me/applications"): Cell(at("/v1/me/applications"), 200),
+    ("GET", "/v1/me/applications/{application_id}"): Cell(
+        lambda w: f"/v1/me/applications/{w.application_to_x}", 200, except_for={"student_b": 404}),
+    # A withdraws A's application; to B it is no application of theirs.
+    ("POST", "/v1/me/applications/{application_id}/withdraw"): an_application(
+        "/v1/me/applications/{id}/withdraw", 200, except_for={"student_b": 404}),
+    ("POST", "/v1/me/applications/{application_id}/answer"): an_application(
+        "/v1/me/applications/{id}/answer", 200, {"action": "accept"}, offer=True,
+        except_for={"student_b": 404}),
+    ("GET", "/v1/me/preferences"): Cell(at("/v1/me/preferences"), 200),
+    ("PUT", "/v1/me/preferences"): Cell(
+        at("/v1/me/preferences"), 200, lambda w: {"kinds": ["internship", "permanent"]}),
     ("GET", "/v1/me/disclosures"): Cell(at("/v1/me/disclosures"), 200),
     ("GET", "/v1/vacancies"): Cell(at("/v1/vacancies"), 200),
     ("GET", "/v1/vacancies/{vacancy_id}"): Cell(lambda w: f"/v1/vacancies/{w.vacancy_x}", 200),
@@ -189,6 +235,20 @@ CELLS: dict[tuple[str, str], Cell] = {
         at("/v1/vacancies"), 201, lambda w: {"title": "Sales", "location_country": "JP"}),
     # Only X may close X's vacancy (Y is told there is no such vacancy of its own).
     ("POST", "/v1/vacancies/{vacancy_id}/close"): vacancy_to_close(),
+    # Only X may revise X's vacancy.
+    ("PUT", "/v1/vacancies/{vacancy_id}"): Cell(
+        lambda w: f"/v1/vacancies/{w.vacancy_x}", 200, lambda w: {**VACANCY, "places": 3},
+        except_for={"client_y": 404}),
+    ("GET", "/v1/organisation/vacancies"): Cell(at("/v1/organisation/vacancies"), 200),
+    ("GET", "/v1/vacancies/{vacancy_id}/applications"): Cell(
+        lambda w: f"/v1/vacancies/{w.vacancy_x}/applications", 200, except_for={"client_y": 404}),
+    ("GET", "/v1/organisation/applications/{application_id}"): Cell(
+        lambda w: f"/v1/organisation/applications/{w.application_to_x}", 200,
+        except_for={"client_y": 404}),
+    # X moves an application to X; to Y it is no application of theirs.
+    ("POST", "/v1/organisation/applications/{application_id}/steps"): an_application(
+        "/v1/organisation/applications/{id}/steps", 200, {"action": "review"},
+        except_for={"client_y": 404}),
     ("GET", "/v1/vacancies/{vacancy_id}/candidates"): Cell(
         lambda w: f"/v1/vacancies/{w.vacancy_x}/candidates", 200, except_for={"client_y": 404}),
     ("GET", "/v1/organisation/disclosures"): Cell(at("/v1/organisation/disclosures"), 200),
@@ -319,7 +379,8 @@ async def world(infra: Infra) -> AsyncIterator[World]:
         )  # fmt: skip
         assert applied["status"] == "shared", applied
         yield World(p, headers, subjects, consent["consent_id"], sha, t.json()["transfer_id"],
-                    posted["vacancy_id"], applied["disclosure_id"])  # fmt: skip
+                    posted["vacancy_id"], applied["disclosure_id"],
+                    applied["application_id"])  # fmt: skip
 
 
 @pytest.mark.parametrize("route", ROUTES, ids=[f"{r.method} {r.path}" for r in ROUTES])

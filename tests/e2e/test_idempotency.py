@@ -55,7 +55,7 @@ async def test_a_retry_with_the_same_key_and_body_makes_one_event(
     again = await p.gateway.post("/v1/me/alerts", json=body, headers=headers)
     assert first.status_code == again.status_code == 201, (first.text, again.text)
     assert again.json() == first.json() and again.headers["idempotent-replayed"] == "true"
-    alerts = (await p.gateway.get("/v1/me/alerts", headers=me)).json()
+    alerts = (await p.gateway.get("/v1/me/alerts", headers=me)).json()["items"]
     assert [a["subscription_id"] for a in alerts] == [first.json()["subscription_id"]]
     assert await signed_in.events("notifications", "AlertSubscribed") == 1
 
@@ -74,7 +74,7 @@ async def test_two_at_once_with_one_key_make_one_write(
     )
     assert [a.status_code for a in answers] == [201, 201]
     assert answers[0].json() == answers[1].json()
-    alerts = (await p.gateway.get("/v1/me/alerts", headers=me)).json()
+    alerts = (await p.gateway.get("/v1/me/alerts", headers=me)).json()["items"]
     assert sum(a["keywords"] == ["kotlin"] for a in alerts) == 1
 
 

@@ -34,6 +34,7 @@ from ac_matching.app import create_app as create_matching
 from ac_matching.settings import MatchingSettings
 from ac_notifications.app import create_app as create_notifications
 from ac_notifications.settings import NotificationsSettings
+from ac_platform.clock import Clock, utc_now
 from ac_platform.http import SERVER_KEEPALIVE_S
 from ac_resumes.app import create_app as create_resumes
 from ac_resumes.settings import ResumesSettings
@@ -127,9 +128,15 @@ class Platform:
 
 @asynccontextmanager
 async def platform(
-    infra: Infra, prefix: str, erasure_grace_s: float = 0.5, notifications: bool = False
+    infra: Infra,
+    prefix: str,
+    erasure_grace_s: float = 0.5,
+    notifications: bool = False,
+    matching: dict[str, Any] | None = None,
+    matching_clock: Clock = utc_now,
 ) -> AsyncIterator[Platform]:
-    """Identity and consent (and, with `notifications`, that service and an SMTP server)."""
+    """Identity and consent (and, with `notifications`, that service and an SMTP server);
+    `matching` overrides matching's settings, `matching_clock` is when it thinks it is."""
     kafka = infra.kafka_bootstrap_servers
     async with AsyncExitStack() as stack:
         identity_db = await stack.enter_async_context(database(infra))
@@ -173,10 +180,12 @@ async def platform(
             ResumesSettings(database_url=await stack.enter_async_context(database(infra)), **peers)
         )
         await stack.enter_async_context(serving(resumes, resumes_port))
-        matching = create_matching(
-            MatchingSettings(database_url=await stack.enter_async_context(database(infra)), **peers)
-        )
-        await stack.enter_async_context(serving(matching, matching_port))
+        matching_app = create_matching(
+            MatchingSettings(database_url=await stack.enter_async_context(database(infra)),
+                             **peers, **(matching or {})),
+            matching_clock,
+        )  # fmt: skip
+        await stack.enter_async_context(serving(matching_app, matching_port))
         audit_port = free_port()
         audit = create_audit(AuditSettings(**peers))
         await stack.enter_async_context(serving(audit, audit_port))
@@ -214,7 +223,7 @@ async def platform(
             identity,
             consent,
             resumes,
-            matching,
+            matching_app,
             gateway_app,
             identity_url,
             consent_url,

@@ -13,6 +13,8 @@ import pytest
 from ac_events.kafka import make_producer
 from ac_events.relay import OutboxRelay, _leader_key
 from ac_events.store import NO_STREAM, OUTBOX_LOCK, ConcurrencyError
+from ac_platform.metrics import Metrics
+from ac_platform.workers import RelayWorker
 from tests.integration.events.conftest import Rig
 from tests.support.kafka import read_topic, wait_for_count
 from tests.support.sample_events import SampleNoted
@@ -197,3 +199,19 @@ async def test_32_concurrent_writers_20000_events_nothing_skipped_streams_in_ord
     for stream, versions in per_stream.items():
         assert versions == list(range(1, len(versions) + 1)), stream
     assert conflicts > 0, "writers contended on shared streams"
+
+
+async def test_the_oldest_unpublished_event_is_scraped_as_seconds_waited(rig: Rig) -> None:
+    """`ac_outbox_lag_seconds` while events wait (PostgreSQL's `extract` is numeric: the
+    scrape once failed on it, a 500 to every scrape of a service with a backlog)."""
+    await rig.store.append("s-lag", NO_STREAM, notes(1, 3), subject_id="p")
+    relay = OutboxRelay(rig.store, make_producer(rig.bootstrap), rig.topic)
+    relay.stop()  # it reads what waits, and publishes nothing
+    assert await relay.publish_pending() == 0
+    assert relay.stats.backlog == 3
+    metrics = Metrics("tests")
+    metrics.watch([RelayWorker(relay)])
+    scraped = metrics.response().body.decode()
+    waited = f'ac_outbox_lag_seconds{{topic="{rig.topic}"}} '
+    line = next(line for line in scraped.splitlines() if line.startswith(waited))
+    assert float(line.removeprefix(waited)) >= 0.0

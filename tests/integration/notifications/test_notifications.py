@@ -261,7 +261,9 @@ async def test_a_consent_read_after_the_announcements_that_concern_it_is_told_of
     mail = await rig.mail("kai@example.jp", lambda m: "business transfer" in m.subject)
     assert "Acquirer K.K." in mail.body
     await rig.mail("mei@example.jp", lambda m: "business transfer" in m.subject)
-    history = (await rig.notifications.get(f"/subjects/{mei_id}/notifications", headers=mei)).json()
+    history = (
+        await rig.notifications.get(f"/subjects/{mei_id}/notifications", headers=mei)
+    ).json()["items"]
     kinds = sorted(h["kind"] for h in history)  # queued with the transfer, in one transaction
     assert kinds == ["business_transfer", "email_verification"]  # v2 is the version mei chose
 
@@ -289,7 +291,7 @@ async def test_job_alerts_and_marketing_only_with_consent_and_unsubscribe_withdr
 
     async def settled() -> list[dict[str, Any]]:
         r = await rig.notifications.get(f"/subjects/{no}/notifications", headers=no_h)
-        return list(r.json())
+        return list(r.json()["items"])
 
     for _ in range(100):  # nao's job alert was queued (subscribed) and skipped at send time
         history = await settled()
@@ -326,7 +328,7 @@ async def test_a_permanently_bad_address_fails_once_and_is_recorded(rig: Rig) ->
     for _ in range(100):
         history = (
             await rig.notifications.get(f"/subjects/{subject}/notifications", headers=me)
-        ).json()
+        ).json()["items"]
         if history and history[0]["status"] == "failed":
             break
         await asyncio.sleep(0.1)
@@ -350,7 +352,9 @@ async def test_a_relay_that_fails_a_message_with_500_is_retried_until_it_takes_i
     mail = await rig.mail("ima@example.jp", timeout_s=60)
     assert mail.subject == "Confirm your email address"
     assert rig.smtp.inbox.refused_data == 3
-    history = (await rig.notifications.get(f"/subjects/{subject}/notifications", headers=me)).json()
+    history = (
+        await rig.notifications.get(f"/subjects/{subject}/notifications", headers=me)
+    ).json()["items"]
     # The three refusals fell on this message and on the staff member's own (the rig's).
     [(kind, status, attempts)] = [(h["kind"], h["status"], h["attempts"]) for h in history]
     assert (kind, status) == ("email_verification", "sent") and attempts > 1
@@ -363,7 +367,7 @@ async def test_messages_wait_while_smtp_is_down_and_go_out_when_it_returns(rig: 
 
         async def attempts() -> int:
             r = await rig.notifications.get(f"/subjects/{subject}/notifications", headers=me)
-            return max((h["attempts"] for h in r.json()), default=0)
+            return max((h["attempts"] for h in r.json()["items"]), default=0)
 
         for tried in (2, 4):  # tried, then a minute without a mail server
             for _ in range(600):

@@ -155,7 +155,7 @@ async def test_a_provision_of_a_cv_with_volunteered_data_must_name_it(world: Wor
     assert (await w.p.gateway.post("/v1/me/consents", json=share, headers=who)).status_code == 201
     shared = await w.p.until_done("POST", "/v1/me/applications", apply, who)
     assert shared["status"] == "shared", shared
-    mine = (await w.p.gateway.get("/v1/me/disclosures", headers=who)).json()
+    mine = (await w.p.gateway.get("/v1/me/disclosures", headers=who)).json()["items"]
     assert [d["record"]["sensitive_items"] for d in mine] == [["sex_life_health"]]
 
 

@@ -33,6 +33,8 @@ REASONS: dict[str, Reason] = {
         409, "this Idempotency-Key was used with another request body"
     ),
     "idempotency_key_in_flight": Reason(409, "the first request with this key is still running"),
+    # [P] issue 15: one pagination for every list
+    "bad_cursor": Reason(422, "the cursor is not one this list gave"),
     # -- who is calling
     "unauthenticated": Reason(401, "no valid access token"),
     "forbidden": Reason(403, "this role may not do this"),
@@ -106,6 +108,12 @@ REASONS: dict[str, Reason] = {
     "unsendable_items": Reason(422, "these data items cannot be sent"),
     "no_such_disclosure": Reason(404, "nothing of that id was shared with you"),
     "legal_disclosure_refused": Reason(403, "the consent service did not allow the disclosure"),
+    # [P] issue 15: the client's side of an application, forms; [H] issue 14 item 6: bounds
+    "no_such_application": Reason(404, "no such application (of yours, or to your organisation)"),
+    "transition_not_allowed": Reason(409, "the application cannot take this step from its state"),
+    "form_answers_invalid": Reason(422, "the answers do not fit the vacancy's form"),
+    "period_reversed": Reason(422, "a period of availability ends before it starts"),
+    "quota_exceeded": Reason(429, "your organisation reached its limit for now: try later"),
     # -- notifications
     "no_such_alert": Reason(404, "no such job alert of yours"),
     "bad_link": Reason(400, "the link is forged, malformed or expired"),

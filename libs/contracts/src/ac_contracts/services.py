@@ -84,7 +84,7 @@ SERVICES: Final[tuple[ServiceSpec, ...]] = (
         database=True,
         kafka=True,
         publishes=True,
-        consumes=("identity", "resumes"),
+        consumes=("identity", "resumes", "consent"),
         calls=("identity", "consent"),
         identity_client=True,
     ),

@@ -37,7 +37,10 @@ INSERT INTO outbox_relay (topic, position, updated_at) VALUES ($1, $2, now())
 ON CONFLICT (topic) DO UPDATE SET position = EXCLUDED.position, updated_at = now()
 """
 _NEWEST = "SELECT coalesce(max(position), 0) FROM events"
-_OLDEST_UNPUBLISHED = "SELECT extract(epoch FROM recorded_at) FROM events WHERE position > $1 ORDER BY position LIMIT 1"
+_OLDEST_UNPUBLISHED = (
+    "SELECT extract(epoch FROM recorded_at)::float8 FROM events"
+    " WHERE position > $1 ORDER BY position LIMIT 1"
+)
 _PARTITIONER = DefaultPartitioner()
 
 

@@ -60,6 +60,7 @@ DATABASE_AWAY: tuple[type[Exception], ...] = (
     ConnectionError,
     asyncpg.PostgresConnectionError,
     asyncpg.InterfaceError,
+    asyncpg.exceptions.InternalClientError,  # a session ended in the middle of a reply
     asyncpg.exceptions.OperatorInterventionError,
     asyncpg.exceptions.InsufficientResourcesError,
 )

@@ -77,14 +77,15 @@ async def audit(
     notice_within: timedelta = DEFAULT_NOTICE_WITHIN,
 ) -> Report:
     with without_cyclic_gc():  # the rules fold and build as much as the replay did
-        return await _audit(state, keyring, until, grace)
+        return await _audit(
+            state, keyring, rules.Bounds(grace, notice_within, until or datetime.now(UTC)), until
+        )
 
 
 async def _audit(
-    state: LogState, keyring: Keyring, until: datetime | None, grace: timedelta
+    state: LogState, keyring: Keyring, bounds: rules.Bounds, until: datetime | None
 ) -> Report:
     complete = rules.complete_shares(state)
-    bounds = rules.Bounds(grace, notice_within, until or datetime.now(UTC))
     return Report(
         generated_at=datetime.now(UTC),
         rules_version=RULES_VERSION,

@@ -1,5 +1,5 @@
 """`GET /v1/me/export`: everything the platform holds about the caller, from every service
-that holds some, asked at once."""
+that holds some, asked at once (each list read to its last page)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,34 @@ from fastapi import Request, Response
 from fastapi.responses import JSONResponse
 
 from ac_contracts.gateway import Export
+from ac_contracts.pagination import MAX_LIMIT
+from ac_gateway.upstream import Upstreams
 from ac_platform.auth import Caller, Principal
+
+LISTS = frozenset({"applications", "disclosures"})
+"""The parts that are lists (pages of `ac_contracts.pagination.Page`)."""
+
+
+async def every_page(up: Upstreams, service: str, path: str, request: Request) -> Any:
+    """All the items of a list route, page after page; None if a page fails."""
+    items: list[Any] = []
+    params: dict[str, Any] = {"limit": MAX_LIMIT}
+    while True:
+        answer = await up.send(service, "GET", path, request, params=params)
+        if answer.status_code != 200:
+            return None
+        page = answer.json()
+        items += page["items"]
+        if page["next_cursor"] is None:
+            return items
+        params = {"limit": MAX_LIMIT, "cursor": page["next_cursor"]}
+
+
+async def _part(up: Upstreams, name: str, service: str, path: str, request: Request) -> Any:
+    if name in LISTS:
+        return await every_page(up, service, path, request)
+    answer = await up.send(service, "GET", path, request)
+    return answer.json() if answer.status_code == 200 else None
 
 
 async def export(request: Request, principal: Principal | None, _: Mapping[str, Any]) -> Response:
@@ -34,10 +61,9 @@ async def export(request: Request, principal: Principal | None, _: Mapping[str, 
             "disclosures": ("matching", f"{subject}/disclosures"),
         }
         answers = await asyncio.gather(
-            *(up.send(service, "GET", path, request) for service, path in asked.values())
+            *(_part(up, name, service, path, request) for name, (service, path) in asked.items())
         )
-        for name, answer in zip(asked, answers, strict=True):
-            parts[name] = answer.json() if answer.status_code == 200 else None
+        parts = dict(zip(asked, answers, strict=True))
     out = Export(exported_at=datetime.now(UTC), subject_id=principal.subject,
                  identity=account.json(), **parts)  # fmt: skip
     return JSONResponse(out.model_dump(mode="json"))

@@ -18,6 +18,7 @@ from uuid import UUID
 import yaml
 
 from ac_contracts.common import OrgId, SubjectId
+from ac_contracts.pagination import Page
 from ac_events.catalogue.vocab import Sha256
 from ac_gateway import table
 from ac_gateway.export import export
@@ -33,12 +34,16 @@ KEYS = {"roles", "to", "summary", "tags", "body", "query", "response", "status",
 
 
 def model(name: str) -> Any:
-    """`identity.Registration` -> the model of `ac_contracts.identity`; `list[...]`; `object`."""
+    """`identity.Registration` -> the model of `ac_contracts.identity`; `list[...]`; `page[...]`
+    (a `Page` of `ac_contracts.pagination`, the answer of every list route); `object`."""
     if name == "object":
         return dict
     inner = re.fullmatch(r"list\[(.+)\]", name)
     if inner:
         return list[model(inner.group(1))]  # type: ignore[misc]
+    paged = re.fullmatch(r"page\[(.+)\]", name)
+    if paged:
+        return Page[model(paged.group(1))]  # type: ignore[misc]
     module, _, cls = name.rpartition(".")
     return getattr(importlib.import_module(f"ac_contracts.{module}"), cls)
 

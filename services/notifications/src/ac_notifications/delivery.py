@@ -172,6 +172,10 @@ class Sender:
             params["link"] = f"{base}/me/transfer-objections?transfer={params['transfer_id']}"
         elif kind is NotificationKind.JOB_ALERT:
             params["link"] = f"{base}/vacancies/{params['vacancy_id']}"
+        elif kind is NotificationKind.APPLICATION_STATUS:
+            params["link"] = f"{base}/me/applications/{params['application_id']}"
+        elif kind is NotificationKind.APPLICATION_WITHDRAWN:
+            params["link"] = f"{base}/organisation/vacancies"
         else:
             params["link"] = f"{base}/me/consents"
         if row["consent_purpose"]:

@@ -26,14 +26,20 @@ from ac_events.catalogue import (
     NotificationKind,
     PolicyPublished,
     ProfileUpdated,
+    Role,
     SubjectErased,
     UserRegistered,
     VacancyPosted,
 )
+from ac_events.catalogue.matching import (
+    ApplicationStatusChanged,
+    ApplicationWithdrawn,
+    VacancyRevised,
+)
 from ac_events.consumer import Handler
 from ac_events.envelope import Envelope
 from ac_events.keyring import Keyring
-from ac_notifications import store
+from ac_notifications import store, store_recruitment
 from ac_notifications.commands import queue
 from ac_notifications.domain import (
     Alert,
@@ -93,6 +99,8 @@ def make_handlers(keyring: Keyring) -> dict[str, Handler]:
         await store.save_contact(
             conn, subject, seal(k, subject, "address", e.email), e.language, e.role
         )
+        if e.organization_id is not None:
+            await store_recruitment.save_client(conn, subject, e.organization_id)
         if isinstance(e.verification_token, str):
             token = seal(k, subject, "verification_token", e.verification_token)
             await queue(
@@ -178,6 +186,7 @@ def make_handlers(keyring: Keyring) -> dict[str, Handler]:
 
     async def vacancy(conn: asyncpg.Connection, env: Envelope[VacancyPosted]) -> None:
         e = env.payload
+        await store_recruitment.save_title(conn, e.vacancy_id, e.title)
         text = " ".join([e.title, e.description, *e.skills])
         params = {"title": e.title, "country": e.location_country, "vacancy_id": str(e.vacancy_id)}
         for sub in await store.active_subscriptions(conn):
@@ -197,6 +206,33 @@ def make_handlers(keyring: Keyring) -> dict[str, Handler]:
     async def erased(conn: asyncpg.Connection, env: Envelope[SubjectErased]) -> None:
         if env.subject_id:
             await store.forget_person(conn, env.subject_id)
+            await store_recruitment.forget_client(conn, env.subject_id)
+
+    async def titled(
+        conn: asyncpg.Connection, env: Envelope[VacancyPosted | VacancyRevised]
+    ) -> None:
+        await store_recruitment.save_title(conn, env.payload.vacancy_id, env.payload.title)
+
+    async def moved(conn: asyncpg.Connection, env: Envelope[ApplicationStatusChanged]) -> None:
+        """The student is told of each step the organisation takes (not of their own)."""
+        e = env.payload
+        if env.subject_id and e.moved_by_role is not Role.STUDENT:
+            params = {"application_id": str(e.application_id), "from_state": e.from_state.value,
+                      "to_state": e.to_state.value, "has_message": isinstance(e.message, str),
+                      "title": await store_recruitment.title(conn, e.vacancy_id)}  # fmt: skip
+            await queue(
+                conn, env.event_id, NotificationKind.APPLICATION_STATUS, env.subject_id, params
+            )
+
+    async def withdrawn_application(
+        conn: asyncpg.Connection, env: Envelope[ApplicationWithdrawn]
+    ) -> None:
+        """Every user of the organisation is told (never who the student was)."""
+        e = env.payload
+        params = {"application_id": str(e.application_id), "cause": e.cause.value,
+                  "title": await store_recruitment.title(conn, e.vacancy_id)}  # fmt: skip
+        for client in await store_recruitment.clients_of(conn, e.organization_id):
+            await queue(conn, env.event_id, NotificationKind.APPLICATION_WITHDRAWN, client, params)
 
     table: list[
         tuple[type[Any], Callable[[asyncpg.Connection, Any], Coroutine[Any, Any, None]]]
@@ -210,6 +246,9 @@ def make_handlers(keyring: Keyring) -> dict[str, Handler]:
         (DataShared, shared),
         (DataShareBlocked, blocked),
         (VacancyPosted, vacancy),
+        (VacancyRevised, titled),
+        (ApplicationStatusChanged, moved),
+        (ApplicationWithdrawn, withdrawn_application),
         (ErasureRequested, erasure_requested),
         (SubjectErased, erased),
     ]

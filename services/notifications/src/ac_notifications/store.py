@@ -177,10 +177,18 @@ async def end_subscription(conn: Conn, subscription_id: UUID, subject_id: str) -
     return bool(done)
 
 
-async def subscriptions_of(conn: Conn, subject_id: str) -> list[asyncpg.Record]:
+async def subscriptions_of(
+    conn: Conn, subject_id: str, after: tuple[datetime, UUID] | None = None, limit: int = 100
+) -> list[asyncpg.Record]:
+    """A person's active job alerts, newest first, `limit + 1` after the keyset `after`."""
     rows: list[asyncpg.Record] = await conn.fetch(
-        "SELECT * FROM subscriptions WHERE subject_id = $1 AND active ORDER BY created_at",
+        """SELECT * FROM subscriptions WHERE subject_id = $1 AND active
+             AND ($2::timestamptz IS NULL OR (created_at, subscription_id) < ($2, $3::uuid))
+           ORDER BY created_at DESC, subscription_id DESC LIMIT $4""",
         subject_id,
+        after[0] if after else None,
+        after[1] if after else None,
+        limit + 1,
     )
     return rows
 
@@ -271,11 +279,18 @@ async def retry_later(conn: Conn, message_id: UUID, at: datetime, error: str) ->
     )
 
 
-async def history(conn: Conn, subject_id: str, limit: int = 200) -> list[asyncpg.Record]:
+async def history(
+    conn: Conn, subject_id: str, after: tuple[datetime, UUID] | None = None, limit: int = 100
+) -> list[asyncpg.Record]:
+    """A person's messages, newest first, `limit + 1` after the keyset `after`."""
     rows: list[asyncpg.Record] = await conn.fetch(
         """SELECT message_id, kind, status, attempts, created_at, sent_at, last_error
-           FROM messages WHERE subject_id = $1 ORDER BY created_at DESC LIMIT $2""",
+           FROM messages WHERE subject_id = $1
+             AND ($2::timestamptz IS NULL OR (created_at, message_id) < ($2, $3::uuid))
+           ORDER BY created_at DESC, message_id DESC LIMIT $4""",
         subject_id,
-        limit,
+        after[0] if after else None,
+        after[1] if after else None,
+        limit + 1,
     )
     return rows

@@ -22,6 +22,10 @@ class NotificationKind(StrEnum):
     MARKETING = "marketing"
     PROMOTION = "promotion"
     ERASURE_CONFIRMATION = "erasure_confirmation"
+    APPLICATION_STATUS = "application_status"
+    """To a student: their application moved (recruitment_services)."""
+    APPLICATION_WITHDRAWN = "application_withdrawn"
+    """To a client organisation's users: an application was withdrawn, or its student erased."""
 
 
 class _Message(Event):

@@ -10,8 +10,8 @@ Method
    curly apostrophes become straight ones. Normalisation runs per grapheme-like cluster so
    every normalised character maps back to a span of the original text: `Finding` offsets
    index the text the caller passed in.
-2. Match the `Rule`s of ``sensitive_rules/*.yaml`` (one file a language; the format and its
-   checks are in `ac_resumes.sensitive_loader`), compiled once, at import. English patterns
+2. Match the `Rule`s of ``rules/*.yaml`` (one file a language; the format and its
+   checks are in `ac_sensitive.loader`), compiled once, at import. English patterns
    use word boundaries and mostly need a self-reference or an act (``I am a practising
    Buddhist``, ``convicted of``, ``took part in ... demonstrations``); Japanese patterns are
    substrings specific enough to stand alone (``障害者手帳``, ``前科``, ``労働組合``, ``うつ病``).
@@ -49,7 +49,7 @@ Linear in the text (a CV is up to 20,000 characters of free text, plus a PDF's):
 `detect` stops a rule at its first surviving match and skips the categories it has found,
 and no pattern re-reads a run from each of its positions. The worst inputs found take
 0.02 to 0.06 s at 20,000 characters (the first engine: up to 30 s); the profile, before
-and after, is in docs/resumes-and-matching.md and tests/unit/resumes/test_sensitive_speed.py
+and after, is in docs/resumes-and-matching.md and tests/unit/sensitive/test_sensitive_speed.py
 keeps it.
 
 Known limits: a lexicon misses paraphrases it does not list, and clause-level excludes can
@@ -66,12 +66,12 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from ac_events.catalogue.vocab import SensitiveCategory
-from ac_resumes.sensitive_loader import Rule, load_rules
+from ac_sensitive.loader import Rule, load_rules
 
 __all__ = ["RULES", "Finding", "Rule", "detect", "findings"]
 
 RULES: tuple[Rule, ...] = load_rules()
-"""The rules of ``sensitive_rules/*.yaml``, compiled once, at import."""
+"""The rules of ``rules/*.yaml``, compiled once, at import."""
 
 
 @dataclass(frozen=True, slots=True)

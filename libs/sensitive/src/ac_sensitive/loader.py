@@ -1,6 +1,6 @@
 """The sensitive-data guard's rules: data files read, checked and compiled once.
 
-The rules live in ``ac_resumes/sensitive_rules/``, one YAML file a language (``en.yaml``,
+The rules live in ``ac_sensitive/rules/``, one YAML file a language (``en.yaml``,
 ``ja.yaml``): a file holds the lexicons its rules share (work words, academic words, the
 people who are not the applicant), so each file reads on its own and is reviewed by a
 reader of that language; the category is a field of each rule. A file is::
@@ -18,7 +18,7 @@ reader of that language; the category is a field of each rule. A file is::
           - '{work}'
 
 - A pattern, exclude or fragment is a regular expression (Python ``re``) over normalised
-  text (see `ac_resumes.sensitive`). Broken over lines (a ``|-`` block), its lines are
+  text (see `ac_sensitive.detector`). Broken over lines (a ``|-`` block), its lines are
   joined with nothing in between, so no line may begin or end with white space (write
   ``\\s`` or ``\\x20``). A one-line value may be single-quoted (no escapes but ``''``).
 - ``{name}`` stands for the fragment `name`, defined earlier in the same file (a fragment
@@ -98,7 +98,7 @@ class _UniqueKeyLoader(_SafeLoader):
 
 def rules_directory() -> Traversable:
     """The rule files shipped in the package."""
-    return files("ac_resumes") / "sensitive_rules"
+    return files("ac_sensitive") / "rules"
 
 
 def load_rules(directory: Traversable | None = None) -> tuple[Rule, ...]:

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from ac_events.catalogue.vocab import SensitiveCategory
-from ac_resumes.sensitive import RULES
-from ac_resumes.sensitive_loader import RuleFileError, load_rules, rules_directory
+from ac_sensitive.detector import RULES
+from ac_sensitive.loader import RuleFileError, load_rules, rules_directory
 
 GOOD_RULE = """\
   - name: en_fine

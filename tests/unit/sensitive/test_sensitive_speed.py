@@ -17,7 +17,7 @@ import time
 
 import pytest
 
-from ac_resumes.sensitive import RULES, _Clauses, _normalise, _survivors, detect
+from ac_sensitive.detector import RULES, _Clauses, _normalise, _survivors, detect
 
 LIMIT = 20_000
 

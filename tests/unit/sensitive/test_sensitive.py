@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from ac_events.catalogue.vocab import SensitiveCategory
-from ac_resumes.sensitive import Finding, detect, findings
+from ac_sensitive.detector import Finding, detect, findings
 from tools.sensitive_eval import (
     Example,
     by_batch,
