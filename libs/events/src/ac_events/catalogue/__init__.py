@@ -7,7 +7,7 @@ register test-only events beside them).
 
 from __future__ import annotations
 
-from ac_events.catalogue import consent, identity, matching, notifications, resumes
+from ac_events.catalogue import consent, desk, identity, matching, notifications, resumes
 from ac_events.catalogue.base import (
     ERASED,
     EVENT_TYPES,
@@ -26,15 +26,39 @@ from ac_events.catalogue.consent import (
     ConsentWithdrawn,
     CountryNoticePublished,
     PolicyPublished,
+    PolicyTexts,
     PurposeChange,
     TransferObjected,
     ViewPosition,
+    policy_text_sha256,
+)
+from ac_events.catalogue.desk import (
+    FIELD_KINDS,
+    TICKET_KINDS,
+    Channel,
+    CloseReason,
+    GuestRequestsRemoved,
+    IdentityVerified,
+    MessagePosted,
+    Outcome,
+    ProfileField,
+    RequestAnswered,
+    RequestAssigned,
+    RequestClosed,
+    RequestDueSoon,
+    RequestEscalated,
+    RequestFiled,
+    RequestKind,
+    VerificationCodeIssued,
+    VerificationFailed,
+    VerificationMethod,
 )
 from ac_events.catalogue.identity import (
     ClientOrganizationRegistered,
     ErasureRequested,
     ProfileUpdated,
     SubjectErased,
+    UnverifiedAccountsRemoved,
     UserRegistered,
 )
 from ac_events.catalogue.matching import (
@@ -44,11 +68,14 @@ from ac_events.catalogue.matching import (
     DecisionRef,
     LegalRef,
     MatchScored,
+    ProvisionRecordsRemoved,
+    RecipientNotified,
     VacancyClosed,
     VacancyPosted,
 )
 from ac_events.catalogue.notifications import (
     AlertSubscribed,
+    MessageBodiesRemoved,
     NotificationFailed,
     NotificationKind,
     NotificationSent,
@@ -60,6 +87,7 @@ from ac_events.catalogue.resumes import (
     ResumeSubmitted,
     SensitiveDataDeclared,
 )
+from ac_events.catalogue.retention import RecordKind, RecordsRemoved
 from ac_events.catalogue.vocab import (
     ANY_RECIPIENT,
     JAPAN,
@@ -76,7 +104,7 @@ from ac_events.catalogue.vocab import (
     SensitiveCategory,
 )
 
-_MODULES = (identity, resumes, matching, consent, notifications)
+_MODULES = (identity, resumes, matching, consent, notifications, desk)
 
 
 def catalogue_events() -> list[type[Event]]:
@@ -90,15 +118,19 @@ __all__ = [
     "ANY_RECIPIENT",
     "ERASED",
     "EVENT_TYPES",
+    "FIELD_KINDS",
     "JAPAN",
     "OPT_IN_PURPOSES",
     "PERSONAL",
     "THIRD_PARTY_PURPOSES",
+    "TICKET_KINDS",
     "WITHHELD",
     "AlertSubscribed",
     "ApplicationSubmitted",
     "BusinessTransferAnnounced",
+    "Channel",
     "ClientOrganizationRegistered",
+    "CloseReason",
     "ConsentGranted",
     "ConsentWithdrawn",
     "CountryNoticePublished",
@@ -109,21 +141,39 @@ __all__ = [
     "DecisionRef",
     "ErasureRequested",
     "Event",
+    "GuestRequestsRemoved",
+    "IdentityVerified",
     "Language",
     "LegalBasis",
     "LegalRef",
     "MatchScored",
+    "MessageBodiesRemoved",
+    "MessagePosted",
     "NotificationFailed",
     "NotificationKind",
     "NotificationSent",
+    "Outcome",
     "Personal",
     "PolicyPublished",
+    "PolicyTexts",
+    "ProfileField",
     "ProfileUpdated",
+    "ProvisionRecordsRemoved",
     "Purpose",
     "PurposeChange",
     "Recipient",
+    "RecipientNotified",
+    "RecordKind",
+    "RecordsRemoved",
     "Redacted",
     "Region",
+    "RequestAnswered",
+    "RequestAssigned",
+    "RequestClosed",
+    "RequestDueSoon",
+    "RequestEscalated",
+    "RequestFiled",
+    "RequestKind",
     "ResumeContent",
     "ResumeDeleted",
     "ResumeRevised",
@@ -133,11 +183,16 @@ __all__ = [
     "SensitiveDataDeclared",
     "SubjectErased",
     "TransferObjected",
+    "UnverifiedAccountsRemoved",
     "UserRegistered",
     "VacancyClosed",
     "VacancyPosted",
+    "VerificationCodeIssued",
+    "VerificationFailed",
+    "VerificationMethod",
     "ViewPosition",
     "catalogue_events",
+    "policy_text_sha256",
     "register",
     "upcast",
     "upcaster",
