@@ -35,6 +35,7 @@ from ac_events.envelope import Envelope
 from ac_events.keyring import Keyring
 from ac_notifications import store
 from ac_notifications.commands import queue
+from ac_notifications.desk import make_desk_handlers
 from ac_notifications.domain import (
     Alert,
     Announcement,
@@ -45,7 +46,7 @@ from ac_notifications.domain import (
 from ac_notifications.sealing import seal
 
 GROUP = "notifications"
-SOURCES = ("identity", "consent", "matching")
+SOURCES = ("identity", "consent", "matching", "desk")
 
 
 def _announcement(row: asyncpg.Record) -> Announcement:
@@ -90,9 +91,8 @@ def make_handlers(keyring: Keyring) -> dict[str, Handler]:
         k = await key(subject) if subject else None
         if subject is None or k is None or not isinstance(e.email, str):
             return  # erased before we saw it: nobody to write to
-        await store.save_contact(
-            conn, subject, seal(k, subject, "address", e.email), e.language, e.role
-        )
+        await store.save_contact(conn, subject, seal(k, subject, "address", e.email), e.language,
+                                 e.role, e.organization_id)  # fmt: skip
         if isinstance(e.verification_token, str):
             token = seal(k, subject, "verification_token", e.verification_token)
             await queue(
@@ -212,5 +212,6 @@ def make_handlers(keyring: Keyring) -> dict[str, Handler]:
         (VacancyPosted, vacancy),
         (ErasureRequested, erasure_requested),
         (SubjectErased, erased),
+        *make_desk_handlers(key),
     ]
     return {event.type: handler for event, handler in table}
