@@ -14,15 +14,18 @@ from ac_matching.api import router
 from ac_matching.commands import Provisions
 from ac_matching.deps import MatchingDeps
 from ac_matching.handlers import GROUP, SOURCES, make_handlers
+from ac_matching.recipients import BATCH, Recipients
+from ac_matching.retention import remove_provision_records
 from ac_matching.settings import MatchingSettings
 from ac_matching.views import Matcher
+from ac_platform.clock import Clock, utc_now
 from ac_platform.peers import keyring, open_peers
 from ac_platform.resources import Resources
 from ac_platform.service import Wired, Wiring, create_service_app
-from ac_platform.workers import Worker, consumer, outbox_relay
+from ac_platform.workers import Periodic, Worker, consumer, outbox_relay
 
 
-def wiring(settings: MatchingSettings) -> Wiring:
+def wiring(settings: MatchingSettings, clock: Clock) -> Wiring:
     @asynccontextmanager
     async def wire(res: Resources) -> AsyncIterator[Wired[MatchingDeps]]:
         keys = keyring(settings)
@@ -37,16 +40,28 @@ def wiring(settings: MatchingSettings) -> Wiring:
                 Provisions(events, keys, peers.consent),
                 Matcher(events, keys, peers.consent, candidate_key, settings.top_n),
             )
+            recipients = Recipients(deps.provisions)
+
+            async def tell() -> None:
+                while await recipients.tell_due() == BATCH:
+                    pass  # a full batch: more may be waiting
+
+            async def retention() -> None:
+                await remove_provision_records(events, clock())
+
             workers: list[Worker] = [
                 await outbox_relay(res, events),
                 await consumer(res, GROUP, SOURCES, make_handlers(keys), codec),
+                Periodic("recipients", tell, settings.notices_every_s),
+                Periodic("retention", retention, settings.retention_every_s),
             ]
             yield Wired(deps, workers)
 
     return wire
 
 
-def create_app(settings: MatchingSettings | None = None) -> FastAPI:
+def create_app(settings: MatchingSettings | None = None, clock: Clock = utc_now) -> FastAPI:
+    """`clock` is the retention job's time (tests move it past a period)."""
     settings = settings or MatchingSettings()
     return create_service_app(
         settings,
@@ -55,5 +70,5 @@ def create_app(settings: MatchingSettings | None = None) -> FastAPI:
         "to a third party.",
         routers=[router],
         migrations=[source("ac_matching")],
-        wiring=wiring(settings),
+        wiring=wiring(settings, clock),
     )

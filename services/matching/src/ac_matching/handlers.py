@@ -1,4 +1,5 @@
-"""Other services' events -> matching's own copies: organisations, people, CVs.
+"""Other services' events -> matching's own copies: organisations, people, CVs; and the
+notices owed to clients that received data since corrected or erased (`recipients.py`).
 
 Personal values arrive decrypted by the codec and are kept sealed under the
 person's key (`people.details_sealed`, `cvs.content_sealed`); an erasure
@@ -31,6 +32,7 @@ from ac_events.envelope import Envelope
 from ac_events.keyring import Keyring
 from ac_events.sealing import seal, unseal
 from ac_matching import store
+from ac_matching.recipients import note_change, note_erasure
 
 GROUP = "matching"
 SOURCES = ("identity", "resumes")
@@ -62,9 +64,16 @@ def make_handlers(keyring: Keyring) -> dict[str, Handler]:
         sealed = await store.person(conn, subject) if subject else None
         if subject is None or k is None or sealed is None:
             return
-        details = orjson.loads(unseal(k, SERVICE, subject, "details", sealed))
-        details.update({f: v for f in DETAILS if isinstance(v := getattr(e, f), str)})
+        details: dict[str, str | None] = orjson.loads(
+            unseal(k, SERVICE, subject, "details", sealed)
+        )
+        changed = {
+            f: v for f in DETAILS if isinstance(v := getattr(e, f), str) and v != details.get(f)
+        }
+        removed: dict[str, str | None] = dict.fromkeys(e.removed)
+        details.update({**changed, **removed})
         await store.save_person(conn, subject, seal(k, SERVICE, subject, "details", _json(details)))
+        await note_change(conn, subject, set(changed) | set(removed))
 
     async def resume(
         conn: asyncpg.Connection, env: Envelope[ResumeSubmitted | ResumeRevised]
@@ -89,6 +98,8 @@ def make_handlers(keyring: Keyring) -> dict[str, Handler]:
         conn: asyncpg.Connection, env: Envelope[ErasureRequested | SubjectErased]
     ) -> None:
         if env.subject_id:
+            if isinstance(env.payload, ErasureRequested):
+                await note_erasure(conn, env.subject_id)
             await store.forget(conn, env.subject_id)
 
     table: list[
