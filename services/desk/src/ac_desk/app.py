@@ -33,7 +33,7 @@ def wiring(settings: DeskSettings, clock: Clock) -> Wiring:
         async with open_peers(settings) as peers:
             identity = Identity(peers.identity, peers.service_token)
             consents = Consents(peers.consent_http, peers.service_token)
-            desk = Desk(settings, events, identity, consents, clock)
+            desk = Desk(settings, events, identity, consents, keys, clock)
 
             async def retention() -> None:
                 while await remove_guests(desk) == BATCH:

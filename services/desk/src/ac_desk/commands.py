@@ -38,7 +38,7 @@ from ac_events.catalogue import (
     RequestKind,
 )
 from ac_events.catalogue.streams import request_stream
-from ac_events.keyring import KeyDestroyed
+from ac_events.keyring import CachedKeyring, KeyDestroyed
 from ac_events.store import NO_STREAM, ConcurrencyError, EventStore
 from ac_platform.clock import Clock
 
@@ -72,9 +72,11 @@ class Desk:
         events: EventStore,
         identity: Identity,
         consents: Consents,
+        keyring: CachedKeyring,
         clock: Clock,
     ) -> None:
         self.settings = settings
+        self.keyring = keyring
         self.rules = rules_of(settings)
         self.events = events
         self.pool: asyncpg.Pool = events.pool

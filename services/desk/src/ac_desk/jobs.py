@@ -38,6 +38,7 @@ async def remove_guests(desk: Desk) -> int:
         rows = await sql.guests_closed_before(conn, cutoff, BATCH)
         for row in rows:
             await desk.identity.destroy_guest_key(row["subject_id"])
+            desk.keyring.forget(row["subject_id"])
             await sql.delete(conn, row["request_id"])
         record = GuestRequestsRemoved(cutoff=cutoff, removed=len(rows), period_days=period.days)
         stream = retention_stream("desk")
