@@ -170,7 +170,7 @@ async def platform(
                 name="Desk Supervisor",
                 email="supervisor@example.jp",
                 language=Language.EN,
-            ),  # fmt: skip
+            ),
             PASSWORD,
             Role.STAFF,
         )
