@@ -22,6 +22,7 @@ from ac_platform.peers import HttpKeyring
 from tests.support.infra import Infra, unique_prefix
 from tests.support.kafka import read_topic
 from tests.support.platform import SECRET, Platform, platform
+from tests.support.policy import texts
 from tests.support.tokens import TokenMint
 
 PASSWORD = "correct horse battery staple"
@@ -51,7 +52,7 @@ async def test_erasure_leaves_no_readable_trace_and_keeps_the_consent_facts(
     policy = {
         "policy_version": "v1",
         "effective_at": "2026-04-01T00:00:00Z",
-        "text_sha256": "a" * 64,
+        "texts": texts("v1"),
     }
     assert (await p.gateway.post("/v1/policies", json=policy, headers=staff)).status_code == 201
     secret_name, secret_email = "Kaori Nakamura-Erasable", "kaori.erasable@example.jp"
@@ -209,7 +210,7 @@ async def test_bad_tokens_are_refused_at_the_gateway(live: tuple[Platform, str, 
             json={
                 "policy_version": "x",
                 "effective_at": "2026-01-01T00:00:00Z",
-                "text_sha256": "a" * 64,
+                "texts": texts("x"),
             },
             headers={"Authorization": f"Bearer {token}"},
         )

@@ -29,6 +29,7 @@ from ac_gateway.table import Route
 from ac_platform.auth import Caller
 from tests.support.infra import Infra, unique_prefix
 from tests.support.platform import Platform, platform
+from tests.support.policy import texts
 
 PASSWORD = "correct horse battery staple"
 ACTORS = ("anonymous", "student_a", "student_b", "client_x", "client_y", "staff", "auditor")
@@ -291,7 +292,7 @@ async def world(infra: Infra) -> AsyncIterator[World]:
             assert r.status_code == 201, r.text
             headers[actor], subjects[actor] = await login(p, actor.replace("_", "."))
         policy = {"policy_version": "v1", "effective_at": "2026-04-01T00:00:00Z",
-                  "text_sha256": "a" * 64}  # fmt: skip
+                  "texts": texts("v1")}  # fmt: skip
         assert (await p.gateway.post("/v1/policies", json=policy, headers=staff)).status_code == 201
         a = headers["student_a"]
         grant = {"purpose": "client_application", "recipient": "org-x", "region": "JP",

@@ -37,6 +37,7 @@ from tests.support.infra import Infra, unique_prefix
 from tests.support.kafka import read_topic
 from tests.support.net import free_port
 from tests.support.platform import SECRET, Platform, database, platform, serving
+from tests.support.policy import texts
 from tests.support.services import Upstream, upstream
 from tests.support.smtp import Received, SmtpServer
 
@@ -155,7 +156,7 @@ async def rig(infra: Infra) -> AsyncIterator[Rig]:
             policy = {
                 "policy_version": "v1",
                 "effective_at": "2026-04-01T00:00:00Z",
-                "text_sha256": "a" * 64,
+                "texts": texts("v1"),
             }
             assert (
                 await p.gateway.post("/v1/policies", json=policy, headers=staff)
@@ -199,7 +200,7 @@ async def test_policy_change_transfer_disclosure_and_blocked_application(rig: Ri
     subject, me = await rig.student("aya")
     await rig.consent(me, "marketing")
     change = {"purpose": "marketing", "changed": True, "significant": True}
-    policy = {"policy_version": "v2", "effective_at": "2026-06-01T00:00:00Z", "text_sha256": "b" * 64,
+    policy = {"policy_version": "v2", "effective_at": "2026-06-01T00:00:00Z", "texts": texts("v2"),
               "changes": [change]}  # fmt: skip
     assert (
         await rig.p.gateway.post("/v1/policies", json=policy, headers=rig.staff)
@@ -241,7 +242,7 @@ async def test_a_consent_read_after_the_announcements_that_concern_it_is_told_of
     _, kai = await rig.student("kai")
     mei_id, mei = await rig.student("mei")
     change = {"purpose": "marketing", "changed": True, "significant": True}
-    policy = {"policy_version": "v2", "effective_at": "2026-06-01T00:00:00Z", "text_sha256": "c" * 64,
+    policy = {"policy_version": "v2", "effective_at": "2026-06-01T00:00:00Z", "texts": texts("v2"),
               "changes": [change]}  # fmt: skip
     assert (
         await rig.p.gateway.post("/v1/policies", json=policy, headers=rig.staff)
