@@ -17,9 +17,9 @@ from uuid import UUID
 
 from ac_consent_rules.rules import Fact
 from ac_contracts.audit import Finding
-from ac_events.catalogue import EVENT_TYPES
+from ac_events.catalogue import EVENT_TYPES, RecordsRemoved
 from ac_events.catalogue.base import upcast
-from ac_events.catalogue.streams import CONSENT_STREAM_PREFIX, POLICY_STREAM
+from ac_events.catalogue.streams import CONSENT_STREAM_PREFIX, GUEST_PREFIX, POLICY_STREAM
 from ac_events.catalogue.vocab import Role
 from ac_events.chain import ChainVerifier
 from ac_events.codec import ENC
@@ -29,6 +29,8 @@ CONSENT_FACTS = frozenset(
     {"ConsentGranted", "ConsentWithdrawn", "TransferObjected", "PolicyPublished",
      "BusinessTransferAnnounced", "CountryNoticePublished"}
 )  # fmt: skip
+REMOVALS = frozenset(t for t, cls in EVENT_TYPES.items() if issubclass(cls, RecordsRemoved))
+"""Each retention job's record of what it removed [D] #16."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,6 +95,14 @@ class LogState:
     kept: list[tuple[Meta, bytes]] = field(default_factory=list)
     consents_granted: int = 0
     consents_withdrawn: int = 0
+    last_at: datetime | None = None
+    """When the latest event taken was recorded (the log's "now")."""
+    removals: list[Raw] = field(default_factory=list)
+    """What each retention job said it removed (`RecordsRemoved`)."""
+    guest_closed: list[Meta] = field(default_factory=list)
+    """Requests of people without an account, closed (their retention runs from there)."""
+    deliveries: list[Meta] = field(default_factory=list)
+    """Messages delivered (`NotificationSent`): their bodies' retention runs from there."""
 
     def add(self, topic: str, owner: str | None, record: dict[str, Any], data: bytes) -> None:
         """One record of `topic` (owned by the service `owner`), parsed from `data`."""
@@ -116,6 +126,8 @@ class LogState:
         if self.until is not None and meta.occurred_at > self.until:
             return
         self._count(topic, record)
+        if self.last_at is None or meta.occurred_at > self.last_at:
+            self.last_at = meta.occurred_at
         if owner is not None and producer != owner:
             self._misplaced(topic, record, f"produced by {producer!r} in {owner}'s topic")
         if meta.subject_id is not None and meta.subject_id == self.keep_subject:
@@ -180,6 +192,12 @@ class LogState:
             self.shares.append(Raw(meta, payload))
         elif kind == "DataShareBlocked":
             self.blocked.append(Raw(meta, payload))
+        elif kind in REMOVALS:
+            self.removals.append(Raw(meta, payload))
+        elif kind == "RequestClosed" and (meta.subject_id or "").startswith(GUEST_PREFIX):
+            self.guest_closed.append(meta)
+        elif kind == "NotificationSent":
+            self.deliveries.append(meta)
 
 
 def owner_of(topic: str, prefix: str) -> str | None:
