@@ -43,6 +43,8 @@ class Someone:
 @dataclass
 class DeskRig:
     p: Platform
+    prefix: str = ""
+    kafka: str = ""
 
     @property
     def gw(self) -> httpx.AsyncClient:

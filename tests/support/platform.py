@@ -221,7 +221,7 @@ async def platform(
         desk_port, desk_clock = free_port(), SkippingClock()
         desk = create_desk(
             DeskSettings(database_url=await stack.enter_async_context(database(infra)),
-                         supervisors=(supervisor,), **peers),
+                         supervisors=(supervisor,), deadline_every_s=0.5, **peers),
             clock=desk_clock,
         )  # fmt: skip
         await stack.enter_async_context(serving(desk, desk_port))
