@@ -316,8 +316,16 @@ async def test_job_alerts_and_marketing_only_with_consent_and_unsubscribe_withdr
 
 async def test_erasure_confirmation_goes_out_before_the_key_is_destroyed(rig: Rig) -> None:
     _, me = await rig.student("rin")
-    r = await rig.p.gateway.request("DELETE", "/v1/me", json={"password": PASSWORD}, headers=me)
-    assert r.status_code == 204
+    gw = rig.p.gateway
+    r = await gw.post("/v1/me/requests", json={"kind": "erasure"}, headers=me)  # step-up first
+    assert r.status_code == 201, r.text
+    request_id = r.json()["request_id"]
+    code = await rig.mail("rin@example.jp", lambda m: request_id in m.body)
+    found = re.search(r"\b(\d{6})\b", code.subject)
+    assert found is not None, code.subject
+    verification = {"password": PASSWORD, "code": found.group(1)}
+    r = await gw.post(f"/v1/me/requests/{request_id}/verification", json=verification, headers=me)
+    assert r.status_code == 200, r.text
     mail = await rig.mail("rin@example.jp", lambda m: "erased" in m.subject)
     assert "pseudonymous" in mail.body
 
