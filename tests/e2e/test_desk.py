@@ -37,30 +37,35 @@ async def rig(infra: Infra) -> AsyncIterator[DeskRig]:
         yield DeskRig(p, prefix, infra.kafka_bootstrap_servers)
 
 
-async def a_client(rig: DeskRig, staff: dict[str, str]) -> str:
-    """A client organisation in Japan, its user, and an open vacancy of theirs (its id)."""
-    org = {"organization_id": "org-acme", "legal_name": "Acme K.K.", "address": "1-1 Chiyoda",
-           "representative": "Rep", "country": "JP"}  # fmt: skip
+async def a_client(rig: DeskRig, staff: dict[str, str], name: str = "acme") -> str:
+    """A client organisation in Japan (`org-<name>`), its user (`hr@<name>.example`), and an
+    open vacancy of theirs (its id)."""
+    org = {"organization_id": f"org-{name}", "legal_name": f"{name.title()} K.K.",
+           "address": "1-1 Chiyoda", "representative": "Rep", "country": "JP"}  # fmt: skip
     assert (await rig.gw.post("/v1/organisations", json=org, headers=staff)).status_code == 201
-    user = {"username": "acme.hr", "password": PASSWORD, "name": "Acme HR", "language": "en",
-            "email": "hr@acme.example", "role": "client", "organization_id": "org-acme"}  # fmt: skip
+    user = {"username": f"{name}.hr", "password": PASSWORD, "name": "HR", "language": "en",
+            "email": f"hr@{name}.example", "role": "client",
+            "organization_id": f"org-{name}"}  # fmt: skip
     assert (await rig.gw.post("/v1/accounts", json=user, headers=staff)).status_code == 201
-    client, _ = await rig.p.login("acme.hr", PASSWORD)
+    client, _ = await rig.p.login(f"{name}.hr", PASSWORD)
     vacancy = {"title": "Intern", "skills": ["Python"], "location_country": "JP"}
     posted = await rig.p.until_done("POST", "/v1/vacancies", vacancy, client)
     return str(posted["vacancy_id"])
 
 
-async def applied(rig: DeskRig, who: Someone, vacancy_id: str, version: str) -> str:
-    grant = {"purpose": "client_application", "recipient": "org-acme", "region": "JP",
+async def applied(
+    rig: DeskRig, who: Someone, vacancy_id: str, version: str, org: str = "org-acme"
+) -> tuple[str, str]:
+    """The provision's id (and the consent's) of an application to `org`'s vacancy."""
+    grant = {"purpose": "client_application", "recipient": org, "region": "JP",
              "data_categories": ITEMS, "policy_version": version}  # fmt: skip
-    await rig.p.until_done("POST", "/v1/me/consents", grant, who.headers)
+    consent = await rig.p.until_done("POST", "/v1/me/consents", grant, who.headers)
     cv = {"skills": ["Python"], "desired_roles": ["Intern"]}
     assert (await rig.gw.post("/v1/me/resume", json=cv, headers=who.headers)).status_code == 201
     body = {"vacancy_id": vacancy_id, "data_items": ITEMS}
     out: dict[str, Any] = await rig.p.until_done("POST", "/v1/me/applications", body, who.headers)
     assert out["status"] == "shared", out
-    return str(out["disclosure_id"])
+    return str(out["disclosure_id"]), str(consent["consent_id"])
 
 
 async def test_the_rights_and_complaints_desk_end_to_end(rig: DeskRig) -> None:
@@ -82,7 +87,7 @@ async def test_the_rights_and_complaints_desk_end_to_end(rig: DeskRig) -> None:
                                           email="desk.staff@example.jp"), PASSWORD, Role.STAFF)  # fmt: skip
     staff, staff_id = await rig.p.login("desk.staff", PASSWORD)
     vacancy_id = await a_client(rig, staff)
-    provision = await applied(rig, mio, vacancy_id, version)
+    provision, _ = await applied(rig, mio, vacancy_id, version)
 
     # -- a disclosure, with step-up: the password again and the code from the mailbox
     asked = await rig.file(mio, kind="disclosure")
@@ -142,3 +147,34 @@ async def test_the_rights_and_complaints_desk_end_to_end(rig: DeskRig) -> None:
     escalated = await rig.mails("supervisor@example.jp", lambda m: lid in m.subject
                                 and m.subject.startswith("Overdue"))  # fmt: skip
     assert "escalated" in escalated.body
+
+
+async def staff_of(rig: DeskRig, username: str) -> dict[str, str]:
+    await rig.p.accounts.register(Profile(username=username, name="Staff",
+                                          email=f"{username}@example.jp"), PASSWORD, Role.STAFF)  # fmt: skip
+    headers, _ = await rig.p.login(username, PASSWORD)
+    return headers
+
+
+async def test_a_client_is_told_without_the_value_when_consent_no_longer_covers_it(
+    rig: DeskRig,
+) -> None:
+    """The consent withdrawn after the provision: the client learns that the school it
+    received was corrected, not the new one; then that the person was erased."""
+    staff = await staff_of(rig, "desk.staff2")
+    vacancy_id = await a_client(rig, staff, "globex")
+    version = (await rig.gw.get("/v1/policy")).json()["current"]["policy_version"]
+    ren = await rig.student("ren", school="Tohoku University")
+    provision, consent = await applied(rig, ren, vacancy_id, version, "org-globex")
+    withdrawn = await rig.gw.delete(f"/v1/me/consents/{consent}", headers=ren.headers)
+    assert withdrawn.status_code == 200, withdrawn.text
+    r = await rig.gw.patch("/v1/me", json={"school": "Nagoya University"}, headers=ren.headers)
+    assert r.status_code == 200, r.text  # the person's own correction counts as much
+    told = await rig.mails("hr@globex.example", lambda m: "corrected" in m.subject)
+    assert provision in told.body and "school" in told.body
+    assert "Nagoya University" not in told.body and "does not cover" in told.body
+
+    erasure = (await rig.file(ren, kind="erasure"))["request_id"]
+    assert (await rig.verify(ren, erasure, await rig.code(ren, erasure))).status_code == 200
+    gone = await rig.mails("hr@globex.example", lambda m: "erased" in m.subject)
+    assert provision in gone.body and "delete the data" in gone.body

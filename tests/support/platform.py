@@ -110,6 +110,7 @@ class Platform:
     supervisor: str
     """The subject id of the desk's supervisor (`SUPERVISOR`)."""
     smtp: SmtpServer | None = None
+    notifications: FastAPI | None = None
 
     async def login(self, username: str, password: str) -> tuple[dict[str, str], str]:
         """Logs in through the gateway: the bearer header and the person's subject id."""
@@ -205,19 +206,19 @@ async def platform(
         audit_port = free_port()
         audit = create_audit(AuditSettings(**peers))
         await stack.enter_async_context(serving(audit, audit_port))
-        notifications_port, smtp = free_port(), None
+        notifications_port, smtp, notifications_app = free_port(), None, None
         if notifications:
             smtp = SmtpServer()
             smtp.start()
             stack.callback(smtp.stop)
-            app = create_notifications(
+            notifications_app = create_notifications(
                 NotificationsSettings(
                     database_url=await stack.enter_async_context(database(infra)),
                     smtp_port=smtp.port,
                     **peers,
                 )
             )
-            await stack.enter_async_context(serving(app, notifications_port))
+            await stack.enter_async_context(serving(notifications_app, notifications_port))
         desk_port, desk_clock = free_port(), SkippingClock()
         desk = create_desk(
             DeskSettings(database_url=await stack.enter_async_context(database(infra)),
@@ -255,4 +256,5 @@ async def platform(
             desk_clock,
             supervisor,
             smtp,
+            notifications_app,
         )
