@@ -52,8 +52,10 @@ async def test_a_delivered_message_loses_its_body_after_ninety_days(rig: DeskRig
         )
     assert row["params"] == "{}" and row["status"] == "sent" and row["body_removed_at"]
     runs = [e.payload for e in await events.read_stream(retention_stream("notifications"))]
-    assert isinstance(runs[-1], MessageBodiesRemoved) and runs[-1].removed >= 1
-    assert runs[-2].removed == 0 and runs[-1].period_days == 90
+    assert all(isinstance(r, MessageBodiesRemoved) for r in runs)
+    assert [r.removed for r in runs if isinstance(r, MessageBodiesRemoved)][-2:][0] == 0
+    last = runs[-1]
+    assert isinstance(last, MessageBodiesRemoved) and last.removed >= 1 and last.period_days == 90
 
 
 async def test_a_provision_record_is_kept_three_years_then_removed(rig: DeskRig) -> None:
@@ -76,5 +78,5 @@ async def test_a_provision_record_is_kept_three_years_then_removed(rig: DeskRig)
         assert await conn.fetchval(
             "SELECT count(*) FROM disclosures WHERE subject_id = 'p-new'") == 1  # fmt: skip
     runs = [e.payload for e in await events.read_stream(retention_stream("matching"))]
-    assert isinstance(runs[-1], ProvisionRecordsRemoved)
-    assert [r.removed for r in runs[-2:]] == [0, 1] and runs[-1].period_days == 1095
+    removed = [(r.removed, r.period_days) for r in runs if isinstance(r, ProvisionRecordsRemoved)]
+    assert len(removed) == len(runs) and removed[-2:] == [(0, 1095), (1, 1095)]
