@@ -89,7 +89,7 @@ async def test_the_desk_checks_a_password_and_five_wrong_ones_are_throttled(rig:
     assert (await rig.http.post("/internal/password-checks", json=check)).status_code == 401
     resumes = await rig.as_service("resumes")
     r = await rig.http.post("/internal/password-checks", json=check, headers=resumes)
-    assert r.status_code == 403  # a service not named in `password_checkers`
+    assert r.status_code == 403  # a service not named in `step_up_services`
     assert (await rig.http.post("/internal/password-checks", json=check,
                                 headers=desk)).status_code == 204  # fmt: skip
     wrong = {**check, "password": "not it at all"}

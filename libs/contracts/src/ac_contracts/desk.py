@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Literal
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, TypeAdapter, model_validator
 
 from ac_contracts.common import OrgId, SubjectId
 from ac_events.catalogue import (
@@ -22,6 +22,9 @@ from ac_events.catalogue import (
 
 Status = Literal["awaiting_verification", "open", "answered", "closed"]
 Text = Field(min_length=1, max_length=5000)
+_EMAIL: TypeAdapter[EmailStr] = TypeAdapter(EmailStr)
+LONGEST = {ProfileField.GENDER: 40, ProfileField.SCHOOL: 200, ProfileField.NAME: 200}
+"""The longest value each profile field takes (as identity's profile does)."""
 
 
 class RequestBody(BaseModel):
@@ -45,6 +48,16 @@ class RequestBody(BaseModel):
     details: str | None = Field(default=None, min_length=1, max_length=5000)
     language: Language = Language.JA
     """The language the desk answers in."""
+
+    @model_validator(mode="after")
+    def _a_value_the_field_takes(self) -> RequestBody:
+        if self.value is None or self.field is None:
+            return self
+        if self.field == ProfileField.EMAIL:
+            _EMAIL.validate_python(self.value)
+        elif len(self.value) > LONGEST.get(self.field, 200):
+            raise ValueError(f"a {self.field.value} is at most {LONGEST[self.field]} characters")
+        return self
 
 
 class StaffVerificationBody(BaseModel):

@@ -20,12 +20,15 @@ from ac_platform.auth import ServiceToken
 
 def _refusal(r: httpx.Response) -> Refused | None:
     try:
-        detail = r.json().get("detail", {})
+        body = r.json()
     except ValueError:
         return None
+    detail = body.get("detail", {}) if isinstance(body, dict) else {}
     reason = detail.get("reason") if isinstance(detail, dict) else None
     if isinstance(reason, str) and reason in REASONS and r.status_code < 500:
         return Refused(reason, str(detail.get("message", reason)))
+    if r.status_code == 422:  # the peer's schema refused the value (its list of fields)
+        return Refused("invalid_input", "the peer refused the value for its shape")
     return None
 
 

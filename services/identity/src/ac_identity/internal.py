@@ -1,5 +1,5 @@
 """Identity's routes for other services only [D] #16: each names the services it serves in
-the settings (`password_checkers`, `profile_writers`, `account_erasers`, `guest_key_keepers`).
+the settings (`step_up_services`, `profile_writers`, `account_erasers`, `guest_key_keepers`).
 
 - `POST /internal/password-checks`: is this the person's password? (the desk's
   step-up), throttled per person as logins are;
@@ -39,7 +39,7 @@ def _allowed(principal: Principal, services: tuple[str, ...]) -> None:
 async def check_password(
     deps: Deps, body: PasswordCheck, principal: Principal = Service
 ) -> Response:
-    _allowed(principal, deps.settings.password_checkers)
+    _allowed(principal, deps.settings.step_up_services)
     key, now = f"check:{body.subject_id}", deps.accounts.clock()
     if throttled(await store.recent_failures(deps.db, key, now - THROTTLE_WINDOW)):
         raise Refused("too_many_attempts", "too many wrong passwords: wait a minute")

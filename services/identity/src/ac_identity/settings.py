@@ -35,7 +35,7 @@ class IdentitySettings(ServiceSettings):
     lowers them, as Django's tests use a fast hasher; production refuses anything weaker."""
     service_credentials: SecretStr = SecretStr("{}")
     """JSON: service name -> SHA-256 (hex) of its secret, for the client-credentials grant."""
-    password_checkers: tuple[str, ...] = ("desk",)
+    step_up_services: tuple[str, ...] = ("desk",)
     """Services that may ask whether a person's password is right (step-up verification)."""
     profile_writers: tuple[str, ...] = ("desk",)
     """Services that may change a person's profile for them (a request answered)."""
