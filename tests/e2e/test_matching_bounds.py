@@ -26,6 +26,7 @@ import pytest
 from ac_contracts.identity import Profile
 from ac_events.catalogue import Role
 from tests.support.clock import SkippingClock
+from tests.support.desk import DeskRig, Someone
 from tests.support.infra import Infra, unique_prefix
 from tests.support.platform import Platform, platform
 from tests.support.smtp import Received
@@ -257,8 +258,11 @@ async def test_an_erased_students_applications_end_and_their_organisation_is_tol
     assert applied["status"] == "shared", applied
     path = f"/v1/organisation/applications/{applied['application_id']}"
     assert (await w.p.gateway.get(path, headers=client)).json()["access"] == "available"
-    r = await w.p.gateway.request("DELETE", "/v1/me", json={"password": PASSWORD}, headers=student)
-    assert r.status_code == 204, r.text
+    me = (await w.p.gateway.get("/v1/me", headers=student)).json()
+    desk, who = DeskRig(w.p), Someone(me["subject_id"], student, me["profile"]["email"])
+    erasure = (await desk.file(who, kind="erasure"))["request_id"]
+    r = await desk.verify(who, erasure, await desk.code(who, erasure), password=PASSWORD)
+    assert r.status_code == 200, r.text
 
     async def ended() -> Any:
         got = (await w.p.gateway.get(path, headers=client)).json()

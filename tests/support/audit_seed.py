@@ -12,7 +12,9 @@ Every provision is followed by its disclosure notice to the person, as the
 notifications service records it (`NotificationSent`, a few `NotificationFailed`
 with their reason).
 
-With `plant=True` it also writes violations of each audit rule, bypassing the
+It also has a guest's enquiry at the desk and a retention job's run. With `plant=True` it
+also writes violations of each audit rule (a guest's request kept past its retention, an
+early removal of provision records among them), bypassing the
 services, and returns what the audit must find: `(rule, key)` pairs where the
 key is the event id, else the stream id, else the subject id of the finding.
 """
@@ -56,12 +58,20 @@ from ac_events.catalogue import (
     LegalBasis,
     LegalRef,
     MatchScored,
+    MessageBodiesRemoved,
     NotificationFailed,
     NotificationKind,
     NotificationSent,
+    Outcome,
     PolicyPublished,
     ProfileUpdated,
+    ProvisionRecordsRemoved,
     Purpose,
+    RecordsRemoved,
+    RequestAnswered,
+    RequestClosed,
+    RequestFiled,
+    RequestKind,
     Role,
     SubjectErased,
     TransferObjected,
@@ -362,6 +372,26 @@ class History:
                           someone.subject, self.tick())  # fmt: skip
         someone.erased = True
 
+    # ------------------------------------------------------------ the desk and retention [D]
+
+    async def guest_request(self, closed_at: datetime) -> str:
+        """A guest's enquiry, answered and closed at `closed_at`: the RequestClosed's id."""
+        guest, request_id = f"guest-{uuid.uuid4().hex}", uuid.uuid4()
+        await self.keyring.ensure(guest)
+        stream = f"desk-request-{request_id}"
+        filed = RequestFiled(request_id=request_id, kind=RequestKind.ENQUIRY, account=False,
+                             title="A question", details="Do you hold my data?",
+                             reply_to="someone@example.org", due_at=closed_at)  # fmt: skip
+        await self.w.emit("desk", stream, filed, guest, closed_at - timedelta(days=1))
+        answered = RequestAnswered(request_id=request_id, outcome=Outcome.ANSWERED,
+                                   reason="We hold nothing of yours.", answered_by="staff")  # fmt: skip
+        await self.w.emit("desk", stream, answered, guest, closed_at)
+        return await self.w.emit("desk", stream, RequestClosed(request_id=request_id), guest,
+                                 closed_at)  # fmt: skip
+
+    async def removal(self, producer: str, event: RecordsRemoved) -> str:
+        return await self.w.emit(producer, f"retention-{producer}", event, None, self.tick())
+
     # ------------------------------------------------------------ planted violations
 
     def plant(self, rule: str, key: str) -> None:
@@ -455,6 +485,12 @@ class History:
         self.plant("chain", self.w.raw("matching", "matching-planted-stray", stray,
                                        stray.model_dump(mode="json"), None, self.tick(),
                                        claimed_producer="resumes"))  # fmt: skip
+        # retention: a guest's request kept more than a year past its closing, and provision
+        # records removed a month after the provision (their period is three years).
+        self.plant("retention", await self.guest_request(START - timedelta(days=400)))
+        early = ProvisionRecordsRemoved(cutoff=self.clock - timedelta(days=30), removed=3,
+                                        period_days=1095)  # fmt: skip
+        self.plant("retention", await self.removal("matching", early))
 
     async def _decision(self, someone: Someone, org: str) -> DecisionRef:
         flow = FlowRequest(Purpose.CLIENT_APPLICATION, org, self.countries[org], frozenset(ITEMS))
@@ -515,6 +551,11 @@ async def seed_history(
             if round_ == rounds - 1 and rng.random() < 0.03:
                 await h.erase(someone)
         await h.w.flush(bootstrap)
+    # The desk and the retention jobs, as they should be: a guest's enquiry closed now, and
+    # a removal of message bodies at their period.
+    await h.guest_request(h.tick())
+    await h.removal("notifications", MessageBodiesRemoved(
+        cutoff=h.clock - timedelta(days=90), removed=0, period_days=90))  # fmt: skip
     if plant:
         await h.plant_all()
     await h.w.flush(bootstrap)

@@ -13,7 +13,8 @@ from pathlib import Path
 from ac_contracts.reasons import REASONS
 
 ROOT = Path(__file__).resolve().parents[2]
-SERVICES = ("identity", "resumes", "matching", "consent", "notifications", "gateway", "audit")
+SERVICES = ("identity", "resumes", "matching", "consent", "notifications", "gateway", "audit",
+            "desk")  # fmt: skip
 MAX_LINES = 400
 
 

@@ -211,7 +211,7 @@ async def test_the_oldest_unpublished_event_is_scraped_as_seconds_waited(rig: Ri
     assert relay.stats.backlog == 3
     metrics = Metrics("tests")
     metrics.watch([RelayWorker(relay)])
-    scraped = metrics.response().body.decode()
+    scraped = bytes(metrics.response().body).decode()
     waited = f'ac_outbox_lag_seconds{{topic="{rig.topic}"}} '
     line = next(line for line in scraped.splitlines() if line.startswith(waited))
     assert float(line.removeprefix(waited)) >= 0.0

@@ -15,6 +15,7 @@ from ac_events.catalogue import (
     DataCategory,
     DecisionReason,
     LegalBasis,
+    PolicyTexts,
     Purpose,
     PurposeChange,
     Recipient,
@@ -41,6 +42,9 @@ class GrantBody(BaseModel):
     """Special care-required categories this consent names (to acquire or share them)."""
     policy_version: str = Field(min_length=1, max_length=40)
     """The privacy policy version the person was shown."""
+    policy_text_sha256: Sha256 | None = None
+    """The SHA-256 of the text shown (`GET /v1/policy`), if the client keeps it: it must be
+    that version's. The consent records it either way."""
     country_notice_sha256: Sha256 | None = None
     """The country notice the person was shown: required outside JP."""
     channel: str = Field(default="web", max_length=40, pattern=r"^[a-z_]+$")
@@ -69,7 +73,10 @@ class PolicyBody(BaseModel):
     effective_at: Timestamp
     changes: list[PurposeChange] = Field(default_factory=list)
     """Per purpose: changed or not, significant (needs a new choice) or not."""
-    text_sha256: Sha256
+    texts: PolicyTexts
+    """The full text, Markdown, in Japanese and English."""
+    text_sha256: Sha256 | None = None
+    """If given, it must be the texts' SHA-256 (`ac_events.catalogue.policy_text_sha256`)."""
 
 
 class Published(BaseModel):

@@ -11,7 +11,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field
 
-from ac_contracts.common import OrgId
+from ac_contracts.common import OrgId, SubjectId
 from ac_events.catalogue import Language
 from ac_events.catalogue.vocab import Region
 
@@ -84,9 +84,15 @@ class Registration(BaseModel):
     gender: str | None = Field(default=None, max_length=40)
     school: str | None = Field(default=None, max_length=200)
     language: Language = Language.JA
+    policy_version: str | None = Field(
+        default=None, min_length=1, max_length=40,
+        description="The privacy policy version the person read and accepted (`GET /v1/policy`).",
+    )  # fmt: skip
 
     def profile(self) -> Profile:
-        return Profile(**self.model_dump(exclude={"password", "role", "organization_id"}))
+        return Profile(
+            **self.model_dump(exclude={"password", "role", "organization_id", "policy_version"})
+        )
 
 
 class Registered(BaseModel):
@@ -173,3 +179,21 @@ class DataKey(BaseModel):
     subject_id: str
     key: str
     """The person's data key, base64 (AES-256-GCM)."""
+
+
+# ---------------------------------------------------------------- for other services [D] #16
+
+
+class PasswordCheck(BaseModel):
+    """A service asks whether a person's password is this (the desk's step-up)."""
+
+    model_config = ConfigDict(extra="forbid")
+    subject_id: SubjectId
+    password: str = Field(min_length=1, max_length=256)
+
+
+class ProfileChange(Correction):
+    """A change the desk carries out (a request answered, an email changed after step-up)."""
+
+    remove: list[Literal["gender", "school"]] = Field(default_factory=list, max_length=2)
+    """Optional fields to delete."""

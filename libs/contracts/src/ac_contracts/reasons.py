@@ -67,6 +67,11 @@ REASONS: dict[str, Reason] = {
     "organisation_exists": Reason(409, "that organisation id is taken"),
     "no_such_organisation": Reason(404, "no such organisation (of yours)"),
     "unknown_organisation": Reason(422, "the organisation named in the body does not exist"),
+    # [D] #16
+    "step_up_required": Reason(
+        403, "this change discloses or destroys data: file it as a request to the desk"
+    ),
+    "not_a_guest": Reason(403, "only a guest's key (guest-...) may be made or destroyed here"),
     # -- consents and policies (consent)
     "no_such_consent": Reason(404, "no such consent of yours"),
     "no_such_country_notice": Reason(404, "no country notice with that hash"),
@@ -88,6 +93,10 @@ REASONS: dict[str, Reason] = {
     "unknown_transfer": Reason(422, "no such business transfer"),
     "opt_out_closed": Reason(409, "the opt-out window of this transfer has closed"),
     "deadline_passed": Reason(422, "the deadline given is in the past"),
+    # [D] #16
+    "no_such_policy_version": Reason(404, "no policy version of that label"),
+    "policy_text_exists": Reason(409, "that text is published already, under another version"),
+    "policy_text_mismatch": Reason(422, "the SHA-256 given is not that of the policy's text"),
     # -- CVs (resumes)
     "no_resume": Reason(404, "you have no CV"),
     "resume_exists": Reason(409, "you have a CV already: revise it"),
@@ -117,6 +126,24 @@ REASONS: dict[str, Reason] = {
     # -- notifications
     "no_such_alert": Reason(404, "no such job alert of yours"),
     "bad_link": Reason(400, "the link is forged, malformed or expired"),
+    # -- the desk: requests, complaints and enquiries [D] #16
+    "no_such_request": Reason(404, "no such request (of yours)"),
+    "unknown_person": Reason(422, "nobody by that id has an account (or they were erased)"),
+    "verification_not_needed": Reason(409, "this request needs no step-up verification"),
+    "not_verified": Reason(409, "the request waits for the person's identity to be verified"),
+    "step_up_failed": Reason(401, "the password or the code is wrong"),
+    "code_expired": Reason(409, "the code has expired: ask for a new one"),
+    "code_tries_used": Reason(429, "the code was tried wrongly too often: ask for a new one"),
+    "too_many_codes": Reason(429, "too many codes for this request, or asked too soon"),
+    "request_closed": Reason(409, "the request is closed"),
+    "already_answered": Reason(409, "the request has its answer: write in its thread"),
+    "field_required": Reason(422, "that field cannot be deleted (name and email stay)"),
+    "value_required": Reason(422, "a correction or an addition gives the new value"),
+    "incomplete_request": Reason(
+        422, "the request lacks what its kind needs (field, purpose, ...)"
+    ),
+    "not_a_disclosure": Reason(409, "the request is not an answered disclosure"),
+    "disclosure_expired": Reason(410, "the disclosure is no longer available: ask again"),
     # -- audit
     "no_such_subject": Reason(404, "nobody by that id in the log"),
 }

@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
+from ac_audit import retention
 from ac_audit.state import LogState, Raw
 from ac_consent_rules.rules import (
     FlowRequest,
@@ -68,6 +69,7 @@ RULES = {
         Rule("chain", "Every stream is whole and every event is in its producer's topic",
              "Every stream's hash chain holds (no gap, duplicate, altered or relinked record), "
              "and every event sits in its producer's own topic."),
+        Rule(retention.NAME, retention.TITLE, retention.DESCRIPTION),  # [D] #16
     )
 }  # fmt: skip
 
@@ -346,4 +348,5 @@ async def run_all(
         await erased_unreadable(state, keyring),
         notice_sent(state, bounds.now, bounds.notice_within),
         chain(state),
+        retention.retention(state),  # [D] #16
     ]

@@ -17,9 +17,9 @@ from uuid import UUID
 
 from ac_consent_rules.rules import Fact
 from ac_contracts.audit import Finding
-from ac_events.catalogue import EVENT_TYPES
+from ac_events.catalogue import EVENT_TYPES, RecordsRemoved
 from ac_events.catalogue.base import upcast
-from ac_events.catalogue.streams import CONSENT_STREAM_PREFIX, POLICY_STREAM
+from ac_events.catalogue.streams import CONSENT_STREAM_PREFIX, GUEST_PREFIX, POLICY_STREAM
 from ac_events.catalogue.vocab import Role
 from ac_events.chain import ChainVerifier
 from ac_events.codec import ENC
@@ -32,6 +32,8 @@ CONSENT_FACTS = frozenset(
     {"ConsentGranted", "ConsentWithdrawn", "TransferObjected", "PolicyPublished",
      "BusinessTransferAnnounced", "CountryNoticePublished"}
 )  # fmt: skip
+REMOVALS = frozenset(t for t, cls in EVENT_TYPES.items() if issubclass(cls, RecordsRemoved))
+"""Each retention job's record of what it removed [D] #16."""
 
 
 class Meta(NamedTuple):
@@ -103,6 +105,14 @@ class LogState:
     told: dict[str, list[Raw]] = field(default_factory=lambda: defaultdict(list))
     """Cause event id -> the disclosure notices (`NotificationSent` / `NotificationFailed`
     of kind `disclosure`) that name it."""
+    last_at: datetime | None = None
+    """When the latest event taken was recorded (the log's "now")."""
+    removals: list[Raw] = field(default_factory=list)
+    """What each retention job said it removed (`RecordsRemoved`)."""
+    guest_closed: list[Meta] = field(default_factory=list)
+    """Requests of people without an account, closed (their retention runs from there)."""
+    deliveries: list[Meta] = field(default_factory=list)
+    """Messages delivered (`NotificationSent`): their bodies' retention runs from there."""
 
     def add(self, topic: str, owner: str | None, record: dict[str, Any], data: bytes) -> None:
         """One record of `topic` (owned by the service `owner`), parsed from `data`."""
@@ -128,6 +138,8 @@ class LogState:
         if not self._count(topic, record, data):
             self.redelivered += 1  # published twice (at least once): one event, folded once
             return
+        if self.last_at is None or meta.occurred_at > self.last_at:
+            self.last_at = meta.occurred_at
         if owner is not None and producer != owner:
             self._misplaced(topic, record, f"produced by {producer!r} in {owner}'s topic")
         if meta.subject_id is not None and meta.subject_id == self.keep_subject:
@@ -170,6 +182,11 @@ class LogState:
         self.redelivered += other.redelivered
         for cause, notices in other.told.items():
             self.told[cause] += notices
+        if other.last_at is not None and (self.last_at is None or other.last_at > self.last_at):
+            self.last_at = other.last_at
+        self.removals += other.removals
+        self.guest_closed += other.guest_closed
+        self.deliveries += other.deliveries
 
     def _count(self, topic: str, record: dict[str, Any], data: bytes) -> bool:
         """Counts a record not seen before (False for a repeated delivery of one)."""
@@ -229,7 +246,13 @@ class LogState:
             self.shares.append(Raw(meta, payload))
         elif kind == "DataShareBlocked":
             self.blocked.append(Raw(meta, payload))
-        elif kind in TOLD and payload.get("kind") == "disclosure" and payload.get("cause_event_id"):
+        elif kind in REMOVALS:
+            self.removals.append(Raw(meta, payload))
+        elif kind == "RequestClosed" and (meta.subject_id or "").startswith(GUEST_PREFIX):
+            self.guest_closed.append(meta)
+        if kind == "NotificationSent":
+            self.deliveries.append(meta)
+        if kind in TOLD and payload.get("kind") == "disclosure" and payload.get("cause_event_id"):
             self.told[str(payload["cause_event_id"])].append(Raw(meta, payload))
 
 

@@ -132,7 +132,12 @@ class Accounts:
     # -- registration -----------------------------------------------------
 
     async def register(
-        self, profile: Profile, password: str, role: Role, organization_id: str | None = None
+        self,
+        profile: Profile,
+        password: str,
+        role: Role,
+        organization_id: str | None = None,
+        policy_version: str | None = None,
     ) -> tuple[str, str]:
         """A new account; returns (subject id, email verification token)."""
         problems = password_problems(password, profile.username)
@@ -161,6 +166,7 @@ class Accounts:
             language=profile.language,
             organization_id=organization_id,
             verification_token=verification,
+            policy_version=policy_version,
         )
         async with self.pool.acquire() as conn, conn.transaction():
             try:
@@ -187,16 +193,20 @@ class Accounts:
             raise Refused("invalid_verification", "unknown, used or expired verification link")
         return subject
 
-    async def update_profile(self, subject_id: str, changes: dict[str, object]) -> Profile:
+    async def update_profile(
+        self, subject_id: str, changes: dict[str, object], removed: tuple[str, ...] = ()
+    ) -> Profile:
+        """Corrects or adds to the profile; `removed` deletes optional fields."""
         current = await self.profile(subject_id)
         if current is None:
             raise Refused("no_such_account", "no such account")
-        updated = current.model_copy(update=changes)
+        updated = current.model_copy(update={**changes, **dict.fromkeys(removed)})
         Profile.model_validate(updated.model_dump())
         sealed = await self._seal(subject_id, updated)
+        event = ProfileUpdated.model_validate({**changes, "removed": removed})
         async with self.pool.acquire() as conn, conn.transaction():
             await store.save_profile(conn, subject_id, sealed)
-            await self._append(conn, subject_id, ProfileUpdated.model_validate(changes))
+            await self._append(conn, subject_id, event)
         return updated
 
     # -- tokens -----------------------------------------------------------

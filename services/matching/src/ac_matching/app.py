@@ -17,6 +17,8 @@ from ac_matching.commands_vacancies import Vacancies
 from ac_matching.deps import MatchingDeps
 from ac_matching.handlers import GROUP, SOURCES, make_handlers
 from ac_matching.live import LiveIndex
+from ac_matching.recipients import BATCH, Recipients
+from ac_matching.retention import remove_provision_records
 from ac_matching.settings import MatchingSettings
 from ac_matching.views import Matcher
 from ac_platform.clock import Clock, utc_now
@@ -66,12 +68,23 @@ def wiring(settings: MatchingSettings, clock: Clock) -> Wiring:
                 vacancies,
                 Steps(events, keys, clock),
             )
+            recipients = Recipients(deps.provisions)
+
+            async def tell() -> None:
+                while await recipients.tell_due() == BATCH:
+                    pass  # a full batch: more may be waiting
+
+            async def retention() -> None:
+                await remove_provision_records(events, clock())
+
             workers: list[Worker] = [
                 await outbox_relay(res, events),
                 await consumer(res, GROUP, SOURCES, make_handlers(keys, events), codec),
                 IndexWorker(index, settings.index_refresh_s),
                 Periodic("deadlines", vacancies.close_due, settings.deadline_check_s),
                 Periodic("scores", matcher.record_scores, settings.record_scores_s),
+                Periodic("recipients", tell, settings.notices_every_s),
+                Periodic("retention", retention, settings.retention_every_s),
             ]
             yield Wired(deps, workers)
 
@@ -79,7 +92,8 @@ def wiring(settings: MatchingSettings, clock: Clock) -> Wiring:
 
 
 def create_app(settings: MatchingSettings | None = None, clock: Clock = utc_now) -> FastAPI:
-    """`clock` is when matching thinks it is (tests move it past a vacancy's deadline)."""
+    """`clock` is when matching thinks it is (tests move it past a vacancy's deadline, or a
+    provision record past its retention period)."""
     settings = settings or MatchingSettings()
     return create_service_app(
         settings,

@@ -1,5 +1,6 @@
 """Other services' events -> matching's own copies: organisations, people, CVs, and which
-students hold a `vacancy_assessment` consent (a hint for the ranking index).
+students hold a `vacancy_assessment` consent (a hint for the ranking index); and the
+notices owed to clients that received data since corrected or erased (`recipients.py`).
 
 Personal values arrive decrypted by the codec and are kept sealed under the
 person's key (`people.details_sealed`, `cvs.content_sealed`, `ranking_docs`); an
@@ -38,6 +39,7 @@ from ac_events.sealing import seal, unseal
 from ac_events.store import EventStore
 from ac_matching import ranking_docs, store
 from ac_matching.commands_applications import end_for_erasure
+from ac_matching.recipients import note_change, note_erasure
 
 GROUP = "matching"
 SOURCES = ("identity", "resumes", "consent")
@@ -69,9 +71,16 @@ def make_handlers(keyring: Keyring, events: EventStore) -> dict[str, Handler]:
         sealed = await store.person(conn, subject) if subject else None
         if subject is None or k is None or sealed is None:
             return
-        details = orjson.loads(unseal(k, SERVICE, subject, "details", sealed))
-        details.update({f: v for f in DETAILS if isinstance(v := getattr(e, f), str)})
+        details: dict[str, str | None] = orjson.loads(
+            unseal(k, SERVICE, subject, "details", sealed)
+        )
+        changed = {
+            f: v for f in DETAILS if isinstance(v := getattr(e, f), str) and v != details.get(f)
+        }
+        removed: dict[str, str | None] = dict.fromkeys(e.removed)
+        details.update({**changed, **removed})
         await store.save_person(conn, subject, seal(k, SERVICE, subject, "details", _json(details)))
+        await note_change(conn, subject, set(changed) | set(removed))
 
     async def resume(
         conn: asyncpg.Connection, env: Envelope[ResumeSubmitted | ResumeRevised]
@@ -108,6 +117,8 @@ def make_handlers(keyring: Keyring, events: EventStore) -> dict[str, Handler]:
         conn: asyncpg.Connection, env: Envelope[ErasureRequested | SubjectErased]
     ) -> None:
         if env.subject_id:
+            if isinstance(env.payload, ErasureRequested):
+                await note_erasure(conn, env.subject_id)
             await store.forget(conn, env.subject_id)
             await end_for_erasure(conn, events, env.subject_id, env.occurred_at)
 

@@ -32,6 +32,12 @@ class MatchingSettings(PeerSettings):
     """How often the scores shown are recorded as `MatchScored`."""
     deadline_check_s: float = 30.0
     """How often vacancies whose deadline has come are closed."""
+    top_n: int = 10
+    """How many vacancies a student sees, and candidates a client sees."""
+    notices_every_s: float = 1.0
+    """How often clients are told of data since corrected or erased (`recipients.py`)."""
+    retention_every_s: float = 86400.0
+    """How often provision records past their period are removed."""
 
     @model_validator(mode="after")
     def _no_placeholder_candidate_key_in_production(self) -> MatchingSettings:

@@ -238,6 +238,14 @@ async def disclosures(
     return rows
 
 
+async def disclosures_of(db: Db, subject_id: str) -> list[asyncpg.Record]:
+    """Every provision record of a person, oldest first (whom to tell of a change)."""
+    rows: list[asyncpg.Record] = await db.fetch(
+        "SELECT * FROM disclosures WHERE subject_id = $1 ORDER BY shared_at", subject_id
+    )
+    return rows
+
+
 async def disclosure_to(db: Db, organization_id: str, disclosure_id: UUID) -> asyncpg.Record | None:
     return await db.fetchrow(
         "SELECT * FROM disclosures WHERE organization_id = $1 AND disclosure_id = $2",
@@ -249,3 +257,48 @@ async def disclosure_to(db: Db, organization_id: str, disclosure_id: UUID) -> as
 async def lock_subject(conn: asyncpg.Connection, subject_id: str) -> None:
     """Serialises one person's provisions (until the transaction ends)."""
     await conn.execute("SELECT pg_advisory_xact_lock(hashtextextended($1, 7))", subject_id)
+
+
+# ---------------------------------------------------------------- notices to recipients [D] #16
+
+
+async def add_notice(
+    conn: asyncpg.Connection,
+    notice_id: UUID,
+    subject_id: str,
+    organization_id: str,
+    change: str,
+    items: list[str],
+    disclosure_ids: list[UUID],
+) -> None:
+    await conn.execute(
+        """INSERT INTO recipient_notices (notice_id, subject_id, organization_id, change, items,
+               disclosure_ids) VALUES ($1, $2, $3, $4, $5, $6)""",
+        notice_id,
+        subject_id,
+        organization_id,
+        change,
+        items,
+        disclosure_ids,
+    )
+
+
+async def pending_notices(conn: asyncpg.Connection, limit: int) -> list[asyncpg.Record]:
+    rows: list[asyncpg.Record] = await conn.fetch(
+        """SELECT * FROM recipient_notices WHERE told_at IS NULL
+           ORDER BY created_at LIMIT $1 FOR UPDATE SKIP LOCKED""",
+        limit,
+    )
+    return rows
+
+
+async def notice_told(conn: asyncpg.Connection, notice_id: UUID, at: datetime) -> None:
+    await conn.execute(
+        "UPDATE recipient_notices SET told_at = $2 WHERE notice_id = $1", notice_id, at
+    )
+
+
+async def remove_disclosures_before(conn: asyncpg.Connection, cutoff: datetime) -> int:
+    """The provision records past their period (the DataShared events stay in the log)."""
+    done = await conn.execute("DELETE FROM disclosures WHERE shared_at < $1", cutoff)
+    return int(done.split()[-1])

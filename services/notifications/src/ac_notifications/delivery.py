@@ -37,7 +37,7 @@ from ac_events.catalogue.streams import notifications_stream
 from ac_events.consumer import is_connection_error
 from ac_events.keyring import Keyring
 from ac_events.store import EventStore
-from ac_notifications import store
+from ac_notifications import desk, store
 from ac_notifications.commands import RECORDS_NEED_NO_VERSION
 from ac_notifications.domain import (
     Outcome,
@@ -55,6 +55,10 @@ from ac_platform.peers import ConsentClient, ConsentUnavailable
 log = logging.getLogger(__name__)
 
 MESSAGE_DOMAIN = "activeconnector.example"
+DESK_MESSAGES = desk.DESK_KINDS | {
+    NotificationKind.DESK_DEADLINE,
+    NotificationKind.RECIPIENT_NOTICE,
+}
 
 
 class Sender:
@@ -128,7 +132,7 @@ class Sender:
             if not allowed:
                 await self._end(row, "skipped", f"no_consent: {reason}", address, language)
                 return
-        params = self._params(row, key)
+        params = await self._params(row, key, language)
         title, body = render(kind, language, params)
         message = EmailMessage()
         message["From"] = self.settings.mail_from
@@ -161,10 +165,16 @@ class Sender:
         else:
             await self._sent(row, address, language)
 
-    def _params(self, row: asyncpg.Record, key: bytes) -> dict[str, Any]:
+    async def _key_of(self, subject_id: str) -> bytes | None:
+        key = await self.keyring.key_for(subject_id)
+        return key if isinstance(key, bytes) else None
+
+    async def _params(self, row: asyncpg.Record, key: bytes, language: Language) -> dict[str, Any]:
         params: dict[str, Any] = orjson.loads(row["params"])
         base, subject = self.settings.public_url, row["subject_id"]
         kind = NotificationKind(row["kind"])
+        if kind in DESK_MESSAGES:
+            return await desk.opened(kind, params, subject, key, language, base, self._key_of)
         if kind is NotificationKind.EMAIL_VERIFICATION:
             token = unseal(key, subject, "verification_token", params.pop("token"))
             params["link"] = f"{base}/verify-email?token={token}"

@@ -41,6 +41,7 @@ from ac_events.envelope import Envelope
 from ac_events.keyring import Keyring
 from ac_notifications import store, store_recruitment
 from ac_notifications.commands import queue
+from ac_notifications.desk import make_desk_handlers
 from ac_notifications.domain import (
     Alert,
     Announcement,
@@ -51,7 +52,7 @@ from ac_notifications.domain import (
 from ac_notifications.sealing import seal
 
 GROUP = "notifications"
-SOURCES = ("identity", "consent", "matching")
+SOURCES = ("identity", "consent", "matching", "desk")
 
 
 def _announcement(row: asyncpg.Record) -> Announcement:
@@ -96,11 +97,8 @@ def make_handlers(keyring: Keyring) -> dict[str, Handler]:
         k = await key(subject) if subject else None
         if subject is None or k is None or not isinstance(e.email, str):
             return  # erased before we saw it: nobody to write to
-        await store.save_contact(
-            conn, subject, seal(k, subject, "address", e.email), e.language, e.role
-        )
-        if e.organization_id is not None:
-            await store_recruitment.save_client(conn, subject, e.organization_id)
+        await store.save_contact(conn, subject, seal(k, subject, "address", e.email), e.language,
+                                 e.role, e.organization_id)  # fmt: skip
         if isinstance(e.verification_token, str):
             token = seal(k, subject, "verification_token", e.verification_token)
             await queue(
@@ -206,7 +204,6 @@ def make_handlers(keyring: Keyring) -> dict[str, Handler]:
     async def erased(conn: asyncpg.Connection, env: Envelope[SubjectErased]) -> None:
         if env.subject_id:
             await store.forget_person(conn, env.subject_id)
-            await store_recruitment.forget_client(conn, env.subject_id)
 
     async def titled(
         conn: asyncpg.Connection, env: Envelope[VacancyPosted | VacancyRevised]
@@ -231,7 +228,7 @@ def make_handlers(keyring: Keyring) -> dict[str, Handler]:
         e = env.payload
         params = {"application_id": str(e.application_id), "cause": e.cause.value,
                   "title": await store_recruitment.title(conn, e.vacancy_id)}  # fmt: skip
-        for client in await store_recruitment.clients_of(conn, e.organization_id):
+        for client in await store.client_users(conn, e.organization_id):
             await queue(conn, env.event_id, NotificationKind.APPLICATION_WITHDRAWN, client, params)
 
     table: list[
@@ -251,5 +248,6 @@ def make_handlers(keyring: Keyring) -> dict[str, Handler]:
         (ApplicationWithdrawn, withdrawn_application),
         (ErasureRequested, erasure_requested),
         (SubjectErased, erased),
+        *make_desk_handlers(key),
     ]
     return {event.type: handler for event, handler in table}

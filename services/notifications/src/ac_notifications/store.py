@@ -13,16 +13,24 @@ Conn: TypeAlias = asyncpg.Connection | asyncpg.Pool
 
 
 async def save_contact(
-    conn: asyncpg.Connection, subject_id: str, sealed: str, language: str, role: str
+    conn: asyncpg.Connection,
+    subject_id: str,
+    sealed: str,
+    language: str,
+    role: str,
+    organization_id: str | None = None,
 ) -> None:
     await conn.execute(
-        """INSERT INTO contacts (subject_id, address_sealed, language, role) VALUES ($1, $2, $3, $4)
+        """INSERT INTO contacts (subject_id, address_sealed, language, role, organization_id)
+           VALUES ($1, $2, $3, $4, $5)
            ON CONFLICT (subject_id) DO UPDATE SET address_sealed = EXCLUDED.address_sealed,
-               language = EXCLUDED.language, role = EXCLUDED.role, updated_at = now()""",
+               language = EXCLUDED.language, role = EXCLUDED.role,
+               organization_id = EXCLUDED.organization_id, updated_at = now()""",
         subject_id,
         sealed,
         language,
         role,
+        organization_id,
     )
 
 
@@ -294,3 +302,45 @@ async def history(
         limit + 1,
     )
     return rows
+
+
+# ---------------------------------------------------------------- the desk [D] #16
+
+
+async def add_desk_request(
+    conn: asyncpg.Connection, request_id: UUID, kind: str, account: bool
+) -> None:
+    await conn.execute(
+        "INSERT INTO desk_requests VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+        request_id,
+        kind,
+        account,
+    )
+
+
+async def desk_request_kind(conn: Conn, request_id: UUID) -> str | None:
+    kind: str | None = await conn.fetchval(
+        "SELECT kind FROM desk_requests WHERE request_id = $1", request_id
+    )
+    return kind
+
+
+async def client_users(conn: Conn, organization_id: str) -> list[str]:
+    """The users of a client organisation (whom a notice to the recipient goes to)."""
+    rows = await conn.fetch(
+        """SELECT subject_id FROM contacts WHERE role = 'client' AND organization_id = $1
+           ORDER BY subject_id""",
+        organization_id,
+    )
+    return [r["subject_id"] for r in rows]
+
+
+async def remove_bodies(conn: asyncpg.Connection, cutoff: datetime, at: datetime) -> int:
+    """What delivered messages said, once their period ends: the delivery stays."""
+    done = await conn.execute(
+        """UPDATE messages SET params = '{}'::jsonb, body_removed_at = $2
+           WHERE status = 'sent' AND sent_at < $1 AND body_removed_at IS NULL""",
+        cutoff,
+        at,
+    )
+    return int(done.split()[-1])

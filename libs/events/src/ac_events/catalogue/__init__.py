@@ -7,7 +7,7 @@ register test-only events beside them).
 
 from __future__ import annotations
 
-from ac_events.catalogue import consent, identity, matching, notifications, resumes
+from ac_events.catalogue import consent, desk, identity, matching, notifications, resumes
 from ac_events.catalogue.base import (
     ERASED,
     EVENT_TYPES,
@@ -26,15 +26,39 @@ from ac_events.catalogue.consent import (
     ConsentWithdrawn,
     CountryNoticePublished,
     PolicyPublished,
+    PolicyTexts,
     PurposeChange,
     TransferObjected,
     ViewPosition,
+    policy_text_sha256,
+)
+from ac_events.catalogue.desk import (
+    FIELD_KINDS,
+    TICKET_KINDS,
+    Channel,
+    GuestRequestsRemoved,
+    IdentityVerified,
+    MessagePosted,
+    Outcome,
+    ProfileField,
+    RequestAnswered,
+    RequestAssigned,
+    RequestClosed,
+    RequestCloseReason,
+    RequestDueSoon,
+    RequestEscalated,
+    RequestFiled,
+    RequestKind,
+    VerificationCodeIssued,
+    VerificationFailed,
+    VerificationMethod,
 )
 from ac_events.catalogue.identity import (
     ClientOrganizationRegistered,
     ErasureRequested,
     ProfileUpdated,
     SubjectErased,
+    UnverifiedAccountsRemoved,
     UserRegistered,
 )
 from ac_events.catalogue.matching import (
@@ -53,7 +77,9 @@ from ac_events.catalogue.matching import (
     MatchingPreferences,
     MatchScored,
     PreferencesStated,
+    ProvisionRecordsRemoved,
     QuestionKind,
+    RecipientNotified,
     Stipend,
     VacancyClosed,
     VacancyKind,
@@ -64,6 +90,7 @@ from ac_events.catalogue.matching import (
 )
 from ac_events.catalogue.notifications import (
     AlertSubscribed,
+    MessageBodiesRemoved,
     NotificationFailed,
     NotificationKind,
     NotificationSent,
@@ -75,6 +102,7 @@ from ac_events.catalogue.resumes import (
     ResumeSubmitted,
     SensitiveDataDeclared,
 )
+from ac_events.catalogue.retention import RecordKind, RecordsRemoved
 from ac_events.catalogue.vocab import (
     ANY_RECIPIENT,
     JAPAN,
@@ -91,7 +119,7 @@ from ac_events.catalogue.vocab import (
     SensitiveCategory,
 )
 
-_MODULES = (identity, resumes, matching, consent, notifications)
+_MODULES = (identity, resumes, matching, consent, notifications, desk)
 
 
 def catalogue_events() -> list[type[Event]]:
@@ -105,10 +133,12 @@ __all__ = [
     "ANY_RECIPIENT",
     "ERASED",
     "EVENT_TYPES",
+    "FIELD_KINDS",
     "JAPAN",
     "OPT_IN_PURPOSES",
     "PERSONAL",
     "THIRD_PARTY_PURPOSES",
+    "TICKET_KINDS",
     "WITHHELD",
     "AlertSubscribed",
     "ApplicationState",
@@ -117,6 +147,7 @@ __all__ = [
     "ApplicationWithdrawn",
     "Availability",
     "BusinessTransferAnnounced",
+    "Channel",
     "ClientOrganizationRegistered",
     "CloseReason",
     "ConsentGranted",
@@ -130,25 +161,44 @@ __all__ = [
     "ErasureRequested",
     "Event",
     "FormQuestion",
+    "GuestRequestsRemoved",
+    "IdentityVerified",
     "InternshipTerms",
     "Language",
     "LegalBasis",
     "LegalRef",
     "MatchScored",
     "MatchingPreferences",
+    "MessageBodiesRemoved",
+    "MessagePosted",
     "NotificationFailed",
     "NotificationKind",
     "NotificationSent",
+    "Outcome",
     "Personal",
     "PolicyPublished",
+    "PolicyTexts",
     "PreferencesStated",
+    "ProfileField",
     "ProfileUpdated",
+    "ProvisionRecordsRemoved",
     "Purpose",
     "PurposeChange",
     "QuestionKind",
     "Recipient",
+    "RecipientNotified",
+    "RecordKind",
+    "RecordsRemoved",
     "Redacted",
     "Region",
+    "RequestAnswered",
+    "RequestAssigned",
+    "RequestCloseReason",
+    "RequestClosed",
+    "RequestDueSoon",
+    "RequestEscalated",
+    "RequestFiled",
+    "RequestKind",
     "ResumeContent",
     "ResumeDeleted",
     "ResumeRevised",
@@ -159,15 +209,20 @@ __all__ = [
     "Stipend",
     "SubjectErased",
     "TransferObjected",
+    "UnverifiedAccountsRemoved",
     "UserRegistered",
     "VacancyClosed",
     "VacancyKind",
     "VacancyPosted",
     "VacancyRevised",
+    "VerificationCodeIssued",
+    "VerificationFailed",
+    "VerificationMethod",
     "ViewPosition",
     "WithdrawalCause",
     "WorkMode",
     "catalogue_events",
+    "policy_text_sha256",
     "register",
     "upcast",
     "upcaster",

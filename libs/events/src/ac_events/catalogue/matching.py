@@ -6,13 +6,14 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Annotated, Any, ClassVar
+from typing import Annotated, Any, ClassVar, Literal
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from ac_events.catalogue.base import Event, Personal, register, upcaster
 from ac_events.catalogue.consent import ViewPosition
+from ac_events.catalogue.retention import RecordKind, RecordsRemoved
 from ac_events.catalogue.vocab import (
     DataCategory,
     DecisionReason,
@@ -364,3 +365,33 @@ class PreferencesStated(Event):
     producer: ClassVar[str] = "matching"
 
     preferences: Personal[MatchingPreferences]
+
+
+@register
+class RecipientNotified(Event):
+    """A client that received a person's data is told it was corrected or erased (the
+    notification itself is notifications' `NotificationSent` citing this event)."""
+
+    type: ClassVar[str] = "RecipientNotified"
+    producer: ClassVar[str] = "matching"
+
+    organization_id: str = Field(min_length=1)
+    disclosure_ids: tuple[UUID, ...] = Field(min_length=1)
+    """The provisions to that client the change concerns."""
+    change: Literal["corrected", "erased"]
+    items: tuple[DataCategory, ...] = ()
+    """The categories corrected (an erasure concerns everything provided)."""
+    values: Personal[dict[str, str] | None] = None
+    """The corrected values: only where the person's consent covers giving them to this
+    client now, and then recorded as a provision of their own (`provision_id`)."""
+    provision_id: UUID | None = None
+
+
+@register
+class ProvisionRecordsRemoved(RecordsRemoved):
+    """Matching's retention job: provision records past their period."""
+
+    type: ClassVar[str] = "ProvisionRecordsRemoved"
+    producer: ClassVar[str] = "matching"
+
+    kind: Literal[RecordKind.PROVISION_RECORD] = RecordKind.PROVISION_RECORD
