@@ -231,6 +231,28 @@ def a_disclosure() -> Cell:
                 except_for=NOT_A)  # fmt: skip
 
 
+INCIDENT = {"title": "A leak at org-x", "started_at": "2026-01-01T00:00:00Z",
+            "discovered_at": "2026-01-02T00:00:00Z", "recipients": ["org-x"],
+            "data_categories": ["resume"], "financial_harm": True}  # fmt: skip
+
+
+def an_incident(tail: str, ok: int, body: Callable[[World], Any] = lambda w: None,
+                steps: tuple[str, ...] = ()) -> Cell:  # fmt: skip
+    """A route on an incident opened (and, with `steps`, scoped, reported) for the row."""
+    made: dict[str, str] = {}
+
+    async def setup(w: World) -> None:
+        r = await w.call("staff", "POST", "/v1/incidents", INCIDENT)
+        assert r.status_code == 201, r.text
+        made["id"] = r.json()["incident_id"]
+        for step in steps:
+            done = await w.call("staff", "POST", f"/v1/incidents/{made['id']}/{step}",
+                                {"stage": "preliminary"} if step == "reports" else None)  # fmt: skip
+            assert done.status_code == 200, done.text
+
+    return Cell(lambda w: f"/v1/incidents/{made['id']}{tail}", ok, body, setup=setup)
+
+
 def staff_on_a_request(tail: str, ok: int, body: Callable[[World], Any]) -> Cell:
     made: dict[str, str] = {}
 
@@ -403,6 +425,18 @@ CELLS: dict[tuple[str, str], Cell] = {
     ("POST", "/v1/desk/requests/{request_id}/close"): staff_on_a_request(
         "/close", 200, lambda w: None),
     ("GET", "/v1/desk/report"): Cell(at("/v1/desk/report"), 200),
+    # Incidents [B] #17.
+    ("POST", "/v1/incidents"): Cell(at("/v1/incidents"), 201, lambda w: INCIDENT),
+    ("GET", "/v1/incidents"): Cell(at("/v1/incidents"), 200),
+    ("GET", "/v1/incidents/{incident_id}"): an_incident("", 200),
+    ("POST", "/v1/incidents/{incident_id}/scope"): an_incident("/scope", 200),
+    ("GET", "/v1/incidents/{incident_id}/people"): an_incident("/people", 200, steps=("scope",)),
+    ("POST", "/v1/incidents/{incident_id}/reports"): an_incident(
+        "/reports", 200, lambda w: {"stage": "preliminary"}, steps=("scope",)),
+    ("GET", "/v1/incidents/{incident_id}/report"): an_incident(
+        "/report?stage=preliminary", 200, steps=("scope", "reports")),
+    ("POST", "/v1/incidents/{incident_id}/close"): an_incident(
+        "/close", 200, lambda w: {"reason": "unfounded"}),
 }  # fmt: skip
 
 

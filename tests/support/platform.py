@@ -231,7 +231,8 @@ async def platform(
         desk_port, desk_clock = free_port(), SkippingClock()
         desk = create_desk(
             DeskSettings(database_url=await stack.enter_async_context(database(infra)),
-                         supervisors=(supervisor,), deadline_every_s=0.5, **peers),
+                         supervisors=(supervisor,), deadline_every_s=0.5,
+                         audit_url=f"http://127.0.0.1:{audit_port}", **peers),
             clock=desk_clock,
         )  # fmt: skip
         await stack.enter_async_context(serving(desk, desk_port))

@@ -144,6 +144,19 @@ REASONS: dict[str, Reason] = {
     ),
     "not_a_disclosure": Reason(409, "the request is not an answered disclosure"),
     "disclosure_expired": Reason(410, "the disclosure is no longer available: ask again"),
+    # -- the desk: incidents [B] #17
+    "no_such_incident": Reason(404, "no such incident"),
+    "window_reversed": Reason(422, "the incident ends (or was discovered) before it starts"),
+    "discovered_in_future": Reason(422, "an incident cannot be discovered in the future"),
+    "incident_unscoped": Reason(409, "the incident is not scoped yet, or names no recipient"),
+    "incident_not_reportable": Reason(409, "this incident need not be reported"),
+    "already_reported": Reason(409, "that report of the incident was made"),
+    "preliminary_first": Reason(409, "the preliminary report comes before the final one"),
+    "reports_missing": Reason(409, "a report the incident needs was not made"),
+    "notices_missing": Reason(
+        409, "affected people not notified, and no reason with a public announcement"
+    ),
+    "incident_closed": Reason(409, "the incident is closed"),
     # -- audit
     "no_such_subject": Reason(404, "nobody by that id in the log"),
 }

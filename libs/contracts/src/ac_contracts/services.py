@@ -125,7 +125,7 @@ SERVICES: Final[tuple[ServiceSpec, ...]] = (
         kafka=True,
         publishes=True,
         consumes=("identity",),
-        calls=("identity", "consent"),
+        calls=("identity", "consent", "audit"),
         identity_client=True,
     ),
 )

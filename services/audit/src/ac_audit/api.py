@@ -13,17 +13,20 @@ from fastapi import APIRouter, Depends, Query
 from fastapi.responses import HTMLResponse
 
 from ac_audit import html
+from ac_audit.affected import affected
 from ac_audit.audit import audit, read_log
 from ac_audit.deps import AuditDeps, Deps
 from ac_audit.subject import subject_record
 from ac_contracts.audit import AuditQuery, RecordQuery, Report, SubjectRecord
 from ac_contracts.common import SubjectId
 from ac_contracts.errors import Refused
+from ac_contracts.incidents import Scope, ScopeQuery
 from ac_platform.auth import Caller, Principal, require
 
 router = APIRouter()
 Auditing = Depends(require(Caller.AUDITOR, Caller.STAFF))
 Asked = Annotated[AuditQuery, Query()]
+Scoping = Depends(require(Caller.AUDITOR, Caller.STAFF, Caller.SERVICE))
 
 
 async def _report(deps: AuditDeps, q: AuditQuery) -> Report:
@@ -65,3 +68,18 @@ async def subject(
     if not state.kept:
         raise Refused("no_such_subject", "nobody by that id")
     return await subject_record(state, deps.keyring, query.as_of_time)
+
+
+@router.post("/audit/scopes", tags=["audit"],
+             summary="Who an incident touched: everyone whose data of those categories was "
+             "provided to those recipients in the window, from the log alone")  # fmt: skip
+async def scope(
+    deps: Deps,
+    body: ScopeQuery,
+    _: Principal = Scoping,
+) -> Scope:
+    """[B] #17: the desk asks it (as a service) when staff scope an incident."""
+    settings = deps.settings
+    async with deps.replaying:
+        state = await read_log(settings.kafka_bootstrap_servers or "", settings.topic_prefix)
+    return affected(state, body)

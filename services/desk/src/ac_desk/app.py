@@ -7,17 +7,19 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from ac_desk import api, api_staff
+from ac_desk import api, api_incidents, api_staff
 from ac_desk.commands import Desk
 from ac_desk.deps import DeskDeps
 from ac_desk.handlers import GROUP, SOURCES, make_handlers
+from ac_desk.incident_commands import Incidents
 from ac_desk.jobs import BATCH, deadlines, remove_guests
-from ac_desk.peers import Consents, Identity
+from ac_desk.peers import Audit, Consents, Identity
 from ac_desk.settings import DeskSettings
 from ac_events.codec import Codec
 from ac_events.migrator import source
 from ac_events.store import EventStore
 from ac_platform.clock import Clock, utc_now
+from ac_platform.http import peer_client
 from ac_platform.peers import keyring, open_peers
 from ac_platform.resources import Resources
 from ac_platform.service import Wired, Wiring, create_service_app
@@ -30,10 +32,14 @@ def wiring(settings: DeskSettings, clock: Clock) -> Wiring:
         keys = keyring(settings)
         codec = Codec(keys)
         events = EventStore(res.db, codec, "desk")
-        async with open_peers(settings) as peers:
+        async with (
+            open_peers(settings) as peers,
+            peer_client(settings.audit_url, timeout_s=settings.audit_timeout_s) as audit_http,
+        ):
             identity = Identity(peers.identity, peers.service_token)
             consents = Consents(peers.consent_http, peers.service_token)
             desk = Desk(settings, events, identity, consents, keys, clock)
+            incidents = Incidents(settings, events, Audit(audit_http, peers.service_token), clock)
 
             async def retention() -> None:
                 while await remove_guests(desk) == BATCH:
@@ -43,9 +49,10 @@ def wiring(settings: DeskSettings, clock: Clock) -> Wiring:
                 await outbox_relay(res, events),
                 await consumer(res, GROUP, SOURCES, make_handlers(desk), codec),
                 Periodic("deadlines", lambda: deadlines(desk), settings.deadline_every_s),
+                Periodic("incident-deadlines", incidents.deadlines, settings.deadline_every_s),
                 Periodic("retention", retention, settings.retention_every_s),
             ]
-            yield Wired(DeskDeps(settings, desk, keys), workers)
+            yield Wired(DeskDeps(settings, desk, keys, incidents), workers)
 
     return wire
 
@@ -59,7 +66,7 @@ def create_app(settings: DeskSettings | None = None, clock: Clock = utc_now) -> 
         title="Active Connector desk",
         description="The window for a person's requests (disclosure, correction, cessation, "
         "erasure), complaints and enquiries: identity verification, deadlines, the staff queue.",
-        routers=[api.router, api_staff.router],
+        routers=[api.router, api_staff.router, api_incidents.router],
         migrations=[source("ac_desk")],
         wiring=wiring(settings, clock),
     )

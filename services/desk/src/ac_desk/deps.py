@@ -9,6 +9,7 @@ import asyncpg
 from fastapi import Depends
 
 from ac_desk.commands import Desk
+from ac_desk.incident_commands import Incidents
 from ac_desk.settings import DeskSettings
 from ac_events.keyring import Keyring
 from ac_platform.service import provide
@@ -19,6 +20,7 @@ class DeskDeps:
     settings: DeskSettings
     desk: Desk
     keyring: Keyring
+    incidents: Incidents
 
     @property
     def db(self) -> asyncpg.Pool:

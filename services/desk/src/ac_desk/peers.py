@@ -14,6 +14,7 @@ from uuid import UUID
 import httpx
 
 from ac_contracts.errors import Refused
+from ac_contracts.incidents import Scope, ScopeQuery
 from ac_contracts.reasons import REASONS
 from ac_platform.auth import ServiceToken
 
@@ -103,3 +104,18 @@ class Consents:
         if r.status_code != 200:
             raise _refusal(r) or ConnectionError(f"consent answered {r.status_code}")
         return True
+
+
+class Audit:
+    """The audit's replay of the log, asked who an incident touched [B] #17."""
+
+    def __init__(self, http: httpx.AsyncClient, token: ServiceToken) -> None:
+        self.http = http
+        self.token = token
+
+    async def scope(self, query: ScopeQuery) -> Scope:
+        r = await _call(self.http, "POST", "/audit/scopes", await self.token.headers(),
+                        query.model_dump(mode="json"))  # fmt: skip
+        if r.status_code != 200:
+            raise _refusal(r) or ConnectionError(f"audit answered {r.status_code}")
+        return Scope.model_validate(r.json())

@@ -36,6 +36,14 @@ class DeskSettings(PeerSettings):
     """How often due dates are looked at (warnings, escalations)."""
     retention_every_s: float = 86400.0
     """How often guest requests past their retention are removed."""
+    audit_url: str = "http://127.0.0.1:8006"
+    """The audit, asked who an incident touched (its replay of the log) [B] #17."""
+    audit_timeout_s: float = Field(default=300.0, gt=0)
+    """A scope replays the whole log: it may take minutes on a large one."""
+    incident_warn_preliminary_h: int = Field(default=24, ge=0)
+    """Staff are warned this long before an incident's preliminary report is due."""
+    incident_warn_final_days: int = Field(default=7, ge=0)
+    """... and this long before its final report is due."""
 
     @property
     def target(self) -> timedelta:

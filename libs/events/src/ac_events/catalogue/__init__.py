@@ -7,7 +7,15 @@ register test-only events beside them).
 
 from __future__ import annotations
 
-from ac_events.catalogue import consent, desk, identity, matching, notifications, resumes
+from ac_events.catalogue import (
+    consent,
+    desk,
+    identity,
+    incidents,
+    matching,
+    notifications,
+    resumes,
+)
 from ac_events.catalogue.base import (
     ERASED,
     EVENT_TYPES,
@@ -60,6 +68,17 @@ from ac_events.catalogue.identity import (
     SubjectErased,
     UnverifiedAccountsRemoved,
     UserRegistered,
+)
+from ac_events.catalogue.incidents import (
+    AffectedPersonNotified,
+    IncidentClosed,
+    IncidentCloseReason,
+    IncidentDueSoon,
+    IncidentOpened,
+    IncidentReported,
+    IncidentScoped,
+    ReportReason,
+    ReportStage,
 )
 from ac_events.catalogue.matching import (
     ApplicationState,
@@ -119,7 +138,7 @@ from ac_events.catalogue.vocab import (
     SensitiveCategory,
 )
 
-_MODULES = (identity, resumes, matching, consent, notifications, desk)
+_MODULES = (identity, resumes, matching, consent, notifications, desk, incidents)
 
 
 def catalogue_events() -> list[type[Event]]:
@@ -140,6 +159,7 @@ __all__ = [
     "THIRD_PARTY_PURPOSES",
     "TICKET_KINDS",
     "WITHHELD",
+    "AffectedPersonNotified",
     "AlertSubscribed",
     "ApplicationState",
     "ApplicationStatusChanged",
@@ -163,6 +183,12 @@ __all__ = [
     "FormQuestion",
     "GuestRequestsRemoved",
     "IdentityVerified",
+    "IncidentCloseReason",
+    "IncidentClosed",
+    "IncidentDueSoon",
+    "IncidentOpened",
+    "IncidentReported",
+    "IncidentScoped",
     "InternshipTerms",
     "Language",
     "LegalBasis",
@@ -191,6 +217,8 @@ __all__ = [
     "RecordsRemoved",
     "Redacted",
     "Region",
+    "ReportReason",
+    "ReportStage",
     "RequestAnswered",
     "RequestAssigned",
     "RequestCloseReason",

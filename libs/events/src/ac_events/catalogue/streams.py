@@ -62,6 +62,11 @@ def request_stream(request_id: UUID) -> str:
     return f"desk-request-{request_id}"
 
 
+def incident_stream(incident_id: UUID) -> str:
+    """One incident (a leak, a loss, damage) from its opening to its closing [B] #17."""
+    return f"desk-incident-{incident_id}"
+
+
 GUEST_PREFIX = "guest-"
 """Someone without an account who wrote to the desk gets a pseudonymous id of this form (and
 a data key of their own at identity, destroyed when their request's retention ends)."""

@@ -1,0 +1,144 @@
+"""The desk's incident commands [B] #17: load an incident's stream, decide (`incident.py`),
+append at the version read, project its row, in one transaction.
+
+Scoping asks the audit (its replay of the whole log) who the incident touched; the answer
+is recorded as `IncidentScoped` (the counts, the cut of the log it read) and the people
+themselves in `incident_people`, for their notices.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+from uuid import UUID, uuid4
+
+import asyncpg
+
+from ac_contracts.errors import Refused
+from ac_contracts.incidents import CloseIncidentBody, IncidentBody, ScopeQuery
+from ac_desk import incident as rules
+from ac_desk import incident_store as sql
+from ac_desk.incident import Incident, IncidentRules
+from ac_desk.incident_report import render
+from ac_desk.peers import Audit
+from ac_desk.settings import DeskSettings
+from ac_events.catalogue import Event, IncidentOpened, ReportStage
+from ac_events.catalogue.streams import incident_stream
+from ac_events.store import NO_STREAM, ConcurrencyError, EventStore
+from ac_platform.clock import Clock
+
+MAX_ATTEMPTS = 5
+
+
+def incident_rules(settings: DeskSettings) -> IncidentRules:
+    return IncidentRules(warn_preliminary=timedelta(hours=settings.incident_warn_preliminary_h),
+                         warn_final=timedelta(days=settings.incident_warn_final_days),
+                         supervisors=settings.supervisors)  # fmt: skip
+
+
+class Incidents:
+    def __init__(
+        self, settings: DeskSettings, events: EventStore, audit: Audit, clock: Clock
+    ) -> None:
+        self.rules = incident_rules(settings)
+        self.events = events
+        self.pool: asyncpg.Pool = events.pool
+        self.audit = audit
+        self.clock = clock
+
+    async def load(self, incident_id: UUID) -> Incident:
+        envs = await self.events.read_stream(incident_stream(incident_id))
+        found = rules.fold([(e.payload, e.occurred_at) for e in envs])
+        if found is None:
+            raise Refused("no_such_incident", "no such incident")
+        return found
+
+    async def _append(
+        self,
+        i: Incident,
+        events: list[Event],
+        after: Callable[[asyncpg.Connection], Awaitable[None]] | None = None,
+    ) -> Incident:
+        at = self.clock()
+        async with self.pool.acquire() as conn, conn.transaction():
+            await self.events.append(incident_stream(i.incident_id), i.version, events,
+                                     conn=conn, occurred_at=at)  # fmt: skip
+            for event in events:
+                i = rules.evolve(i, event, at)
+            await sql.save(conn, i)
+            if after is not None:
+                await after(conn)
+        return i
+
+    async def record(
+        self, incident_id: UUID, decide: Callable[[Incident], list[Event]]
+    ) -> Incident:
+        """Decide on the incident's current state and record it; a concurrent change makes it
+        decide again on the new state."""
+        for _ in range(MAX_ATTEMPTS):
+            i = await self.load(incident_id)
+            events = decide(i)
+            if not events:
+                return i
+            try:
+                return await self._append(i, events)
+            except ConcurrencyError:
+                continue
+        raise ConnectionError("the incident kept changing: try again")
+
+    async def open(self, body: IncidentBody, by: str) -> Incident:
+        opened = IncidentOpened(incident_id=uuid4(), opened_by=by, **body.model_dump())
+        events = rules.open_incident(opened, self.clock())
+        at = self.clock()
+        async with self.pool.acquire() as conn, conn.transaction():
+            await self.events.append(incident_stream(opened.incident_id), NO_STREAM, events,
+                                     conn=conn, occurred_at=at)  # fmt: skip
+            i = Incident(opened, at)
+            await sql.save(conn, i)
+        return i
+
+    async def scope(self, incident_id: UUID, by: str) -> Incident:
+        i = await self.load(incident_id)
+        rules.scopable(i)  # before the replay, which takes a while
+        start, end = rules.window(i)
+        found = await self.audit.scope(ScopeQuery(recipients=list(i.opened.recipients),
+                                                  data_categories=list(i.opened.data_categories),
+                                                  started_at=start, ended_at=end))  # fmt: skip
+        for _ in range(MAX_ATTEMPTS):
+            events = rules.scope(i, found, by)
+
+            async def people(conn: asyncpg.Connection) -> None:
+                await sql.set_people(conn, incident_id, found.affected)
+
+            try:
+                return await self._append(i, events, people)
+            except ConcurrencyError:
+                i = await self.load(incident_id)
+        raise ConnectionError("the incident kept changing: try again")
+
+    def document(self, i: Incident, stage: ReportStage) -> str:
+        return render(i, stage, self.clock())
+
+    async def report(self, incident_id: UUID, stage: ReportStage, by: str) -> Incident:
+        def decide(i: Incident) -> list[Event]:
+            page = self.document(i, stage)
+            sha = hashlib.sha256(page.encode()).hexdigest()
+            return rules.report(i, stage, sha, by, self.clock())
+
+        return await self.record(incident_id, decide)
+
+    async def close(self, incident_id: UUID, body: CloseIncidentBody, by: str) -> Incident:
+        return await self.record(incident_id, lambda i: rules.close(
+            i, body.reason, body.no_notice_reason, body.public_announcement, by))  # fmt: skip
+
+    async def deadlines(self) -> int:
+        """One look at the incidents' deadlines; returns how many warnings were recorded."""
+        now = self.clock()
+        longest = max(self.rules.warn_preliminary, self.rules.warn_final)
+        warned = 0
+        for incident_id in await sql.needing_warning(self.pool, now + longest):
+            before = (await self.load(incident_id)).version
+            after = await self.record(incident_id, lambda i: rules.deadlines(i, now, self.rules))
+            warned += after.version - before
+        return warned
