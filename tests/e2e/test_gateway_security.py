@@ -248,9 +248,32 @@ def an_incident(tail: str, ok: int, body: Callable[[World], Any] = lambda w: Non
         for step in steps:
             done = await w.call("staff", "POST", f"/v1/incidents/{made['id']}/{step}",
                                 {"stage": "preliminary"} if step == "reports" else None)  # fmt: skip
-            assert done.status_code == 200, done.text
+            assert done.status_code in (200, 202), done.text
+            for _ in range(300 if step == "scope" else 0):  # the audit replays the log
+                r = await w.call("staff", "GET", f"/v1/incidents/{made['id']}")
+                if r.json()["status"] == "scoped":
+                    break
+                assert r.json()["scope_failed"] is None, r.text
+                await asyncio.sleep(0.1)
 
     return Cell(lambda w: f"/v1/incidents/{made['id']}{tail}", ok, body, setup=setup)
+
+
+def processor(processor_id: str) -> dict[str, Any]:
+    return {"processor_id": processor_id, "legal_name": "Mail House K.K.", "country": "JP",
+            "data_categories": ["name", "contact"], "purposes": ["outsourced_processing"],
+            "contract_reference": "C-1", "contract_from": "2026-01-01"}  # fmt: skip
+
+
+def a_processor(tail: str, body: Callable[[World], Any]) -> Cell:
+    made: dict[str, str] = {}
+
+    async def setup(w: World) -> None:
+        made["id"] = f"proc-{n()}"
+        r = await w.call("staff", "POST", "/v1/processors", processor(made["id"]))
+        assert r.status_code == 201, r.text
+
+    return Cell(lambda w: f"/v1/processors/{made['id']}{tail}", 200, body, setup=setup)
 
 
 def staff_on_a_request(tail: str, ok: int, body: Callable[[World], Any]) -> Cell:
@@ -429,7 +452,7 @@ CELLS: dict[tuple[str, str], Cell] = {
     ("POST", "/v1/incidents"): Cell(at("/v1/incidents"), 201, lambda w: INCIDENT),
     ("GET", "/v1/incidents"): Cell(at("/v1/incidents"), 200),
     ("GET", "/v1/incidents/{incident_id}"): an_incident("", 200),
-    ("POST", "/v1/incidents/{incident_id}/scope"): an_incident("/scope", 200),
+    ("POST", "/v1/incidents/{incident_id}/scope"): an_incident("/scope", 202),
     ("GET", "/v1/incidents/{incident_id}/people"): an_incident("/people", 200, steps=("scope",)),
     ("POST", "/v1/incidents/{incident_id}/reports"): an_incident(
         "/reports", 200, lambda w: {"stage": "preliminary"}, steps=("scope",)),
@@ -437,6 +460,15 @@ CELLS: dict[tuple[str, str], Cell] = {
         "/report?stage=preliminary", 200, steps=("scope", "reports")),
     ("POST", "/v1/incidents/{incident_id}/close"): an_incident(
         "/close", 200, lambda w: {"reason": "unfounded"}),
+    # The register of processors [B] #17.
+    ("GET", "/v1/processors"): Cell(at("/v1/processors"), 200),
+    ("GET", "/v1/processors/register"): Cell(at("/v1/processors/register"), 200),
+    ("POST", "/v1/processors"): Cell(at("/v1/processors"), 201,
+                                     lambda w: processor(f"proc-{n()}")),
+    ("POST", "/v1/processors/{processor_id}/revision"): a_processor(
+        "/revision", lambda w: {k: v for k, v in processor("x").items() if k != "processor_id"}),
+    ("POST", "/v1/processors/{processor_id}/retirement"): a_processor(
+        "/retirement", lambda w: {"reason": "contract ended"}),
 }  # fmt: skip
 
 

@@ -24,6 +24,7 @@ import pytest
 from ac_desk.incident_commands import Incidents
 from ac_events.catalogue import DataCategory
 from tests.support.audit_seed import MemoryKeyring
+from tests.support.desk import eventually
 from tests.support.incident_seed import PROCESSOR, IncidentHistory, seed_incident_history
 from tests.support.infra import Infra, unique_prefix
 from tests.support.platform import PASSWORD, SUPERVISOR, Platform, platform
@@ -62,9 +63,15 @@ async def open_and_scope(
     assert r.json()["status"] == "open" and r.json()["reportable"] is None
     incident_id = r.json()["incident_id"]
     r = await p.gateway.post(f"/v1/incidents/{incident_id}/scope", headers=staff)
-    assert r.status_code == 200, r.text
-    out: dict[str, Any] = r.json()
-    return out
+    assert r.status_code == 202, r.text
+
+    async def scoped() -> dict[str, Any] | None:
+        r = await p.gateway.get(f"/v1/incidents/{incident_id}", headers=staff)
+        assert r.status_code == 200 and r.json()["scope_failed"] is None, r.text
+        out: dict[str, Any] = r.json()
+        return out if out["status"] == "scoped" else None
+
+    return await eventually(scoped, timeout_s=600)  # the audit replays the whole log
 
 
 async def people_of(p: Platform, staff: dict[str, str], incident_id: str) -> dict[str, Any]:

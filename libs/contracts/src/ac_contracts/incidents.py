@@ -113,6 +113,10 @@ class IncidentOut(BaseModel):
     """The stages whose deadline staff were warned of."""
     notified: int = 0
     closed_at: datetime | None = None
+    scoping: bool = False
+    """A scope is being computed (the audit replays the log)."""
+    scope_failed: str | None = None
+    """Why the last scope failed (a reason code or the error's type); ask again."""
 
 
 class IncidentListed(BaseModel):

@@ -157,6 +157,12 @@ REASONS: dict[str, Reason] = {
         409, "affected people not notified, and no reason with a public announcement"
     ),
     "incident_closed": Reason(409, "the incident is closed"),
+    "no_such_processor": Reason(404, "no such processor in the register"),
+    "processor_exists": Reason(409, "that processor id is registered"),
+    "processor_retired": Reason(409, "the processor is retired"),
+    "safeguards_required": Reason(
+        422, "a processor outside Japan needs the basis of its equivalent measures"
+    ),
     # -- audit
     "no_such_subject": Reason(404, "nobody by that id in the log"),
 }

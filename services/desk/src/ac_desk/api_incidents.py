@@ -20,7 +20,7 @@ from ac_contracts.incidents import (
 )
 from ac_contracts.pagination import ListQuery, Page, page_of, read_cursor
 from ac_desk import incident_store as sql
-from ac_desk.deps import Deps
+from ac_desk.deps import Deps, DeskDeps
 from ac_desk.incident import Incident
 from ac_desk.incident_report import CSP
 from ac_events.catalogue import DataCategory, ReportStage
@@ -32,8 +32,9 @@ Staff = Depends(require(Caller.STAFF))
 Reading = Depends(require(Caller.STAFF, Caller.AUDITOR))
 
 
-def incident_out(i: Incident) -> IncidentOut:
+def incident_out(i: Incident, deps: DeskDeps) -> IncidentOut:
     o, s = i.opened, i.scoped
+    found = deps.incidents
     return IncidentOut(
         incident_id=o.incident_id, status=i.status, title=o.title, started_at=o.started_at,
         ended_at=o.ended_at, discovered_at=o.discovered_at, systems=list(o.systems),
@@ -47,12 +48,13 @@ def incident_out(i: Incident) -> IncidentOut:
         reports=[ReportOut(stage=r.stage, at=r.at, document_sha256=r.document_sha256,
                            late=r.late) for r in i.reports],
         warned=sorted(i.warned), notified=len(i.notified), closed_at=i.closed_at,
+        scoping=found.scoping(o.incident_id), scope_failed=found.failed.get(o.incident_id),
     )  # fmt: skip
 
 
 @router.post("/incidents", status_code=201, summary="Open an incident with what is known")
 async def open_incident(deps: Deps, body: IncidentBody, who: Principal = Staff) -> IncidentOut:
-    return incident_out(await deps.incidents.open(body, who.subject))
+    return incident_out(await deps.incidents.open(body, who.subject), deps)
 
 
 @router.get("/incidents", summary="Incidents, newest first")
@@ -70,13 +72,14 @@ async def incidents(
 @router.get("/incidents/{incident_id}", summary="An incident: what is known, its scope, "
             "reports, deadlines and warnings")  # fmt: skip
 async def one(deps: Deps, incident_id: UUID, _: Principal = Reading) -> IncidentOut:
-    return incident_out(await deps.incidents.load(incident_id))
+    return incident_out(await deps.incidents.load(incident_id), deps)
 
 
-@router.post("/incidents/{incident_id}/scope", summary="Compute who the incident touched, from "
-             "the log (the audit's replay), and whether it must be reported")  # fmt: skip
+@router.post("/incidents/{incident_id}/scope", status_code=202,
+             summary="Start computing who the incident touched, from the log (the audit's "
+             "replay), and whether it must be reported; `scoping` until it is recorded")  # fmt: skip
 async def scope(deps: Deps, incident_id: UUID, who: Principal = Staff) -> IncidentOut:
-    return incident_out(await deps.incidents.scope(incident_id, who.subject))
+    return incident_out(await deps.incidents.request_scope(incident_id, who.subject), deps)
 
 
 @router.get("/incidents/{incident_id}/people", summary="The affected people (pseudonymous ids)")
@@ -96,7 +99,7 @@ async def people(
 async def report(
     deps: Deps, incident_id: UUID, body: ReportBody, who: Principal = Staff
 ) -> IncidentOut:
-    return incident_out(await deps.incidents.report(incident_id, body.stage, who.subject))
+    return incident_out(await deps.incidents.report(incident_id, body.stage, who.subject), deps)
 
 
 @router.get("/incidents/{incident_id}/report", response_class=HTMLResponse,
@@ -115,7 +118,7 @@ async def document(
 async def close(
     deps: Deps, incident_id: UUID, body: CloseIncidentBody, who: Principal = Staff
 ) -> IncidentOut:
-    return incident_out(await deps.incidents.close(incident_id, body, who.subject))
+    return incident_out(await deps.incidents.close(incident_id, body, who.subject), deps)
 
 
 _PRE, _FINAL = ReportStage.PRELIMINARY, ReportStage.FINAL

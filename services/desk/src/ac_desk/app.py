@@ -7,13 +7,14 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from ac_desk import api, api_incidents, api_staff
+from ac_desk import api, api_incidents, api_processors, api_staff
 from ac_desk.commands import Desk
 from ac_desk.deps import DeskDeps
 from ac_desk.handlers import GROUP, SOURCES, make_handlers
 from ac_desk.incident_commands import Incidents
 from ac_desk.jobs import BATCH, deadlines, remove_guests
 from ac_desk.peers import Audit, Consents, Identity
+from ac_desk.processors import Register
 from ac_desk.settings import DeskSettings
 from ac_events.codec import Codec
 from ac_events.migrator import source
@@ -52,7 +53,11 @@ def wiring(settings: DeskSettings, clock: Clock) -> Wiring:
                 Periodic("incident-deadlines", incidents.deadlines, settings.deadline_every_s),
                 Periodic("retention", retention, settings.retention_every_s),
             ]
-            yield Wired(DeskDeps(settings, desk, keys, incidents), workers)
+            try:
+                yield Wired(DeskDeps(settings, desk, keys, incidents, Register(events, clock)),
+                            workers)  # fmt: skip
+            finally:
+                await incidents.stop()
 
     return wire
 
@@ -66,7 +71,7 @@ def create_app(settings: DeskSettings | None = None, clock: Clock = utc_now) -> 
         title="Active Connector desk",
         description="The window for a person's requests (disclosure, correction, cessation, "
         "erasure), complaints and enquiries: identity verification, deadlines, the staff queue.",
-        routers=[api.router, api_staff.router, api_incidents.router],
+        routers=[api.router, api_staff.router, api_incidents.router, api_processors.router],
         migrations=[source("ac_desk")],
         wiring=wiring(settings, clock),
     )

@@ -10,6 +10,7 @@ from fastapi import Depends
 
 from ac_desk.commands import Desk
 from ac_desk.incident_commands import Incidents
+from ac_desk.processors import Register
 from ac_desk.settings import DeskSettings
 from ac_events.keyring import Keyring
 from ac_platform.service import provide
@@ -21,6 +22,7 @@ class DeskDeps:
     desk: Desk
     keyring: Keyring
     incidents: Incidents
+    register: Register
 
     @property
     def db(self) -> asyncpg.Pool:

@@ -3,12 +3,17 @@ append at the version read, project its row, in one transaction.
 
 Scoping asks the audit (its replay of the whole log) who the incident touched; the answer
 is recorded as `IncidentScoped` (the counts, the cut of the log it read) and the people
-themselves in `incident_people`, for their notices.
+themselves in `incident_people`, for their notices. A replay of a large log takes longer
+than an HTTP call may wait, so the route starts the scope and answers at once (202); the
+incident shows `scoping` until it is recorded (on the replica that runs it: a scope lost
+with its replica is asked for again).
 """
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
+import logging
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from uuid import UUID, uuid4
@@ -28,6 +33,8 @@ from ac_events.catalogue.streams import incident_stream
 from ac_events.store import NO_STREAM, ConcurrencyError, EventStore
 from ac_platform.clock import Clock
 
+log = logging.getLogger(__name__)
+
 MAX_ATTEMPTS = 5
 
 
@@ -46,6 +53,38 @@ class Incidents:
         self.pool: asyncpg.Pool = events.pool
         self.audit = audit
         self.clock = clock
+        self.pending: dict[UUID, asyncio.Task[Incident | None]] = {}
+        self.failed: dict[UUID, str] = {}
+        """Why the last scope of an incident failed (until one succeeds)."""
+
+    def scoping(self, incident_id: UUID) -> bool:
+        return incident_id in self.pending
+
+    async def request_scope(self, incident_id: UUID, by: str) -> Incident:
+        """Start the scope of an incident (once at a time); the incident as it is now."""
+        i = await self.load(incident_id)
+        rules.scopable(i)
+        if incident_id not in self.pending:
+            self.failed.pop(incident_id, None)
+            task = asyncio.create_task(self._scope_in_background(incident_id, by))
+            self.pending[incident_id] = task
+        return i
+
+    async def _scope_in_background(self, incident_id: UUID, by: str) -> Incident | None:
+        try:
+            return await self.scope(incident_id, by)
+        except Exception as exc:
+            log.warning("the scope of incident %s failed: %s", incident_id, type(exc).__name__)
+            self.failed[incident_id] = str(getattr(exc, "reason", type(exc).__name__))
+            return None
+        finally:
+            self.pending.pop(incident_id, None)
+
+    async def stop(self) -> None:
+        """Cancel the scopes under way (the service is stopping)."""
+        for task in list(self.pending.values()):
+            task.cancel()
+        await asyncio.gather(*self.pending.values(), return_exceptions=True)
 
     async def load(self, incident_id: UUID) -> Incident:
         envs = await self.events.read_stream(incident_stream(incident_id))

@@ -14,6 +14,7 @@ from ac_events.catalogue import (
     incidents,
     matching,
     notifications,
+    processors,
     resumes,
 )
 from ac_events.catalogue.base import (
@@ -114,6 +115,12 @@ from ac_events.catalogue.notifications import (
     NotificationKind,
     NotificationSent,
 )
+from ac_events.catalogue.processors import (
+    ProcessorRegistered,
+    ProcessorRetired,
+    ProcessorRevised,
+    ProcessorTerms,
+)
 from ac_events.catalogue.resumes import (
     ResumeContent,
     ResumeDeleted,
@@ -138,7 +145,7 @@ from ac_events.catalogue.vocab import (
     SensitiveCategory,
 )
 
-_MODULES = (identity, resumes, matching, consent, notifications, desk, incidents)
+_MODULES = (identity, resumes, matching, consent, notifications, desk, incidents, processors)
 
 
 def catalogue_events() -> list[type[Event]]:
@@ -205,6 +212,10 @@ __all__ = [
     "PolicyPublished",
     "PolicyTexts",
     "PreferencesStated",
+    "ProcessorRegistered",
+    "ProcessorRetired",
+    "ProcessorRevised",
+    "ProcessorTerms",
     "ProfileField",
     "ProfileUpdated",
     "ProvisionRecordsRemoved",

@@ -67,6 +67,11 @@ def incident_stream(incident_id: UUID) -> str:
     return f"desk-incident-{incident_id}"
 
 
+def processor_stream(processor_id: str) -> str:
+    """One processor of the register: registered, revised, retired [B] #17."""
+    return f"desk-processor-{processor_id}"
+
+
 GUEST_PREFIX = "guest-"
 """Someone without an account who wrote to the desk gets a pseudonymous id of this form (and
 a data key of their own at identity, destroyed when their request's retention ends)."""
