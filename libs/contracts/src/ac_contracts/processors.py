@@ -51,9 +51,9 @@ class UndeclaredProcessor(RuntimeError):
     """A module sends to a processor without its declaration in `SENDS`."""
 
 
-def declared(module: str) -> Sends:
+def declared(module: str, sends: tuple[Sends, ...] = SENDS) -> Sends:
     """The declaration of `module` (call it at import: no declaration, no sending)."""
-    for s in SENDS:
+    for s in sends:
         if s.module == module:
             return s
     raise UndeclaredProcessor(f"{module} sends personal data out: declare it in SENDS")

@@ -26,6 +26,7 @@ import asyncpg
 import httpx
 import orjson
 
+from ac_contracts.processors import declared
 from ac_events.catalogue import (
     Language,
     NotificationFailed,
@@ -53,6 +54,10 @@ from ac_platform.clock import Clock, utc_now
 from ac_platform.peers import ConsentClient, ConsentUnavailable
 
 log = logging.getLogger(__name__)
+
+RELAY = declared(__name__)
+"""The SMTP relay is a processor (names and addresses go through it): declared in
+`ac_contracts.processors.SENDS`, registered at the desk [B] #17."""
 
 MESSAGE_DOMAIN = "activeconnector.example"
 DESK_MESSAGES = desk.DESK_KINDS | {
