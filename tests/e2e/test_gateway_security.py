@@ -458,6 +458,8 @@ CELLS: dict[tuple[str, str], Cell] = {
         "/reports", 200, lambda w: {"stage": "preliminary"}, steps=("scope",)),
     ("GET", "/v1/incidents/{incident_id}/report"): an_incident(
         "/report?stage=preliminary", 200, steps=("scope", "reports")),
+    ("POST", "/v1/incidents/{incident_id}/notices"): an_incident(
+        "/notices", 200, steps=("scope",)),
     ("POST", "/v1/incidents/{incident_id}/close"): an_incident(
         "/close", 200, lambda w: {"reason": "unfounded"}),
     # The register of processors [B] #17.

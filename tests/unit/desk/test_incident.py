@@ -126,3 +126,18 @@ def test_an_incident_cannot_be_found_before_it_started_or_in_the_future() -> Non
     with pytest.raises(Refused):
         rules.open_incident(o, FOUND - timedelta(hours=1))
     assert rules.open_incident(o, FOUND) == [o]
+
+
+def test_each_affected_person_is_notified_once_and_only_once_scoped() -> None:
+    from ac_contracts.incidents import Affected
+
+    people = [Affected(subject_id=s, data_categories=[DataCategory.RESUME], special_care=False)
+              for s in ("a", "b")]  # fmt: skip
+    with pytest.raises(Refused) as refused:
+        rules.notify(opened(), people)
+    assert refused.value.reason == "incident_unscoped"
+    i = then(opened(), rules.scope(opened(), scope(people=2), "staff"))
+    first = rules.notify(i, people[:1])
+    assert [e.subject_id for e in first] == ["a"]  # type: ignore[attr-defined]
+    i = then(i, first)
+    assert [e.subject_id for e in rules.notify(i, people)] == ["b"]  # type: ignore[attr-defined]

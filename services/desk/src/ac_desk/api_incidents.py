@@ -113,6 +113,12 @@ async def document(
     return HTMLResponse(page, headers={"Content-Security-Policy": CSP})
 
 
+@router.post("/incidents/{incident_id}/notices", summary="Notify every affected person not told "
+             "yet (each once; the notifications service sends the messages)")  # fmt: skip
+async def notices(deps: Deps, incident_id: UUID, _: Principal = Staff) -> IncidentOut:
+    return incident_out(await deps.incidents.notify(incident_id), deps)
+
+
 @router.post("/incidents/{incident_id}/close", summary="Close an incident (handled: reported "
              "when it had to be, its people notified or why not recorded)")  # fmt: skip
 async def close(

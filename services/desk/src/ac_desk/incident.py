@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from uuid import UUID
 
 from ac_contracts.errors import Refused
-from ac_contracts.incidents import Scope
+from ac_contracts.incidents import Affected, Scope
 from ac_events.catalogue import (
     AffectedPersonNotified,
     Event,
@@ -191,6 +191,17 @@ def report(i: Incident, stage: ReportStage, sha256: str, by: str, now: datetime)
         raise Refused("preliminary_first", "the preliminary report comes first")
     return [IncidentReported(incident_id=i.incident_id, stage=stage, document_sha256=sha256,
                              reported_by=by, late=now > i.due(stage))]  # fmt: skip
+
+
+def notify(i: Incident, people: list[Affected]) -> list[Event]:
+    """A notice to each affected person not notified yet (each is told once)."""
+    _open(i)
+    if i.scoped is None:
+        raise Refused("incident_unscoped", "scope the incident before notifying its people")
+    return [AffectedPersonNotified(incident_id=i.incident_id, subject_id=p.subject_id,
+                                   title=i.opened.title, data_categories=tuple(p.data_categories),
+                                   special_care=p.special_care)
+            for p in people if p.subject_id not in i.notified]  # fmt: skip
 
 
 def deadlines(i: Incident, now: datetime, rules: IncidentRules) -> list[Event]:

@@ -16,19 +16,20 @@ import hashlib
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
+from functools import partial
 from uuid import UUID, uuid4
 
 import asyncpg
 
 from ac_contracts.errors import Refused
-from ac_contracts.incidents import CloseIncidentBody, IncidentBody, ScopeQuery
+from ac_contracts.incidents import Affected, CloseIncidentBody, IncidentBody, ScopeQuery
 from ac_desk import incident as rules
 from ac_desk import incident_store as sql
 from ac_desk.incident import Incident, IncidentRules
 from ac_desk.incident_report import render
 from ac_desk.peers import Audit
 from ac_desk.settings import DeskSettings
-from ac_events.catalogue import Event, IncidentOpened, ReportStage
+from ac_events.catalogue import DataCategory, Event, IncidentOpened, ReportStage
 from ac_events.catalogue.streams import incident_stream
 from ac_events.store import NO_STREAM, ConcurrencyError, EventStore
 from ac_platform.clock import Clock
@@ -36,6 +37,7 @@ from ac_platform.clock import Clock
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 5
+NOTICE_PAGE = 500
 
 
 def incident_rules(settings: DeskSettings) -> IncidentRules:
@@ -167,6 +169,21 @@ class Incidents:
 
         return await self.record(incident_id, decide)
 
+    async def notify(self, incident_id: UUID) -> Incident:
+        """Notify every affected person not told yet, a page at a time (each page one
+        transaction: a failure leaves the told ones told, and asking again goes on)."""
+        i = await self.load(incident_id)
+        after: str | None = None
+        while True:
+            rows = await sql.people(self.pool, incident_id, after, NOTICE_PAGE)
+            if not rows:
+                return i
+            page = [Affected(subject_id=r["subject_id"], special_care=r["special_care"],
+                             data_categories=[DataCategory(c) for c in r["categories"]])
+                    for r in rows]  # fmt: skip
+            i = await self.record(incident_id, partial(_notify, page=page))
+            after = rows[-1]["subject_id"]
+
     async def close(self, incident_id: UUID, body: CloseIncidentBody, by: str) -> Incident:
         return await self.record(incident_id, lambda i: rules.close(
             i, body.reason, body.no_notice_reason, body.public_announcement, by))  # fmt: skip
@@ -181,3 +198,7 @@ class Incidents:
             after = await self.record(incident_id, lambda i: rules.deadlines(i, now, self.rules))
             warned += after.version - before
         return warned
+
+
+def _notify(i: Incident, page: list[Affected]) -> list[Event]:
+    return rules.notify(i, page)

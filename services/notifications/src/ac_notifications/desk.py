@@ -2,6 +2,7 @@
 
 - the desk's `RequestFiled` (a guest's address becomes their contact), its codes, answers,
   staff replies, warnings and escalations (to the staff the event names);
+- the desk's `AffectedPersonNotified`: the person an incident touched is told [B] #17;
 - matching's `RecipientNotified`: every user of the client organisation is told, with the
   corrected values only when the event carries them (sealed under the person's key, not
   the recipient's: the person's erasure shreds a notice not yet sent).
@@ -18,6 +19,7 @@ import asyncpg
 import orjson
 
 from ac_events.catalogue import (
+    AffectedPersonNotified,
     Language,
     MessagePosted,
     NotificationKind,
@@ -132,7 +134,15 @@ def make_desk_handlers(key: Key) -> list[tuple[type[Any], Handler]]:
         for user in await store.client_users(conn, e.organization_id):
             await queue(conn, env.event_id, NotificationKind.RECIPIENT_NOTICE, user, params)
 
+    async def incident(conn: asyncpg.Connection, env: Envelope[AffectedPersonNotified]) -> None:
+        e = env.payload
+        params = {"incident_id": str(e.incident_id), "title": e.title,
+                  "data_categories": [c.value for c in e.data_categories],
+                  "special_care": e.special_care}  # fmt: skip
+        await queue(conn, env.event_id, NotificationKind.INCIDENT_NOTICE, e.subject_id, params)
+
     return [
+        (AffectedPersonNotified, incident),
         (RequestFiled, filed),
         (VerificationCodeIssued, code),
         (RequestAnswered, answered),

@@ -127,13 +127,18 @@ class IncidentReported(Event):
 
 @register
 class AffectedPersonNotified(Event):
-    """An affected person told of the incident (a message kind of its own)."""
+    """The desk notifies a person the incident touched: the notifications service sends the
+    message (kind `incident_notice`, its delivery recorded as `NotificationSent`)."""
 
     type: ClassVar[str] = "AffectedPersonNotified"
     producer: ClassVar[str] = "desk"
 
     incident_id: UUID
     subject_id: str = Field(min_length=1)
+    title: str = Field(min_length=1, max_length=200)
+    data_categories: tuple[DataCategory, ...] = ()
+    """The person's categories in the leak."""
+    special_care: bool = False
 
 
 @register

@@ -37,6 +37,8 @@ class NotificationKind(StrEnum):
     """To staff: a request is due soon, or overdue (escalated to the supervisors)."""
     RECIPIENT_NOTICE = "recipient_notice"
     """To a client: data it received was corrected or erased."""
+    INCIDENT_NOTICE = "incident_notice"
+    """To a person an incident touched (APPI art. 26(2)) [B] #17."""
 
 
 class _Message(Event):
