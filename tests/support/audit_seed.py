@@ -42,6 +42,7 @@ from ac_consent_rules.rules import (
 )
 from ac_contracts.audit import Finding
 from ac_events.catalogue import (
+    AffectedPersonNotified,
     ApplicationSubmitted,
     BusinessTransferAnnounced,
     ClientOrganizationRegistered,
@@ -54,6 +55,10 @@ from ac_events.catalogue import (
     DecisionReason,
     DecisionRef,
     ErasureRequested,
+    IncidentClosed,
+    IncidentCloseReason,
+    IncidentReported,
+    IncidentScoped,
     Language,
     LegalBasis,
     LegalRef,
@@ -64,10 +69,13 @@ from ac_events.catalogue import (
     NotificationSent,
     Outcome,
     PolicyPublished,
+    ProcessorRegistered,
     ProfileUpdated,
     ProvisionRecordsRemoved,
     Purpose,
     RecordsRemoved,
+    ReportReason,
+    ReportStage,
     RequestAnswered,
     RequestClosed,
     RequestFiled,
@@ -79,7 +87,7 @@ from ac_events.catalogue import (
 )
 from ac_events.catalogue.base import ERASED, Event, Redacted
 from ac_events.catalogue.consent import PurposeChange, ViewPosition
-from ac_events.catalogue.streams import notifications_stream
+from ac_events.catalogue.streams import incident_stream, notifications_stream, processor_stream
 from ac_events.codec import Codec
 from ac_events.crypto import new_data_key
 from ac_events.envelope import GENESIS_HASH, canonical, record_hash
@@ -392,6 +400,47 @@ class History:
     async def removal(self, producer: str, event: RecordsRemoved) -> str:
         return await self.w.emit(producer, f"retention-{producer}", event, None, self.tick())
 
+    # ------------------------------------------------------------ processors, incidents [B] #17
+
+    async def processor(self, processor_id: str, country: str = "JP", safeguards: str = "",
+                        *, plant: bool = False) -> str:  # fmt: skip
+        """A processor registered (`plant`: abroad with no basis, bypassing the catalogue)."""
+        event = ProcessorRegistered(processor_id=processor_id, legal_name="Mail House K.K.",
+                                    country="JP", data_categories=(DataCategory.NAME,
+                                                                   DataCategory.CONTACT),
+                                    purposes=(Purpose.OUTSOURCED_PROCESSING,),
+                                    contract_reference="C-1", contract_from=START.date(),
+                                    registered_by="staff")  # fmt: skip
+        payload = {**event.model_dump(mode="json"), "country": country, "safeguards": safeguards}
+        return self.w.raw("desk", processor_stream(processor_id), event, payload, None,
+                          self.tick())  # fmt: skip
+
+    async def incident(self, *, final: bool = True) -> str:
+        """A reportable incident, reported (the final report too, unless not `final`), its
+        two people notified, closed: the IncidentScoped's id."""
+        incident_id = uuid.uuid4()
+        stream = incident_stream(incident_id)
+        touched = [s.subject for s in self.people[:2]]
+        scoped = IncidentScoped(incident_id=incident_id, people=len(touched), reportable=True,
+                                reasons=(ReportReason.SPECIAL_CARE,),
+                                preliminary_due=self.clock + timedelta(days=3),
+                                final_due=self.clock + timedelta(days=30), scoped_by="staff")  # fmt: skip
+        scoped_id = await self.w.emit("desk", stream, scoped, None, self.tick())
+        for stage in (ReportStage.PRELIMINARY, ReportStage.FINAL) if final else (
+                ReportStage.PRELIMINARY,):  # fmt: skip
+            reported = IncidentReported(incident_id=incident_id, stage=stage,
+                                        document_sha256="0" * 64, reported_by="staff")  # fmt: skip
+            await self.w.emit("desk", stream, reported, None, self.tick())
+        for subject in touched:
+            told = AffectedPersonNotified(incident_id=incident_id, subject_id=subject,
+                                          title="A leak")  # fmt: skip
+            await self.w.emit("desk", stream, told, None, self.tick())
+        if final:
+            closed = IncidentClosed(incident_id=incident_id, reason=IncidentCloseReason.HANDLED,
+                                    closed_by="staff")  # fmt: skip
+            await self.w.emit("desk", stream, closed, None, self.tick())
+        return scoped_id
+
     # ------------------------------------------------------------ planted violations
 
     def plant(self, rule: str, key: str) -> None:
@@ -491,6 +540,10 @@ class History:
         early = ProvisionRecordsRemoved(cutoff=self.clock - timedelta(days=30), removed=3,
                                         period_days=1095)  # fmt: skip
         self.plant("retention", await self.removal("matching", early))
+        # processor_registered: a processor in the US with no equivalent-measures basis;
+        # incident_handled: a reportable incident whose final report never came [B] #17.
+        self.plant("processor_registered", await self.processor("proc-us-1", "US", plant=True))
+        self.plant("incident_handled", await self.incident(final=False))
 
     async def _decision(self, someone: Someone, org: str) -> DecisionRef:
         flow = FlowRequest(Purpose.CLIENT_APPLICATION, org, self.countries[org], frozenset(ITEMS))
@@ -556,6 +609,8 @@ async def seed_history(
     await h.guest_request(h.tick())
     await h.removal("notifications", MessageBodiesRemoved(
         cutoff=h.clock - timedelta(days=90), removed=0, period_days=90))  # fmt: skip
+    await h.processor("smtp-relay")  # [B] #17: the register, and an incident handled in time
+    await h.incident()
     if plant:
         await h.plant_all()
     await h.w.flush(bootstrap)

@@ -64,12 +64,11 @@ class IncidentHistory:
                 and p.special and p.subject in self.touched(recipient, category)}  # fmt: skip
 
 
-async def _share(h: History, truth: IncidentHistory, someone: Someone, recipient: str,
+async def provide(h: History, truth: IncidentHistory, someone: Someone, recipient: str,
                  items: tuple[DataCategory, ...], special: bool) -> None:  # fmt: skip
     country = h.countries.get(recipient, "JP")
-    purpose = (
-        Purpose.OUTSOURCED_PROCESSING if recipient == PROCESSOR else Purpose.CLIENT_APPLICATION
-    )
+    processor = recipient.startswith("proc-")
+    purpose = Purpose.OUTSOURCED_PROCESSING if processor else Purpose.CLIENT_APPLICATION
     ref = DecisionRef(reason=DecisionReason.CONSENT_GRANTED, consent_event_ids=(uuid.uuid4(),),
                       position=h.position(someone))  # fmt: skip
     at = h.tick()
@@ -101,12 +100,12 @@ async def seed_incident_history(
             if someone.erased:
                 continue
             if rng.random() < 0.3:
-                await _share(h, truth, someone, PROCESSOR, (DataCategory.NAME, DataCategory.CONTACT),
+                await provide(h, truth, someone, PROCESSOR, (DataCategory.NAME, DataCategory.CONTACT),
                              False)  # fmt: skip
             if rng.random() < 0.6:
                 to = rng.choice(CLIENTS)
                 items = CV if rng.random() < 0.8 else NO_CV
-                await _share(h, truth, someone, to, items, rng.random() < 0.1)
+                await provide(h, truth, someone, to, items, rng.random() < 0.1)
 
     async def erase_some(share: float) -> None:
         for someone in h.people:
@@ -127,7 +126,7 @@ async def seed_incident_history(
     # A provision (planted, after an erasure) inside the window to someone erased before it.
     gone = next(s for s in h.people if truth.erased_at.get(s.subject, end) < start)
     h.clock = start + timedelta(seconds=1)
-    await _share(h, truth, gone, "org-de-1", CV, True)
+    await provide(h, truth, gone, "org-de-1", CV, True)
     await h.w.flush(bootstrap)
     truth.window, truth.people, truth.events = (start, end), people, h.w.count
     return truth

@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
-from ac_audit import retention
+from ac_audit import processing, retention
 from ac_audit.state import LogState, Raw
 from ac_consent_rules.rules import (
     FlowRequest,
@@ -70,6 +70,7 @@ RULES = {
              "Every stream's hash chain holds (no gap, duplicate, altered or relinked record), "
              "and every event sits in its producer's own topic."),
         Rule(retention.NAME, retention.TITLE, retention.DESCRIPTION),  # [D] #16
+        *(Rule(n, *processing.TITLES[n]) for n in processing.TITLES),  # [B] #17
     )
 }  # fmt: skip
 
@@ -349,4 +350,6 @@ async def run_all(
         notice_sent(state, bounds.now, bounds.notice_within),
         chain(state),
         retention.retention(state),  # [D] #16
+        processing.processor_registered(state),  # [B] #17
+        processing.incident_handled(state, bounds.now),
     ]

@@ -32,6 +32,10 @@ CONSENT_FACTS = frozenset(
     {"ConsentGranted", "ConsentWithdrawn", "TransferObjected", "PolicyPublished",
      "BusinessTransferAnnounced", "CountryNoticePublished"}
 )  # fmt: skip
+PROCESSING = frozenset({"ProcessorRegistered", "ProcessorRevised", "ProcessorRetired",
+                        "IncidentScoped", "IncidentReported", "AffectedPersonNotified",
+                        "IncidentClosed"})  # fmt: skip
+"""The register of processors and the incidents [B] #17 (for `ac_audit.processing`)."""
 REMOVALS = frozenset(t for t, cls in EVENT_TYPES.items() if issubclass(cls, RecordsRemoved))
 """Each retention job's record of what it removed [D] #16."""
 
@@ -113,6 +117,8 @@ class LogState:
     """Requests of people without an account, closed (their retention runs from there)."""
     deliveries: list[Meta] = field(default_factory=list)
     """Messages delivered (`NotificationSent`): their bodies' retention runs from there."""
+    processing: list[Raw] = field(default_factory=list)
+    """The register of processors and the incidents (`ac_audit.processing`) [B] #17."""
 
     def add(self, topic: str, owner: str | None, record: dict[str, Any], data: bytes) -> None:
         """One record of `topic` (owned by the service `owner`), parsed from `data`."""
@@ -187,6 +193,7 @@ class LogState:
         self.removals += other.removals
         self.guest_closed += other.guest_closed
         self.deliveries += other.deliveries
+        self.processing += other.processing
 
     def _count(self, topic: str, record: dict[str, Any], data: bytes) -> bool:
         """Counts a record not seen before (False for a repeated delivery of one)."""
@@ -248,6 +255,8 @@ class LogState:
             self.blocked.append(Raw(meta, payload))
         elif kind in REMOVALS:
             self.removals.append(Raw(meta, payload))
+        elif kind in PROCESSING:
+            self.processing.append(Raw(meta, payload))
         elif kind == "RequestClosed" and (meta.subject_id or "").startswith(GUEST_PREFIX):
             self.guest_closed.append(meta)
         if kind == "NotificationSent":
