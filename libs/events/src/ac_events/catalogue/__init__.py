@@ -70,7 +70,6 @@ from ac_events.catalogue.matching import (
     CloseReason,
     DataShareBlocked,
     DataShared,
-    DecisionRef,
     FormQuestion,
     InternshipTerms,
     LegalRef,
@@ -89,6 +88,7 @@ from ac_events.catalogue.matching import (
     WorkMode,
 )
 from ac_events.catalogue.notifications import (
+    MESSAGE_USES,
     AlertSubscribed,
     MessageBodiesRemoved,
     NotificationFailed,
@@ -103,6 +103,7 @@ from ac_events.catalogue.resumes import (
     SensitiveDataDeclared,
 )
 from ac_events.catalogue.retention import RecordKind, RecordsRemoved
+from ac_events.catalogue.uses import CONSENTED_PURPOSES, DecisionRef, UseBasis, UseRef
 from ac_events.catalogue.vocab import (
     ANY_RECIPIENT,
     JAPAN,
@@ -131,10 +132,12 @@ def catalogue_events() -> list[type[Event]]:
 
 __all__ = [
     "ANY_RECIPIENT",
+    "CONSENTED_PURPOSES",
     "ERASED",
     "EVENT_TYPES",
     "FIELD_KINDS",
     "JAPAN",
+    "MESSAGE_USES",
     "OPT_IN_PURPOSES",
     "PERSONAL",
     "THIRD_PARTY_PURPOSES",
@@ -210,6 +213,8 @@ __all__ = [
     "SubjectErased",
     "TransferObjected",
     "UnverifiedAccountsRemoved",
+    "UseBasis",
+    "UseRef",
     "UserRegistered",
     "VacancyClosed",
     "VacancyKind",
