@@ -176,6 +176,12 @@ async def test_a_student_applies_to_a_client_in_japan_and_one_abroad(world: Worl
         ("org-us", "region_not_covered")
     ]
     assert {e["type"] for e in events} >= {"ApplicationSubmitted", "MatchScored", "VacancyPosted"}
+    # [E] #18: every score is a use for vacancy_assessment citing the decision that allowed it.
+    scored = [e["payload"]["use"] for e in events if e["type"] == "MatchScored"]
+    assert scored and all(
+        u["purpose"] == "vacancy_assessment" and u["basis"] == "consent"
+        and u["decision"]["consent_event_ids"] and u["decision"]["position"] for u in scored
+    ), scored  # fmt: skip
     # No personal data in the clear in the topics of resumes and matching.
     for producer in ("resumes", "matching"):
         raw = b"".join(r.value for r in await read_topic(w.kafka, topic_for(producer, w.prefix)))

@@ -303,6 +303,29 @@ async def test_job_alerts_and_marketing_only_with_consent_and_unsubscribe_withdr
     assert rig.smtp.inbox.to("nao@example.jp") == [m for m in rig.smtp.inbox.to("nao@example.jp")
                                                     if "Confirm" in m.subject]  # fmt: skip
 
+    # [E] #18: each message records the use it was: yui's alert and campaign cite the consent
+    # decision (her grant), nao's alert was refused (nothing used), a verification its basis.
+    log = [
+        json.loads(r.value)
+        for r in await read_topic(rig.bootstrap, topic_for("notifications", rig.prefix))
+    ]
+    grants = {(g["subject_id"], g["payload"]["purpose"]): g["event_id"]
+              for r in await read_topic(rig.bootstrap, topic_for("consent", rig.prefix))
+              if (g := json.loads(r.value))["type"] == "ConsentGranted"}  # fmt: skip
+    uses = {(e["subject_id"], e["type"], e["payload"]["kind"]): e["payload"]["use"] for e in log
+            if e["type"] in ("NotificationSent", "NotificationFailed")}  # fmt: skip
+    for kind, purpose in (("job_alert", "cv_and_job_alerts"), ("marketing", "marketing")):
+        use = uses[(yes, "NotificationSent", kind)]
+        assert (use["purpose"], use["basis"]) == (purpose, "consent"), use
+        assert use["decision"]["consent_event_ids"] == [grants[(yes, purpose)]]
+        assert use["decision"]["position"]["subject_version"] >= 1
+    refused = uses[(no, "NotificationFailed", "job_alert")]
+    assert (refused["basis"], refused["denied"], refused["decision"]) == ("refused", "no_consent",
+                                                                          None)  # fmt: skip
+    assert (no, "NotificationSent", "job_alert") not in uses
+    verification = uses[(no, "NotificationSent", "email_verification")]
+    assert (verification["purpose"], verification["basis"]) == ("recruitment_services", "contract")
+
     link = re.search(r"/v1/unsubscribe\?token=(\S+)", mail.body)
     assert link is not None
     r = await rig.notifications.get("/unsubscribe", params={"token": link.group(1)})
