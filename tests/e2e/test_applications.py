@@ -21,6 +21,7 @@ import pytest
 from ac_contracts.identity import Profile
 from ac_events.catalogue import Role
 from ac_events.kafka import topic_for
+from tests.support.desk import eventually
 from tests.support.infra import Infra, unique_prefix
 from tests.support.kafka import read_topic
 from tests.support.platform import Platform, platform
@@ -182,6 +183,20 @@ async def test_a_student_applies_to_a_client_in_japan_and_one_abroad(world: Worl
         u["purpose"] == "vacancy_assessment" and u["basis"] == "consent"
         and u["decision"]["consent_event_ids"] and u["decision"]["position"] for u in scored
     ), scored  # fmt: skip
+
+    # [E] #18 item 6: the student's page lists those uses by purpose, each with its decision.
+    async def listed() -> dict[str, Any] | None:
+        r = await w.p.gateway.get("/v1/me/uses?purpose=vacancy_assessment", headers=w.student)
+        assert r.status_code == 200, r.text
+        body: dict[str, Any] = r.json()
+        return body if len(body["items"]) >= len(scored) else None
+
+    page = await eventually(listed)
+    assert page["by_purpose"]["vacancy_assessment"] == len(scored) == len(page["items"])
+    assert sorted(
+        orjson.dumps(u["decision"], option=orjson.OPT_SORT_KEYS) for u in page["items"]
+    ) == sorted(orjson.dumps(u["decision"], option=orjson.OPT_SORT_KEYS) for u in scored)
+    assert {(u["what"], u["basis"]) for u in page["items"]} == {("score", "consent")}
     # No personal data in the clear in the topics of resumes and matching.
     for producer in ("resumes", "matching"):
         raw = b"".join(r.value for r in await read_topic(w.kafka, topic_for(producer, w.prefix)))

@@ -254,6 +254,7 @@ CELLS: dict[tuple[str, str], Cell] = {
     ("GET", "/v1/me"): Cell(at("/v1/me"), 200),
     ("PATCH", "/v1/me"): Cell(at("/v1/me"), 200, lambda w: {"school": "Tokyo Tech"}),
     ("GET", "/v1/me/consents"): Cell(at("/v1/me/consents"), 200),
+    ("GET", "/v1/me/uses"): Cell(at("/v1/me/uses"), 200),
     ("POST", "/v1/me/consents"): Cell(
         at("/v1/me/consents"), 201, lambda w: {"purpose": "marketing", "policy_version": "v1"}),
     # B may not withdraw A's consent: on B's own record it does not exist.

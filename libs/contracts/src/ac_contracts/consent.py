@@ -11,9 +11,11 @@ import orjson
 from pydantic import BaseModel, ConfigDict, Field
 
 from ac_contracts.common import SubjectId, Timestamp
+from ac_contracts.pagination import ListQuery, Page
 from ac_events.catalogue import (
     DataCategory,
     DecisionReason,
+    DecisionRef,
     LegalBasis,
     PolicyTexts,
     Purpose,
@@ -21,6 +23,7 @@ from ac_events.catalogue import (
     Recipient,
     Region,
     SensitiveCategory,
+    UseBasis,
     ViewPosition,
 )
 from ac_events.catalogue.vocab import Sha256
@@ -227,3 +230,32 @@ class ConsentPage(BaseModel):
     objections: list[UUID]
     history: list[HistoryItem]
     disclosures: list[DisclosureOut]
+
+
+# ---------------------------------------------------------------- uses of a person's data [E] #18
+
+
+class UsesQuery(ListQuery):
+    """A page of a person's uses, newest first; one purpose's only, if named."""
+
+    purpose: Purpose | None = Field(default=None, description="Only the uses for this purpose")
+
+
+class UseOut(BaseModel):
+    """One use of a person's data (`MatchScored`, `NotificationSent`): the purpose it served
+    and the decision (or basis) behind it."""
+
+    event_id: UUID
+    used_at: datetime
+    what: str
+    """`score` (against a vacancy), else the kind of message sent."""
+    purpose: Purpose | None
+    basis: UseBasis
+    decision: DecisionRef | None
+    """The consent decision that allowed it (reason, consent event ids, view position)."""
+
+
+class UsesPage(Page[UseOut]):
+    """A page of uses, and how many uses of each purpose the person's data served in all."""
+
+    by_purpose: dict[str, int]
