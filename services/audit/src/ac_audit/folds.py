@@ -17,6 +17,7 @@ class Folds:
     def __init__(self, state: LogState) -> None:
         self.state = state
         self._policies: dict[int, Policies] = {0: Policies()}
+        self._people: dict[tuple[str, int], Person] = {}
         policies = Policies()
         for version, fact in state.policy_facts:
             policies = evolve_policies(policies, fact)
@@ -38,3 +39,12 @@ class Folds:
             if keep(version, fact):
                 person = evolve_person(person, fact)
         return person
+
+    def person_at(self, subject: str, version: int) -> Person:
+        """The person as their consent stream stood at `version` (kept: many uses of one
+        person cite one position)."""
+        known = self._people.get((subject, version))
+        if known is None:
+            known = self.person_when(subject, lambda v, f: v <= version)
+            self._people[(subject, version)] = known
+        return known

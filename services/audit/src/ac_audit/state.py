@@ -20,7 +20,6 @@ from ac_contracts.audit import Finding
 from ac_events.catalogue import (
     EVENT_TYPES,
     MESSAGE_USES,
-    NotificationKind,
     RecordsRemoved,
     UseBasis,
 )
@@ -40,6 +39,12 @@ CONSENT_FACTS = frozenset(
 )  # fmt: skip
 USES = frozenset({"MatchScored", "NotificationSent", "NotificationFailed"})
 """[E] #18: the events that record a use of a person's data, each citing its `UseRef`."""
+OWED = {
+    kind.value: (purpose.value, basis.value)
+    for kind, (purpose, basis) in MESSAGE_USES.items()
+    if basis != UseBasis.CONSENT
+}
+"""A message kind owed without consent -> the (purpose, basis) it cites (strings, as read)."""
 REMOVALS = frozenset(t for t, cls in EVENT_TYPES.items() if issubclass(cls, RecordsRemoved))
 """Each retention job's record of what it removed [D] #16."""
 
@@ -281,12 +286,7 @@ class LogState:
             basis = use.get("basis")
             if basis == UseBasis.REFUSED:
                 return  # refused at the time: nothing was used
-            owed = MESSAGE_USES.get(NotificationKind(kind)) if kind else None
-            if (
-                owed is not None
-                and owed[1] != UseBasis.CONSENT
-                and owed == (use.get("purpose"), basis)
-            ):
+            if kind is not None and OWED.get(kind) == (use.get("purpose"), basis):
                 return  # a message owed on its basis, citing it
         self.uses.append(Raw(meta, {"use": use, "kind": kind}))
 

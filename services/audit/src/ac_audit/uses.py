@@ -89,7 +89,7 @@ def _consented(folds: Folds, raw: Raw, purpose: Purpose, decision: dict[str, Any
     stream = folds.state.person_facts.get(subject, [])
     if at_subject > (stream[-1][0] if stream else 0) or folds.policies_at(at_policies) is None:
         return f"cites a position beyond the log ({at_subject}, {at_policies})"
-    person = folds.person_when(subject, lambda v, f: v <= at_subject)
+    person = folds.person_at(subject, at_subject)
     policies = folds.policies_at(at_policies) or Policies()
     verdict = decide_flow(policies, person, FlowRequest(purpose, IN_COMPANY, HOME))
     if not verdict.allow:
