@@ -94,7 +94,7 @@ SERVICES: Final[tuple[ServiceSpec, ...]] = (
         database=True,
         kafka=True,
         publishes=True,
-        consumes=("identity", "matching"),
+        consumes=("identity", "matching", "notifications"),
         calls=("identity",),
         identity_client=False,
     ),
