@@ -11,7 +11,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, model_validator
 
-from ac_contracts.common import OrgId
+from ac_contracts.common import Line, OrgId
 from ac_events.catalogue import Language
 from ac_events.catalogue.vocab import Region
 
@@ -48,8 +48,8 @@ def password_problems(password: str, username: str) -> list[str]:
     return problems
 
 
-Name = Annotated[str, Field(min_length=1, max_length=200)]
-Short = Annotated[str, Field(min_length=1, max_length=40)]
+Name = Annotated[Line, Field(min_length=1, max_length=200)]
+Short = Annotated[Line, Field(min_length=1, max_length=40)]
 
 
 class Profile(BaseModel):
@@ -69,8 +69,8 @@ class Registration(BaseModel):
     password: str = Field(min_length=1, max_length=256, description=f"Password: {PASSWORD_RULES}.")
     name: Name
     email: EmailStr
-    gender: str | None = Field(default=None, max_length=40)
-    school: str | None = Field(default=None, max_length=200)
+    gender: Line | None = Field(default=None, max_length=40)
+    school: Line | None = Field(default=None, max_length=200)
     language: Language = Language.JA
 
     @model_validator(mode="after")
@@ -141,8 +141,8 @@ class Correction(BaseModel):
     model_config = ConfigDict(extra="forbid")
     name: Name | None = None
     email: EmailStr | None = None
-    gender: str | None = Field(default=None, max_length=40)
-    school: str | None = Field(default=None, max_length=200)
+    gender: Line | None = Field(default=None, max_length=40)
+    school: Line | None = Field(default=None, max_length=200)
     language: Language | None = None
 
 
@@ -155,7 +155,7 @@ class OrganisationBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
     organization_id: OrgId
     legal_name: Name
-    address: str = Field(min_length=1, max_length=500)
+    address: Line = Field(min_length=1, max_length=500)
     representative: Name
     country: Region
 

@@ -8,16 +8,16 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from ac_contracts.common import OrgId, SubjectId
+from ac_contracts.common import Line, OrgId, SubjectId
 from ac_events.catalogue import DataCategory, DecisionReason, LegalBasis
 from ac_events.catalogue.vocab import Region
 
 
 class VacancyBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    title: str = Field(min_length=1, max_length=200)
+    title: Line = Field(min_length=1, max_length=200)
     description: str = Field(default="", max_length=20_000)
-    skills: list[Annotated[str, Field(min_length=1, max_length=100)]] = Field(
+    skills: list[Annotated[Line, Field(min_length=1, max_length=100)]] = Field(
         default_factory=list, max_length=50
     )
     location_country: Region
@@ -100,7 +100,7 @@ class LegalDisclosureBody(BaseModel):
     """The recipient (a regulator, court, police...), registered as an organisation."""
     data_items: list[DataCategory] = Field(min_length=1, max_length=11)
     legal_basis: LegalBasis
-    legal_reference: str = Field(min_length=1, max_length=200)
+    legal_reference: Line = Field(min_length=1, max_length=200)
 
 
 class LegalDisclosureOut(BaseModel):

@@ -12,6 +12,12 @@ Failures: only a 5xx refusal of the address (`RCPT TO`) is permanent:
 trouble (the server down or refusing connections, a 4xx, a 5xx to `MAIL` or
 `DATA`, as a local sink without its folder answers) and retries with
 exponential back-off until `max_attempts`, then fails with its last reason.
+
+One bad message never holds up the others: a message that cannot be composed (a
+template that does not render, a header the email library refuses) fails at once,
+permanently, with its reason; any other error is that message's, retried with
+back-off like a transient failure; and every path is capped at `max_attempts` (a
+claimed message over the cap is marked `failed`, whatever keeps failing it).
 """
 
 from __future__ import annotations
@@ -25,6 +31,7 @@ import aiosmtplib
 import asyncpg
 import httpx
 import orjson
+from jinja2 import TemplateError
 
 from ac_events.catalogue import (
     Language,
@@ -83,10 +90,17 @@ class Sender:
         return len(claimed)
 
     async def _deliver(self, row: asyncpg.Record) -> None:
+        if int(row["attempts"]) > self.settings.max_attempts:
+            error = f"gave up after {self.settings.max_attempts} attempts: {row['last_error']}"
+            await self._end(row, "failed", error, None, None, permanent=False)
+            return
         try:
             await self._try(row)
         except (httpx.HTTPError, ConnectionError, ConsentUnavailable) as exc:  # away: later
             await self._later(row, type(exc).__name__)
+        except Exception as exc:  # this message's trouble: it must not stop the batch
+            log.warning("message %s failed: %s", row["message_id"], type(exc).__name__)
+            await self._later(row, f"error: {type(exc).__name__}")
 
     async def _try(self, row: asyncpg.Record) -> None:
         subject, kind = row["subject_id"], NotificationKind(row["kind"])
@@ -108,15 +122,12 @@ class Sender:
             if not allowed:
                 await self._end(row, "skipped", f"no_consent: {reason}", address, language)
                 return
-        params = self._params(row, key)
-        title, body = render(kind, language, params)
-        message = EmailMessage()
-        message["From"] = self.settings.mail_from
-        message["To"] = address
-        message["Subject"] = title
-        message["Message-ID"] = f"<{row['message_id']}@{MESSAGE_DOMAIN}>"
-        message["X-AC-Idempotency-Key"] = row["idempotency_key"]
-        message.set_content(body)
+        try:
+            message = self._compose(row, key, kind, language, address)
+        except (ValueError, TypeError, KeyError, TemplateError) as exc:  # never composable
+            error = f"unrenderable: {type(exc).__name__}"
+            await self._end(row, "failed", error, address, language)
+            return
         try:
             await aiosmtplib.send(
                 message,
@@ -140,6 +151,20 @@ class Sender:
             await self._failed(row, type(exc).__name__, address, language, permanent=False)
         else:
             await self._sent(row, address, language)
+
+    def _compose(
+        self, row: asyncpg.Record, key: bytes, kind: NotificationKind, language: Language,
+        address: str,
+    ) -> EmailMessage:  # fmt: skip
+        title, body = render(kind, language, self._params(row, key))
+        message = EmailMessage()
+        message["From"] = self.settings.mail_from
+        message["To"] = address
+        message["Subject"] = title
+        message["Message-ID"] = f"<{row['message_id']}@{MESSAGE_DOMAIN}>"
+        message["X-AC-Idempotency-Key"] = row["idempotency_key"]
+        message.set_content(body)
+        return message
 
     def _params(self, row: asyncpg.Record, key: bytes) -> dict[str, Any]:
         params: dict[str, Any] = orjson.loads(row["params"])
