@@ -48,7 +48,9 @@ REASONS: dict[str, Reason] = {
     "username_taken": Reason(409, "that username is taken"),
     "invalid_verification": Reason(400, "unknown, used or expired verification link"),
     "invalid_credentials": Reason(401, "wrong username or password"),
-    "too_many_attempts": Reason(429, "too many failed sign-ins: wait a minute"),
+    "too_many_attempts": Reason(
+        429, "too many failed passwords from here: wait `retry_after_s` (Retry-After), then retry"
+    ),
     "invalid_refresh_token": Reason(401, "unknown refresh token"),
     "refresh_token_reused": Reason(401, "the refresh token was used before: its family is revoked"),
     "refresh_token_expired": Reason(401, "the refresh token has expired"),

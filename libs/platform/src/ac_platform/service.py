@@ -186,7 +186,9 @@ def create_service_app(
 
     @app.exception_handler(Refused)
     async def refused(_: Request, exc: Refused) -> JSONResponse:
-        return JSONResponse(exc.body(), status_code=exc.status)
+        wait = exc.details.get("retry_after_s")
+        headers = {"Retry-After": str(wait)} if isinstance(wait, int) else None
+        return JSONResponse(exc.body(), status_code=exc.status, headers=headers)
 
     @app.exception_handler(ConnectionError)
     async def peer_away(_: Request, exc: ConnectionError) -> JSONResponse:

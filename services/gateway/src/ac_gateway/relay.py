@@ -66,7 +66,7 @@ async def relay(
         json=body.model_dump(mode="json", exclude_unset=True) if body is not None else None,
         params=query.model_dump(mode="json", exclude_none=True) if query is not None else None,
     )
-    passed = {"www-authenticate", *route.headers}
+    passed = {"www-authenticate", "retry-after", *route.headers}
     headers = {k: v for k, v in answer.headers.items() if k.lower() in passed}
     if answer.status_code == 204:
         return Response(status_code=204, headers=headers)

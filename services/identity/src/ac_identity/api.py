@@ -11,7 +11,7 @@ from __future__ import annotations
 import hmac
 from typing import Any
 
-from fastapi import APIRouter, Depends, Response
+from fastapi import APIRouter, Depends, Request, Response
 
 from ac_contracts.common import OrgId, SubjectId
 from ac_contracts.errors import Refused
@@ -50,6 +50,11 @@ Anyone = Depends(
 # ---------------------------------------------------------------- public
 
 
+def client_address(request: Request) -> str:
+    """Where a sign-in comes from: the peer's address."""
+    return request.client.host if request.client else "unknown"
+
+
 @router.get("/.well-known/jwks.json", tags=["tokens"], summary="Public keys of access tokens")
 async def jwks(deps: Deps) -> dict[str, Any]:
     return deps.signer.jwks()
@@ -67,8 +72,8 @@ async def verify_email(deps: Deps, body: Verification) -> Registered:
 
 
 @router.post("/sessions", tags=["tokens"], summary="Log in: an access and a refresh token")
-async def login(deps: Deps, body: Login) -> TokenPair:
-    t = await deps.accounts.login(body.username, body.password)
+async def login(deps: Deps, request: Request, body: Login) -> TokenPair:
+    t = await deps.accounts.login(body.username, body.password, client_address(request))
     return TokenPair(**t.__dict__)
 
 
