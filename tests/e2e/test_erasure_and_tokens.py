@@ -17,7 +17,7 @@ from ac_contracts.identity import Profile
 from ac_events.catalogue import ERASED, Role
 from ac_events.codec import Codec
 from ac_events.kafka import PRODUCERS, topic_for
-from ac_platform.auth import AUDIENCE, ISSUER
+from ac_platform.auth import ISSUER, PERSON_AUDIENCE
 from ac_platform.peers import HttpKeyring
 from tests.support.infra import Infra, unique_prefix
 from tests.support.kafka import read_topic
@@ -104,7 +104,8 @@ async def test_erasure_leaves_no_readable_trace_and_keeps_the_consent_facts(
 
     r = await p.gateway.request("DELETE", "/v1/me", json={"password": PASSWORD}, headers=me)
     assert r.status_code == 204, r.text
-    assert (await p.gateway.get("/v1/me/export", headers=me)).status_code == 404
+    gone = await p.gateway.get("/v1/me/export", headers=me)  # the token ended with the account
+    assert gone.status_code == 401 and gone.json()["detail"]["reason"] == "session_ended"
     assert (
         await p.gateway.post("/v1/auth/login", json={"username": "kaori", "password": PASSWORD})
     ).status_code == 401
@@ -181,7 +182,7 @@ async def test_bad_tokens_are_refused_at_the_gateway(live: tuple[Platform, str, 
         "sub": "yuki",
         "role": "staff",
         "iss": ISSUER,
-        "aud": AUDIENCE,
+        "aud": PERSON_AUDIENCE,
         "iat": now,
         "exp": now + 60,
     }

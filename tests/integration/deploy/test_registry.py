@@ -40,6 +40,8 @@ def test_the_registry_is_well_formed() -> None:
             assert s.kafka, s
         if s.identity_client:
             assert "identity" in s.calls, s
+        assert set(s.tokens_for) <= set(s.calls) and (s.identity_client or not s.tokens_for), s
+        assert s.identity_client or not s.decrypts, s  # keys come from identity, with a token
     assert spec("consent").port == 8004
     with pytest.raises(KeyError, match="gateway, identity"):
         spec("payroll")

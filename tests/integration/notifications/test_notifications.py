@@ -261,7 +261,11 @@ async def test_a_consent_read_after_the_announcements_that_concern_it_is_told_of
     mail = await rig.mail("kai@example.jp", lambda m: "business transfer" in m.subject)
     assert "Acquirer K.K." in mail.body
     await rig.mail("mei@example.jp", lambda m: "business transfer" in m.subject)
-    history = (await rig.notifications.get(f"/subjects/{mei_id}/notifications", headers=mei)).json()
+    history = (
+        await rig.notifications.get(
+            f"/subjects/{mei_id}/notifications", headers=await rig.p.narrowed(mei, "notifications")
+        )
+    ).json()
     kinds = sorted(h["kind"] for h in history)  # queued with the transfer, in one transaction
     assert kinds == ["business_transfer", "email_verification"]  # v2 is the version mei chose
 
@@ -273,8 +277,9 @@ async def test_job_alerts_and_marketing_only_with_consent_and_unsubscribe_withdr
     no, no_h = await rig.student("nao")
     for subject, headers in ((yes, yes_h), (no, no_h)):
         r = await rig.notifications.post(
-            f"/subjects/{subject}/alerts", json={"keywords": ["python"]}, headers=headers
-        )
+            f"/subjects/{subject}/alerts", json={"keywords": ["python"]},
+            headers=await rig.p.narrowed(headers, "notifications"),
+        )  # fmt: skip
         assert r.status_code == 201, r.text
     await rig.consent(yes_h, "cv_and_job_alerts")
     await rig.consent(yes_h, "marketing")
@@ -283,12 +288,16 @@ async def test_job_alerts_and_marketing_only_with_consent_and_unsubscribe_withdr
     await rig.matching.publish("vacancy-1", vacancy)
     assert (await rig.mail("yui@example.jp", lambda m: "Python intern" in m.subject)).subject
     campaign = {"purpose": "marketing", "headline": "Autumn career fair", "body": "Join us."}
-    r = await rig.notifications.post("/campaigns", json=campaign, headers=rig.staff)
+    r = await rig.notifications.post(
+        "/campaigns", json=campaign, headers=await rig.p.narrowed(rig.staff, "notifications")
+    )
     assert r.status_code == 201 and r.json()["queued"] == 1  # only the consenting person
     mail = await rig.mail("yui@example.jp", lambda m: m.subject == "Autumn career fair")
 
     async def settled() -> list[dict[str, Any]]:
-        r = await rig.notifications.get(f"/subjects/{no}/notifications", headers=no_h)
+        r = await rig.notifications.get(
+            f"/subjects/{no}/notifications", headers=await rig.p.narrowed(no_h, "notifications")
+        )
         return list(r.json())
 
     for _ in range(100):  # nao's job alert was queued (subscribed) and skipped at send time
@@ -325,7 +334,10 @@ async def test_a_permanently_bad_address_fails_once_and_is_recorded(rig: Rig) ->
     subject, me = await rig.student("bad", email="bad@invalid.example")
     for _ in range(100):
         history = (
-            await rig.notifications.get(f"/subjects/{subject}/notifications", headers=me)
+            await rig.notifications.get(
+                f"/subjects/{subject}/notifications",
+                headers=await rig.p.narrowed(me, "notifications"),
+            )
         ).json()
         if history and history[0]["status"] == "failed":
             break
@@ -350,7 +362,11 @@ async def test_a_relay_that_fails_a_message_with_500_is_retried_until_it_takes_i
     mail = await rig.mail("ima@example.jp", timeout_s=60)
     assert mail.subject == "Confirm your email address"
     assert rig.smtp.inbox.refused_data == 3
-    history = (await rig.notifications.get(f"/subjects/{subject}/notifications", headers=me)).json()
+    history = (
+        await rig.notifications.get(
+            f"/subjects/{subject}/notifications", headers=await rig.p.narrowed(me, "notifications")
+        )
+    ).json()
     # The three refusals fell on this message and on the staff member's own (the rig's).
     [(kind, status, attempts)] = [(h["kind"], h["status"], h["attempts"]) for h in history]
     assert (kind, status) == ("email_verification", "sent") and attempts > 1
@@ -362,7 +378,10 @@ async def test_messages_wait_while_smtp_is_down_and_go_out_when_it_returns(rig: 
         subject, me = await rig.student("sho")
 
         async def attempts() -> int:
-            r = await rig.notifications.get(f"/subjects/{subject}/notifications", headers=me)
+            r = await rig.notifications.get(
+                f"/subjects/{subject}/notifications",
+                headers=await rig.p.narrowed(me, "notifications"),
+            )
             return max((h["attempts"] for h in r.json()), default=0)
 
         for tried in (2, 4):  # tried, then a minute without a mail server

@@ -116,17 +116,40 @@ class RefreshBody(BaseModel):
     refresh_token: str = Field(min_length=10, max_length=200)
 
 
+ServiceName = Annotated[str, Field(min_length=1, max_length=40, pattern=r"^[a-z][a-z0-9_-]*$")]
+TOKEN_EXCHANGE = "urn:ietf:params:oauth:grant-type:token-exchange"  # noqa: S105 (a grant name)
+ACCESS_TOKEN_TYPE = "urn:ietf:params:oauth:token-type:access_token"  # noqa: S105 (a type name)
+
+
 class ClientCredentials(BaseModel):
+    """A service's own token, for one peer it calls (`audience`)."""
+
     model_config = ConfigDict(extra="forbid")
     grant_type: Literal["client_credentials"]
     client_id: str = Field(min_length=1, max_length=40)
     client_secret: str = Field(min_length=1, max_length=200)
+    audience: ServiceName = "identity"
+
+
+class TokenExchange(BaseModel):
+    """RFC 8693: the gateway trades a person's token (audience `gateway`) for a short one
+    for the one service it is about to call. Refused once the person's session or account
+    has ended (signed out, erased)."""
+
+    model_config = ConfigDict(extra="forbid")
+    grant_type: Literal["urn:ietf:params:oauth:grant-type:token-exchange"]
+    client_id: str = Field(min_length=1, max_length=40)
+    client_secret: str = Field(min_length=1, max_length=200)
+    subject_token: str = Field(min_length=10, max_length=4000)
+    subject_token_type: Literal["urn:ietf:params:oauth:token-type:access_token"]
+    audience: ServiceName
 
 
 class ServiceTokenOut(BaseModel):
     access_token: str
     token_type: Literal["Bearer"] = "Bearer"  # noqa: S105 (the scheme, not a secret)
     expires_in: int
+    issued_token_type: str = ACCESS_TOKEN_TYPE
 
 
 class Account(BaseModel):

@@ -57,6 +57,11 @@ REASONS: dict[str, Reason] = {
     "refresh_token_revoked": Reason(401, "the refresh token was revoked"),
     "reauthentication_failed": Reason(401, "the password given to confirm is wrong"),
     "invalid_client": Reason(401, "unknown service or secret"),
+    # [H] issue 14: audiences, sessions that end at once
+    "audience_not_allowed": Reason(403, "this service may not have a token for that peer"),
+    "session_ended": Reason(
+        401, "the session has ended (signed out, revoked or erased): sign in again"
+    ),
     "nothing_to_change": Reason(422, "no field to change was given"),
     "no_such_account": Reason(404, "no such account"),
     "no_key": Reason(404, "no data key for this person"),

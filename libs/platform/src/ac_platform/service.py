@@ -159,7 +159,9 @@ def create_service_app(
             log.info("%s stopped", service)
 
     app = FastAPI(title=title, description=description, version="0.1.0", lifespan=lifespan)
-    app.state.token_verifier = verifier_from(settings.auth_jwks, settings.auth_jwks_url)
+    app.state.token_verifier = verifier_from(
+        settings.auth_jwks, settings.auth_jwks_url, settings.service_name
+    )
     app.state.deps = None
     app.state.metrics = metrics = Metrics(service)
 

@@ -23,7 +23,10 @@ METHODS = sorted({route.method for route in ROUTES})
 def wiring(settings: GatewaySettings) -> Wiring:
     @asynccontextmanager
     async def wire(res: Resources) -> AsyncIterator[Wired[Upstreams]]:
-        upstreams = Upstreams(settings.upstreams(), settings.upstream_timeout_s)
+        secret = settings.client_secret.get_secret_value()
+        upstreams = Upstreams(
+            settings.upstreams(), settings.upstream_timeout_s, settings.client_id, secret
+        )
         try:
             yield Wired(upstreams)
         finally:

@@ -63,6 +63,7 @@ async def relay(
         route.method,
         upstream_path(route, principal, params),
         request,
+        person=principal is not None,
         json=body.model_dump(mode="json", exclude_unset=True) if body is not None else None,
         params=query.model_dump(mode="json", exclude_none=True) if query is not None else None,
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from pydantic import model_validator
+from pydantic import SecretStr, model_validator
 from pydantic_settings import SettingsConfigDict
 
 from ac_contracts.services import SERVICES
@@ -28,6 +28,10 @@ class GatewaySettings(ServiceSettings):
     auth_rate_per_minute: int = 20
     """Logins and registrations per client address per minute (per gateway replica)."""
     upstream_timeout_s: float = 10.0
+    client_id: str = "gateway"
+    client_secret: SecretStr = SecretStr("")
+    """The gateway's client credentials at identity: it exchanges each signed-in person's
+    token for one of the service it calls (issue 14, item 13)."""
 
     @model_validator(mode="after")
     def _jwks_from_identity(self) -> GatewaySettings:

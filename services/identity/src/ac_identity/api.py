@@ -8,10 +8,10 @@ Services: service tokens (client credentials) and the keyring (`/internal/keys`)
 
 from __future__ import annotations
 
-import hmac
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request, Response
+from pydantic import Field
 
 from ac_contracts.common import OrgId, SubjectId
 from ac_contracts.errors import Refused
@@ -28,6 +28,7 @@ from ac_contracts.identity import (
     Registration,
     ServiceTokenOut,
     StaffMadeAccount,
+    TokenExchange,
     TokenPair,
     Verification,
 )
@@ -90,16 +91,15 @@ async def logout(deps: Deps, body: RefreshBody, principal: Principal = Me) -> Re
     return Response(status_code=204)
 
 
-@router.post("/oauth/token", tags=["tokens"], summary="A service's access token")
-async def service_token(deps: Deps, body: ClientCredentials) -> ServiceTokenOut:
-    settings = deps.settings
-    expected = settings.service_secret_digests().get(body.client_id, "")
-    given = settings.secret_digest(body.client_secret)
-    if not expected or not hmac.compare_digest(expected, given):
-        raise Refused("invalid_client", "unknown service or secret")
-    ttl = settings.access_token_ttl_s
-    token = deps.signer.access_token(body.client_id, Caller.SERVICE.value, ttl)
-    return ServiceTokenOut(access_token=token, expires_in=ttl)
+Grant = Annotated[ClientCredentials | TokenExchange, Field(discriminator="grant_type")]
+
+
+@router.post("/oauth/token", tags=["tokens"],
+             summary="A service's token for one peer, or the gateway's exchange of a person's")  # fmt: skip
+async def token(deps: Deps, body: Grant) -> ServiceTokenOut:
+    if isinstance(body, TokenExchange):
+        return await deps.grants.exchange(body)
+    return deps.grants.client_credentials(body)
 
 
 # ---------------------------------------------------------------- a person's own account
@@ -172,7 +172,9 @@ async def create_account(deps: Deps, body: StaffMadeAccount, _: Principal = Staf
 
 @router.get("/internal/keys/{subject_id}", tags=["internal"],
             summary="A person's data key, for services only (410 once erased)")  # fmt: skip
-async def data_key(deps: Deps, subject_id: SubjectId, _: Principal = Service) -> DataKey:
+async def data_key(deps: Deps, subject_id: SubjectId, principal: Principal = Service) -> DataKey:
+    if not deps.settings.reads_keys(principal.subject):
+        raise Refused("forbidden", "this service reads no personal data: no data keys")
     key = await deps.keyring.key_for(subject_id)
     if isinstance(key, bytes):
         return DataKey(subject_id=subject_id, key=b64e(key))

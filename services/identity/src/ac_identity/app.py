@@ -14,9 +14,10 @@ from ac_events.store import EventStore
 from ac_identity.api import router
 from ac_identity.commands import Accounts
 from ac_identity.deps import IdentityDeps
+from ac_identity.grants import Grants
 from ac_identity.settings import IdentitySettings
 from ac_identity.tokens import load_signer, load_username_index_key
-from ac_platform.auth import TokenVerifier
+from ac_platform.auth import PERSON_AUDIENCE, TokenVerifier
 from ac_platform.resources import Resources
 from ac_platform.service import Wired, Wiring, create_service_app
 from ac_platform.workers import Periodic, Worker, outbox_relay
@@ -38,9 +39,12 @@ def wiring(settings: IdentitySettings) -> Wiring:
             await outbox_relay(res, events),
             Periodic("eraser", accounts.erase_due, every),
         ]
-        # Identity verifies its own tokens with its own keys (no JWKS round trip).
-        yield Wired(IdentityDeps(settings, accounts, keyring, signer), workers,
-                    token_verifier=TokenVerifier(jwks=signer.jwks()))  # fmt: skip
+        # Identity verifies tokens with its own keys (no JWKS round trip): those for itself,
+        # and people's own (for the gateway) when the gateway exchanges one.
+        persons = TokenVerifier(jwks=signer.jwks(), audience=PERSON_AUDIENCE)
+        grants = Grants(settings, signer, res.db, persons)
+        yield Wired(IdentityDeps(settings, accounts, keyring, signer, grants), workers,
+                    token_verifier=TokenVerifier(jwks=signer.jwks(), audience="identity"))  # fmt: skip
 
     return wire
 

@@ -39,6 +39,7 @@ from ac_identity.domain import RefreshOutcome, RefreshToken, refresh_outcome
 from ac_identity.passwords import Passwords
 from ac_identity.settings import IdentitySettings
 from ac_identity.tokens import Signer, digest, new_secret
+from ac_platform.auth import PERSON_AUDIENCE
 from ac_platform.clock import Clock, utc_now
 
 
@@ -190,8 +191,9 @@ class Accounts:
     async def _issue(self, account: asyncpg.Record, family: uuid.UUID) -> Tokens:
         ttl = self.settings.access_token_ttl_s
         access = self.signer.access_token(
-            account["subject_id"], account["role"], ttl, account["organization_id"]
-        )
+            account["subject_id"], account["role"], ttl, account["organization_id"],
+            audience=PERSON_AUDIENCE, session=str(family),
+        )  # fmt: skip
         refresh = new_secret()
         expires = self.clock() + timedelta(seconds=self.settings.refresh_token_ttl_s)
         await store.insert_refresh(

@@ -170,6 +170,16 @@ async def revoke_family(conn: Conn, family_id: UUID, at: datetime) -> None:
     )
 
 
+async def family_active(conn: Conn, family_id: UUID) -> bool:
+    """A session (refresh-token family) not revoked, logged out or erased."""
+    return bool(
+        await conn.fetchval(
+            "SELECT bool_or(revoked_at IS NULL) FROM refresh_tokens WHERE family_id = $1",
+            family_id,
+        )
+    )
+
+
 async def insert_verification(
     conn: asyncpg.Connection, token_hash: str, subject_id: str, expires_at: datetime
 ) -> None:
