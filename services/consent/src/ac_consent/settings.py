@@ -16,6 +16,9 @@ class ConsentSettings(ServiceSettings):
 
     withdrawing_services: tuple[str, ...] = ("notifications",)
     """Services that may withdraw a person's consent for them (unsubscribe links)."""
+    granting_services: tuple[str, ...] = ("resumes",)
+    """Services that may record a consent the person gives through them (resumes: the
+    consent to acquire what a CV volunteers), with the person's token for that service."""
     publish_shipped_policy: bool = True
     """Publish the company's policy shipped with the service (`policy/`) on start, unless
     its version is there already (a fresh platform starts with its policy)."""
