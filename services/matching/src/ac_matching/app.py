@@ -16,6 +16,7 @@ from ac_matching.deps import MatchingDeps
 from ac_matching.handlers import GROUP, SOURCES, make_handlers
 from ac_matching.settings import MatchingSettings
 from ac_matching.views import Matcher
+from ac_platform.erasures import erasure_listener
 from ac_platform.peers import keyring, open_peers
 from ac_platform.resources import Resources
 from ac_platform.service import Wired, Wiring, create_service_app
@@ -40,6 +41,7 @@ def wiring(settings: MatchingSettings) -> Wiring:
             workers: list[Worker] = [
                 await outbox_relay(res, events),
                 await consumer(res, GROUP, SOURCES, make_handlers(keys), codec),
+                await erasure_listener(res, keys),
             ]
             yield Wired(deps, workers)
 
