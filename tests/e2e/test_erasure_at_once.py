@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Callable
+from functools import partial
 
 import pytest
 from fastapi import FastAPI
@@ -37,6 +38,10 @@ def holds(app: FastAPI, subject: str) -> bool:
     return keyring._cached(subject) is not None
 
 
+def gone(app: FastAPI, subject: str) -> bool:
+    return not holds(app, subject)
+
+
 async def eventually(check: Callable[[], bool], seconds: float = 10) -> bool:
     for _ in range(int(seconds * 20)):
         if check():
@@ -60,7 +65,7 @@ async def test_no_service_reads_an_erased_persons_key_from_its_cache(live: Platf
     assert (await p.gateway.get(record, headers=auditor)).status_code == 200
     services = {"resumes": p.resumes, "matching": p.matching}
     for name, app in services.items():  # each has the key in its cache now
-        assert await eventually(lambda app=app: holds(app, subject)), name
+        assert await eventually(partial(holds, app, subject)), name
 
     r = await p.gateway.request("DELETE", "/v1/me", json={"password": PASSWORD}, headers=me)
     assert r.status_code == 204
@@ -77,4 +82,4 @@ async def test_no_service_reads_an_erased_persons_key_from_its_cache(live: Platf
     [rule] = [r for r in report["rules"] if r["name"] == "erased_unreadable"]
     assert rule["findings"] == [], rule["findings"]
     for name, app in services.items():
-        assert await eventually(lambda app=app: not holds(app, subject), 5), name
+        assert await eventually(partial(gone, app, subject), 5), name
