@@ -72,7 +72,7 @@ SERVICES: Final[tuple[ServiceSpec, ...]] = (
         database=True,
         kafka=True,
         publishes=True,
-        consumes=(),
+        consumes=("identity",),  # its own erasures, read back after a restore
         calls=(),
         identity_client=False,
     ),

@@ -97,6 +97,13 @@ async def due_erasure(conn: asyncpg.Connection, now: datetime) -> asyncpg.Record
     )
 
 
+async def erasure_requested_at(conn: Conn, subject_id: str) -> datetime | None:
+    at: datetime | None = await conn.fetchval(
+        "SELECT requested_at FROM erasure_requests WHERE subject_id = $1", subject_id
+    )
+    return at
+
+
 async def finish_erasure_request(conn: asyncpg.Connection, subject_id: str) -> None:
     await conn.execute("DELETE FROM erasure_requests WHERE subject_id = $1", subject_id)
 
