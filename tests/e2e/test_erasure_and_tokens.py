@@ -57,8 +57,8 @@ async def test_erasure_leaves_no_readable_trace_and_keeps_the_consent_facts(
     secret_name, secret_email = "Kaori Nakamura-Erasable", "kaori.erasable@example.jp"
     body = {"username": "kaori", "password": PASSWORD, "name": secret_name, "email": secret_email,
             "school": "Hokkaido Erasable University"}  # fmt: skip
-    subject = (await p.gateway.post("/v1/users", json=body)).json()["subject_id"]
-    me = await login(p, "kaori")
+    assert (await p.gateway.post("/v1/users", json=body)).status_code == 202
+    me, subject = await p.login("kaori", PASSWORD)
     grant = {"purpose": "marketing", "policy_version": "v1"}
     assert (await p.gateway.post("/v1/me/consents", json=grant, headers=me)).status_code == 201
     # Data in other services: a CV, and an application that shares it with a client.

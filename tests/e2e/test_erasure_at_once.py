@@ -57,8 +57,8 @@ async def test_no_service_reads_an_erased_persons_key_from_its_cache(live: Platf
     )
     auditor = (await p.login("auditor", PASSWORD))[0]
     body = {"username": "nana", "password": PASSWORD, "name": "Nana", "email": "n@example.jp"}
-    subject = (await p.gateway.post("/v1/users", json=body)).json()["subject_id"]
-    me = (await p.login("nana", PASSWORD))[0]
+    assert (await p.gateway.post("/v1/users", json=body)).status_code == 202
+    me, subject = await p.login("nana", PASSWORD)
     cv = {"skills": ["Python"], "free_text": "Streams."}
     assert (await p.gateway.post("/v1/me/resume", json=cv, headers=me)).status_code == 201
     record = f"/v1/audit/subjects/{subject}/record"

@@ -23,8 +23,8 @@ from starlette.routing import Route
 from ac_contracts.identity import Profile
 from ac_events.catalogue import Role
 from ac_gateway.app import create_app as create_gateway
+from ac_gateway.deps import GatewayDeps
 from ac_gateway.settings import GatewaySettings
-from ac_gateway.upstream import Upstreams
 from tests.support.infra import Infra, unique_prefix
 from tests.support.net import free_port
 from tests.support.platform import SECRET, Platform, platform, serving
@@ -51,7 +51,9 @@ def claims(token: str) -> dict[str, Any]:
     return found
 
 
-async def test_a_service_receives_a_token_for_itself_alone(live: Platform) -> None:
+async def test_a_service_receives_a_token_for_itself_alone(
+    live: Platform, database_url: str
+) -> None:
     p = live
     headers, subject = await staff(p)
     seen: list[str] = []
@@ -62,12 +64,12 @@ async def test_a_service_receives_a_token_for_itself_alone(live: Platform) -> No
 
     port = free_port()
     probe = Starlette(routes=[Route("/subjects/{s}/notifications", notifications)])
-    upstreams = p.gateway_app.state.deps
-    assert isinstance(upstreams, Upstreams)
-    urls: dict[str, Any] = {f"{name}_url": url for name, url in upstreams.urls.items()}
+    deps = p.gateway_app.state.deps
+    assert isinstance(deps, GatewayDeps)
+    urls: dict[str, Any] = {f"{name}_url": url for name, url in deps.upstreams.urls.items()}
     urls["notifications_url"] = f"http://127.0.0.1:{port}"
     settings = GatewaySettings.model_validate(
-        {**urls, "environment": "test", "client_secret": SECRET}
+        {**urls, "environment": "test", "client_secret": SECRET, "database_url": database_url}
     )
     gateway = create_gateway(settings)
     async with (
@@ -124,7 +126,7 @@ async def test_service_tokens_name_one_peer_and_only_decrypting_services_get_key
 async def test_a_signed_out_or_erased_persons_token_stops_at_once(live: Platform) -> None:
     p = live
     body = {"username": "kiku", "password": PASSWORD, "name": "Kiku", "email": "k@example.jp"}
-    assert (await p.gateway.post("/v1/users", json=body)).status_code == 201
+    assert (await p.gateway.post("/v1/users", json=body)).status_code == 202
     login = {"username": "kiku", "password": PASSWORD}
     first = (await p.gateway.post("/v1/auth/login", json=login)).json()
     one = {"Authorization": f"Bearer {first['access_token']}"}

@@ -66,8 +66,8 @@ async def test_kill_mid_batch_and_restart_sends_each_message_once(infra: Infra) 
             for i in range(PEOPLE):
                 body = {"username": f"person{i}", "password": PASSWORD, "name": f"Person {i}",
                         "email": f"person{i}@example.jp"}  # fmt: skip
-                r = await p.gateway.post("/v1/users", json=body)
-                subjects.append(r.json()["subject_id"])
+                assert (await p.gateway.post("/v1/users", json=body)).status_code == 202
+                subjects.append((await p.login(f"person{i}", PASSWORD))[1])
             env = {
                 "NOTIFICATIONS_DATABASE_URL": url,
                 "NOTIFICATIONS_KAFKA_BOOTSTRAP_SERVERS": infra.kafka_bootstrap_servers,

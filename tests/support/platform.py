@@ -235,7 +235,10 @@ async def platform(
                 audit_url=f"http://127.0.0.1:{audit_port}",
                 environment="test",
                 auth_rate_per_minute=1000,
+                refresh_rate_per_minute=1000,
+                address_rate_per_minute=10_000,
                 client_secret=SECRET,
+                database_url=await stack.enter_async_context(database(infra)),
             )
         )
         await stack.enter_async_context(gateway_app.router.lifespan_context(gateway_app))

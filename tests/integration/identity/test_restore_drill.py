@@ -83,9 +83,10 @@ async def test_a_restored_backup_does_not_bring_an_erased_person_back(
     backup = tmp_path / "identity.dump"
     async with identity(settings) as http:
         body = {**login, "name": "Fumiko", "email": "fumiko@example.jp"}
-        subject = (await http.post("/users", json=body)).json()["subject_id"]
+        assert (await http.post("/users", json=body)).status_code == 202
+        subject = (await http.post("/sessions", json=login)).json()["subject_id"]
         other = {"username": "goro", "password": PASSWORD, "name": "Goro", "email": "g@example.jp"}
-        assert (await http.post("/users", json=other)).status_code == 201
+        assert (await http.post("/users", json=other)).status_code == 202
         pg("pg_dump", database, "-Fc", "-f", str(backup))  # the nightly backup
 
         token = (await http.post("/sessions", json=login)).json()["access_token"]

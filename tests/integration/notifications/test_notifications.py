@@ -63,10 +63,10 @@ class Rig:
         body = {"username": username, "password": PASSWORD, "name": username.title(),
                 "email": f"{username}@example.jp", "language": language, **kw}  # fmt: skip
         r = await self.p.gateway.post("/v1/users", json=body)
-        assert r.status_code == 201, r.text
+        assert r.status_code == 202, r.text
         login = {"username": username, "password": PASSWORD}
-        token = (await self.p.gateway.post("/v1/auth/login", json=login)).json()["access_token"]
-        return r.json()["subject_id"], {"Authorization": f"Bearer {token}"}
+        tokens = (await self.p.gateway.post("/v1/auth/login", json=login)).json()
+        return tokens["subject_id"], {"Authorization": f"Bearer {tokens['access_token']}"}
 
     async def consent(
         self, headers: dict[str, str], purpose: str, policy_version: str = "v1"

@@ -91,6 +91,16 @@ class Registered(BaseModel):
     subject_id: str
 
 
+class RegistrationAccepted(BaseModel):
+    """The answer to every registration, whether the username was free or taken: no one
+    learns from it which usernames exist (issue 14, item 5)."""
+
+    message: str = (
+        "Thank you. If the username was free, a link to confirm your address is on its way to "
+        "it; if no email comes, the username is taken: choose another."
+    )
+
+
 class Verification(BaseModel):
     model_config = ConfigDict(extra="forbid")
     token: str = Field(min_length=10, max_length=200)
@@ -116,6 +126,9 @@ class RefreshBody(BaseModel):
     refresh_token: str = Field(min_length=10, max_length=200)
 
 
+CLIENT_ADDRESS = "x-ac-client-address"
+"""Where the gateway tells identity the address a public call came from (believed only with
+the gateway's own token: sign-ins are slowed per address)."""
 ServiceName = Annotated[str, Field(min_length=1, max_length=40, pattern=r"^[a-z][a-z0-9_-]*$")]
 TOKEN_EXCHANGE = "urn:ietf:params:oauth:grant-type:token-exchange"  # noqa: S105 (a grant name)
 ACCESS_TOKEN_TYPE = "urn:ietf:params:oauth:token-type:access_token"  # noqa: S105 (a type name)

@@ -58,7 +58,7 @@ SERVICES: Final[tuple[ServiceSpec, ...]] = (
     ServiceSpec(
         name="gateway",
         port=8000,
-        database=False,
+        database=True,  # the rate limits' counters, shared by its replicas
         kafka=False,
         publishes=False,
         consumes=(),

@@ -252,6 +252,14 @@ def require(*roles: Caller) -> Callable[[Request], Awaitable[Principal]]:
     return dependency
 
 
+async def caller(request: Request) -> Principal | None:
+    """The caller of a route that needs no token, if it sent a valid one (else None)."""
+    try:
+        return await _principal(request, "authorization")
+    except (HTTPException, Refused):
+        return None
+
+
 async def acting_for(request: Request, caller: Principal) -> Principal | None:
     """The person a service's call acts for (`X-On-Behalf-Of: Bearer <their token>`): a token
     the person's own call gave that service (its audience is the calling service)."""

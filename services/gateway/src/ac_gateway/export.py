@@ -16,7 +16,7 @@ from ac_platform.auth import Caller, Principal
 
 
 async def export(request: Request, principal: Principal | None, _: Mapping[str, Any]) -> Response:
-    from ac_gateway.relay import upstreams
+    from ac_gateway.relay import upstreams  # (relay imports this module)
 
     assert principal is not None
     up = upstreams(request)

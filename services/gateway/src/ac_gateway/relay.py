@@ -14,21 +14,39 @@ import inspect
 from collections.abc import Mapping
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends, Path, Query, Request, Response
+from fastapi import APIRouter, Body, Depends, HTTPException, Path, Query, Request, Response
 from fastapi.responses import HTMLResponse, JSONResponse
 from pydantic import BaseModel
 
 from ac_contracts.common import Problem
 from ac_contracts.errors import Refused
 from ac_contracts.reasons import REASONS
-from ac_gateway.limits import rate_limited
+from ac_gateway.deps import gateway
 from ac_gateway.table import Route
 from ac_gateway.upstream import Upstreams
 from ac_platform.auth import Caller, Principal, require
-from ac_platform.service import provide
 
-upstreams = provide(Upstreams)
-"""The gateway's clients of the services (its wiring's dependencies)."""
+
+def upstreams(request: Request) -> Upstreams:
+    """The gateway's clients of the services (its wiring's dependencies)."""
+    return gateway(request).upstreams
+
+
+def client_address(request: Request) -> str:
+    """The client's address (a trusted proxy's `X-Forwarded-For` hop already applied)."""
+    return request.client.host if request.client else "unknown"
+
+
+async def rate_limited(request: Request, bucket: str, body: BaseModel | None) -> None:
+    username = getattr(body, "username", None)
+    wait = await gateway(request).limiter.wait(bucket, client_address(request), username)
+    if wait:
+        raise HTTPException(
+            429,
+            {"reason": "rate_limited", "message": f"too many attempts: retry in {wait} s",
+             "retry_after_s": wait},
+            {"Retry-After": str(wait)},
+        )  # fmt: skip
 
 
 def upstream_path(route: Route, principal: Principal | None, params: Mapping[str, Any]) -> str:
@@ -56,6 +74,8 @@ async def relay(
     query: BaseModel | None,
 ) -> Response:
     _check_org(route, principal, params)
+    if route.limited:
+        await rate_limited(request, route.limited, body)
     if route.handler is not None:
         return await route.handler(request, principal, params)
     answer = await upstreams(request).send(
@@ -137,7 +157,6 @@ def router_of(routes: tuple[Route, ...]) -> APIRouter:
             response_class=HTMLResponse if route.html else JSONResponse,
             summary=route.summary,
             tags=list(route.tags),
-            dependencies=[Depends(rate_limited)] if route.limited else [],
             responses=documented_errors(route),
         )
     return router

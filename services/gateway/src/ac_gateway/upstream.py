@@ -23,16 +23,13 @@ import httpx
 from fastapi import Request
 
 from ac_contracts.errors import Refused
-from ac_contracts.identity import ACCESS_TOKEN_TYPE, TOKEN_EXCHANGE
+from ac_contracts.identity import ACCESS_TOKEN_TYPE, CLIENT_ADDRESS, TOKEN_EXCHANGE
 from ac_events.context import correlation_id
 from ac_events.tracing import inject_headers
 from ac_platform.auth import ServiceToken
 from ac_platform.http import peer_client
 
 log = logging.getLogger(__name__)
-
-CLIENT_ADDRESS = "x-ac-client-address"
-"""Where a call to identity says which client address the request came from."""
 
 
 class Upstreams:

@@ -16,6 +16,7 @@ from pydantic import Field
 from ac_contracts.common import OrgId, SubjectId
 from ac_contracts.errors import Refused
 from ac_contracts.identity import (
+    CLIENT_ADDRESS,
     Account,
     ClientCredentials,
     Correction,
@@ -26,6 +27,7 @@ from ac_contracts.identity import (
     RefreshBody,
     Registered,
     Registration,
+    RegistrationAccepted,
     ServiceTokenOut,
     StaffMadeAccount,
     TokenExchange,
@@ -36,7 +38,7 @@ from ac_events.catalogue import ClientOrganizationRegistered, Role
 from ac_events.crypto import b64e
 from ac_identity import store
 from ac_identity.deps import Deps
-from ac_platform.auth import Caller, Principal, require
+from ac_platform.auth import Caller, Principal, caller, require
 
 router = APIRouter()
 
@@ -51,8 +53,14 @@ Anyone = Depends(
 # ---------------------------------------------------------------- public
 
 
-def client_address(request: Request) -> str:
-    """Where a sign-in comes from: the peer's address."""
+async def client_address(deps: Deps, request: Request) -> str:
+    """Where a sign-in comes from: the address the gateway saw (believed only when the call
+    carries the gateway's own token), else the peer's."""
+    told = request.headers.get(CLIENT_ADDRESS)
+    if told:
+        who = await caller(request)
+        if who and who.role == Caller.SERVICE and who.subject in deps.settings.exchangers:
+            return told
     return request.client.host if request.client else "unknown"
 
 
@@ -61,10 +69,11 @@ async def jwks(deps: Deps) -> dict[str, Any]:
     return deps.signer.jwks()
 
 
-@router.post("/users", status_code=201, tags=["accounts"], summary="Register a student")
-async def register(deps: Deps, body: Registration) -> Registered:
-    subject_id, _ = await deps.accounts.register(body.profile(), body.password, Role.STUDENT)
-    return Registered(subject_id=subject_id)
+@router.post("/users", status_code=202, tags=["accounts"],
+             summary="Register a student: the same answer for a free and a taken username")  # fmt: skip
+async def register(deps: Deps, body: Registration) -> RegistrationAccepted:
+    await deps.accounts.register_student(body.profile(), body.password)
+    return RegistrationAccepted()
 
 
 @router.post("/email-verifications", tags=["accounts"], summary="Confirm an email address")
@@ -74,7 +83,7 @@ async def verify_email(deps: Deps, body: Verification) -> Registered:
 
 @router.post("/sessions", tags=["tokens"], summary="Log in: an access and a refresh token")
 async def login(deps: Deps, request: Request, body: Login) -> TokenPair:
-    t = await deps.accounts.login(body.username, body.password, client_address(request))
+    t = await deps.accounts.login(body.username, body.password, await client_address(deps, request))
     return TokenPair(**t.__dict__)
 
 

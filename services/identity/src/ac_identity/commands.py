@@ -26,6 +26,7 @@ from ac_events.catalogue import (
     ErasureRequested,
     Event,
     ProfileUpdated,
+    RegistrationAttempted,
     Role,
     SubjectErased,
     UserRegistered,
@@ -145,6 +146,26 @@ class Accounts:
                 user_stream(subject_id), NO_STREAM, [event], subject_id=subject_id, conn=conn
             )
         return subject_id, verification
+
+    async def register_student(self, profile: Profile, password: str) -> None:
+        """A student's registration, answered the same whether the username is free or
+        taken: a free one becomes an account (and its verification email); for a taken one,
+        its owner is told by email (`RegistrationAttempted`). Both hash the password: the
+        two take the same time."""
+        owner = await store.account_by_index(self.pool, self.index(profile.username))
+        if owner is None:
+            try:
+                await self.register(profile, password, Role.STUDENT)
+                return
+            except Refused as exc:  # registered meanwhile, by someone else
+                if exc.reason != "username_taken":
+                    raise
+            owner = await store.account_by_index(self.pool, self.index(profile.username))
+        else:
+            await self.passwords.hash(password)
+        if owner is not None:
+            async with self.pool.acquire() as conn, conn.transaction():
+                await self._append(conn, owner["subject_id"], RegistrationAttempted())
 
     async def verify_email(self, token: str) -> str:
         subject = await store.use_verification(self.pool, digest(token), self.clock())

@@ -34,6 +34,7 @@ from ac_events.consumer import Handler
 from ac_events.envelope import Envelope
 from ac_events.keyring import Keyring
 from ac_notifications import store
+from ac_notifications.accounts import account_handlers
 from ac_notifications.commands import queue
 from ac_notifications.domain import (
     Alert,
@@ -213,4 +214,4 @@ def make_handlers(keyring: Keyring) -> dict[str, Handler]:
         (ErasureRequested, erasure_requested),
         (SubjectErased, erased),
     ]
-    return {event.type: handler for event, handler in table}
+    return {event.type: handler for event, handler in table} | account_handlers(keyring)

@@ -34,6 +34,7 @@ from ac_events.catalogue.identity import (
     ClientOrganizationRegistered,
     ErasureRequested,
     ProfileUpdated,
+    RegistrationAttempted,
     SubjectErased,
     UserRegistered,
 )
@@ -124,6 +125,7 @@ __all__ = [
     "Recipient",
     "Redacted",
     "Region",
+    "RegistrationAttempted",
     "ResumeContent",
     "ResumeDeleted",
     "ResumeRevised",

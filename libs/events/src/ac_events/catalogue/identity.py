@@ -72,3 +72,15 @@ class SubjectErased(Event):
     producer: ClassVar[str] = "identity"
 
     services_confirmed: tuple[str, ...] = ()
+
+
+# ---------------------------------------------------------------- [H] issue 14, issue 16 (6)
+
+
+@register
+class RegistrationAttempted(Event):
+    """Someone tried to register the username of this account. Registration answers the same
+    whether a username is free or taken (issue 14, item 5); the owner is told by email."""
+
+    type: ClassVar[str] = "RegistrationAttempted"
+    producer: ClassVar[str] = "identity"

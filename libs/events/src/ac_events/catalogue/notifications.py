@@ -22,6 +22,8 @@ class NotificationKind(StrEnum):
     MARKETING = "marketing"
     PROMOTION = "promotion"
     ERASURE_CONFIRMATION = "erasure_confirmation"
+    # [H] issue 14 (item 5), issue 16 (item 6): an account people can recover and control
+    REGISTRATION_ATTEMPT = "registration_attempt"
 
 
 class _Message(Event):
