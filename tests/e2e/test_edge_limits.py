@@ -140,3 +140,26 @@ async def test_a_stranger_slows_only_themself_never_the_owner(live: Platform, in
             "/v1/auth/login", json=sign_in("staff.lead", PASSWORD), headers=at("198.51.100.21")
         )
         assert r.status_code == 200, r.text
+
+
+async def test_guessing_from_many_addresses_slows_strangers_but_not_the_owners_address(
+    live: Platform, infra: Infra
+) -> None:
+    """Past the account-wide allowance (guesses spread over many addresses), a new address
+    waits, even with the right password; an address the owner signed in from does not."""
+    p = live
+    await register(p, "dean")
+    p.identity.state.deps.accounts.passwords.clock = lambda: NOON  # the waits hold still
+    trusting = {"auth_rate_per_minute": 1000, "trusted_proxies": ["127.0.0.1"]}
+    async with database(infra) as db, gateway(p, db, **trusting) as g:
+        home = at("198.51.100.40")
+        r = await g.post("/v1/auth/login", json=sign_in("dean", PASSWORD), headers=home)
+        assert r.status_code == 200, r.text
+        for i in range(10):  # 5 guesses from each of 10 addresses: 50, the allowance
+            for _ in range(5):
+                guess = await g.post("/v1/auth/login", json=sign_in("dean"), headers=at(f"203.0.113.{i}"))  # fmt: skip
+                assert guess.status_code == 401, guess.text
+        new = await g.post("/v1/auth/login", json=sign_in("dean", PASSWORD), headers=at("192.0.2.77"))  # fmt: skip
+        assert new.status_code == 429 and new.json()["detail"]["reason"] == "too_many_attempts"
+        r = await g.post("/v1/auth/login", json=sign_in("dean", PASSWORD), headers=home)
+        assert r.status_code == 200, r.text
