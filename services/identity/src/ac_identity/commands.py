@@ -194,7 +194,8 @@ class Accounts:
         await self.passwords.check_login(index, source)
         account = await store.account_by_index(self.pool, index)
         hashed = account["password_hash"] if account else None
-        if account is None or not await self.passwords.verify(hashed, password):
+        ok = await self.passwords.verify(hashed, password)  # the dummy hash when unknown
+        if account is None or not ok:
             await self.passwords.login_failed(index, source)
             raise Refused("invalid_credentials", "wrong username or password")
         await self.passwords.login_succeeded(index, source)
