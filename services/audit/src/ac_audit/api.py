@@ -44,8 +44,8 @@ async def _report(deps: AuditDeps, q: AuditQuery) -> Report:
             subject=q.subject,
         )  # fmt: skip
     _forget_erased(deps, state)
-    grace = timedelta(seconds=settings.grace_s)
-    return await audit(state, deps.keyring, until=q.until, grace=grace)
+    grace, within = timedelta(seconds=settings.grace_s), timedelta(seconds=settings.notice_within_s)
+    return await audit(state, deps.keyring, until=q.until, grace=grace, notice_within=within)
 
 
 @router.get("/audit/checks", tags=["audit"], summary="Replay the log and run every rule (JSON)")

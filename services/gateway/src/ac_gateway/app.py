@@ -10,6 +10,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from ac_events.migrator import source
+from ac_gateway.allow import AllowHeader
 from ac_gateway.deps import GatewayDeps
 from ac_gateway.limits import BodyLimit, RateLimiter
 from ac_gateway.relay import router_of
@@ -57,12 +58,13 @@ def create_app(settings: GatewaySettings | None = None, clock: Clock = utc_now) 
         kafka=False,
         wiring=wiring(settings, clock),
     )
+    app.add_middleware(AllowHeader, routes=ROUTES)
     app.add_middleware(
         CORSMiddleware,
         allow_origins=list(settings.cors_origins),
         allow_methods=METHODS,
         allow_headers=["Authorization", "Content-Type", "X-Correlation-ID", "Idempotency-Key"],
-        expose_headers=["X-Correlation-ID"],
+        expose_headers=["X-Correlation-ID", "Idempotent-Replayed"],
     )
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     # Outermost: the client's address is a trusted proxy's `X-Forwarded-For` hop, else the peer.

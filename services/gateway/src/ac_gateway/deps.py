@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from fastapi import Request
+
 from ac_gateway.limits import RateLimiter
 from ac_gateway.upstream import Upstreams
-from ac_platform.service import provide
+from ac_platform.service import deps_of
 
 
 @dataclass(frozen=True)
@@ -17,4 +19,6 @@ class GatewayDeps:
     """The rate limits of the public account routes, shared by every replica."""
 
 
-gateway = provide(GatewayDeps)
+def gateway(request: Request) -> GatewayDeps:
+    """The gateway's dependencies, for its handlers (called directly, not as a dependency)."""
+    return deps_of(request, GatewayDeps)

@@ -78,6 +78,8 @@ class Upstreams:
             headers["x-correlation-id"] = cid
         if request is None:
             return headers
+        if key := request.headers.get("idempotency-key"):
+            headers["idempotency-key"] = key  # a retried write is made once
         bearer = request.headers.get("authorization", "")
         if person and bearer.lower().startswith("bearer "):
             token = await self.narrowed(bearer[7:].strip(), service)

@@ -72,7 +72,7 @@ async def jwks(deps: Deps) -> dict[str, Any]:
 @router.post("/users", status_code=202, tags=["accounts"],
              summary="Register a student: the same answer for a free and a taken username")  # fmt: skip
 async def register(deps: Deps, body: Registration) -> RegistrationAccepted:
-    await deps.accounts.register_student(body.profile(), body.password)
+    await deps.accounts.register_student(body.profile(), body.password, body.policy_version)
     return RegistrationAccepted()
 
 
@@ -116,10 +116,10 @@ async def token(deps: Deps, body: Grant) -> ServiceTokenOut:
 
 @router.get("/me", tags=["accounts"], summary="My account and what identity holds about me")
 async def me(deps: Deps, principal: Principal = Me) -> Account:
-    return await _account(deps, principal.subject)
+    return await account_of(deps, principal.subject)
 
 
-async def _account(deps: Deps, subject_id: str) -> Account:
+async def account_of(deps: Deps, subject_id: str) -> Account:
     row = await store.account(deps.db, subject_id)
     profile = await deps.accounts.profile(subject_id)
     if row is None or profile is None:
@@ -133,8 +133,11 @@ async def correct(deps: Deps, body: Correction, principal: Principal = Me) -> Ac
     changes = body.model_dump(exclude_unset=True, exclude_none=True)
     if not changes:
         raise Refused("nothing_to_change", "no field given")
+    if "email" in changes:  # [D] #16: an email change asks for step-up verification
+        raise Refused("step_up_required",
+                      "an email change is a request to the desk (POST /v1/me/requests)")  # fmt: skip
     await deps.accounts.update_profile(principal.subject, changes)
-    return await _account(deps, principal.subject)
+    return await account_of(deps, principal.subject)
 
 
 @router.delete("/me", status_code=204, tags=["accounts"],

@@ -297,3 +297,21 @@ async def saw_source(conn: Conn, username_index: str, source: str, at: datetime)
         source,
         at,
     )
+
+
+# ---------------------------------------------------------------- retention [D] #16
+
+
+async def unverified_before(
+    conn: asyncpg.Connection, cutoff: datetime, limit: int
+) -> list[asyncpg.Record]:
+    """Self-registered accounts (students) whose address was never confirmed, registered
+    before `cutoff` (locked). Accounts staff made are vouched for by staff, and stay."""
+    rows: list[asyncpg.Record] = await conn.fetch(
+        """SELECT subject_id FROM accounts
+           WHERE role = 'student' AND NOT email_verified AND created_at < $1
+           ORDER BY created_at LIMIT $2 FOR UPDATE SKIP LOCKED""",
+        cutoff,
+        limit,
+    )
+    return rows

@@ -23,7 +23,7 @@ claimed message over the cap is marked `failed`, whatever keeps failing it).
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 from email.message import EmailMessage
 from typing import Any
 
@@ -41,9 +41,10 @@ from ac_events.catalogue import (
     Purpose,
 )
 from ac_events.catalogue.streams import notifications_stream
+from ac_events.consumer import is_connection_error
 from ac_events.keyring import Keyring
 from ac_events.store import EventStore
-from ac_notifications import store
+from ac_notifications import desk, store
 from ac_notifications.commands import RECORDS_NEED_NO_VERSION
 from ac_notifications.domain import (
     Outcome,
@@ -61,6 +62,10 @@ from ac_platform.peers import ConsentClient, ConsentUnavailable
 log = logging.getLogger(__name__)
 
 MESSAGE_DOMAIN = "activeconnector.example"
+DESK_MESSAGES = desk.DESK_KINDS | {
+    NotificationKind.DESK_DEADLINE,
+    NotificationKind.RECIPIENT_NOTICE,
+}
 
 
 class Sender:
@@ -79,6 +84,8 @@ class Sender:
         self.keyring = keyring
         self.consent = consent
         self._link_key = settings.link_key.get_secret_value().encode()
+        self.oldest_undelivered: datetime | None = None
+        """When the oldest message still `pending` or `sending` was queued."""
 
     async def send_due(self) -> int:
         """Sends what is due now; returns how many messages were handled."""
@@ -87,9 +94,18 @@ class Sender:
         claimed = await store.claim_due(self.pool, now, lease, self.settings.send_batch)
         for row in claimed:
             await self._deliver(row)
+        self.oldest_undelivered = await store.oldest_undelivered(self.pool)
         return len(claimed)
 
+    def waited_s(self) -> float:
+        """How long the oldest message not delivered yet has waited (0 when none)."""
+        oldest = self.oldest_undelivered
+        return max(0.0, (self.clock() - oldest).total_seconds()) if oldest else 0.0
+
     async def _deliver(self, row: asyncpg.Record) -> None:
+        """One message; whatever becomes of it, the messages after it go on (a message that
+        raises on every attempt is retried with back-off, then ends `failed`, and never
+        holds up the others)."""
         if int(row["attempts"]) > self.settings.max_attempts:
             error = f"gave up after {self.settings.max_attempts} attempts: {row['last_error']}"
             await self._end(row, "failed", error, None, None, permanent=False)
@@ -98,9 +114,14 @@ class Sender:
             await self._try(row)
         except (httpx.HTTPError, ConnectionError, ConsentUnavailable) as exc:  # away: later
             await self._later(row, type(exc).__name__)
-        except Exception as exc:  # this message's trouble: it must not stop the batch
-            log.warning("message %s failed: %s", row["message_id"], type(exc).__name__)
-            await self._later(row, f"error: {type(exc).__name__}")
+        except Exception as exc:
+            if is_connection_error(exc):
+                raise  # PostgreSQL is away: the round ends, the lease brings the rest back
+            log.error("message %s cannot be sent: %s", row["message_id"], type(exc).__name__)
+            if int(row["attempts"]) < self.settings.max_attempts:
+                await self._later(row, type(exc).__name__)
+            else:
+                await self._end(row, "failed", type(exc).__name__, None, None)
 
     async def _try(self, row: asyncpg.Record) -> None:
         subject, kind = row["subject_id"], NotificationKind(row["kind"])
@@ -123,7 +144,7 @@ class Sender:
                 await self._end(row, "skipped", f"no_consent: {reason}", address, language)
                 return
         try:
-            message = self._compose(row, key, kind, language, address)
+            message = await self._compose(row, key, kind, language, address)
         except (ValueError, TypeError, KeyError, TemplateError) as exc:  # never composable
             error = f"unrenderable: {type(exc).__name__}"
             await self._end(row, "failed", error, address, language)
@@ -152,11 +173,11 @@ class Sender:
         else:
             await self._sent(row, address, language)
 
-    def _compose(
+    async def _compose(
         self, row: asyncpg.Record, key: bytes, kind: NotificationKind, language: Language,
         address: str,
     ) -> EmailMessage:  # fmt: skip
-        title, body = render(kind, language, self._params(row, key))
+        title, body = render(kind, language, await self._params(row, key, language))
         message = EmailMessage()
         message["From"] = self.settings.mail_from
         message["To"] = address
@@ -166,10 +187,16 @@ class Sender:
         message.set_content(body)
         return message
 
-    def _params(self, row: asyncpg.Record, key: bytes) -> dict[str, Any]:
+    async def _key_of(self, subject_id: str) -> bytes | None:
+        key = await self.keyring.key_for(subject_id)
+        return key if isinstance(key, bytes) else None
+
+    async def _params(self, row: asyncpg.Record, key: bytes, language: Language) -> dict[str, Any]:
         params: dict[str, Any] = orjson.loads(row["params"])
         base, subject = self.settings.public_url, row["subject_id"]
         kind = NotificationKind(row["kind"])
+        if kind in DESK_MESSAGES:
+            return await desk.opened(kind, params, subject, key, language, base, self._key_of)
         if kind is NotificationKind.EMAIL_VERIFICATION:
             token = unseal(key, subject, "verification_token", params.pop("token"))
             params["link"] = f"{base}/verify-email?token={token}"
@@ -177,6 +204,10 @@ class Sender:
             params["link"] = f"{base}/me/transfer-objections?transfer={params['transfer_id']}"
         elif kind is NotificationKind.JOB_ALERT:
             params["link"] = f"{base}/vacancies/{params['vacancy_id']}"
+        elif kind is NotificationKind.APPLICATION_STATUS:
+            params["link"] = f"{base}/me/applications/{params['application_id']}"
+        elif kind is NotificationKind.APPLICATION_WITHDRAWN:
+            params["link"] = f"{base}/organisation/vacancies"
         else:
             params["link"] = f"{base}/me/consents"
         if row["consent_purpose"]:

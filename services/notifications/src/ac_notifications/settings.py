@@ -36,6 +36,8 @@ class NotificationsSettings(PeerSettings):
     the defaults) before `NotificationFailed(permanent=False)`."""
     sending_lease_s: float = 60.0
     """A message claimed by a sender that died is tried again after this."""
+    retention_every_s: float = 86400.0
+    """How often the bodies of delivered messages past their period are removed."""
 
     @model_validator(mode="after")
     def _no_placeholder_link_key_in_production(self) -> NotificationsSettings:
