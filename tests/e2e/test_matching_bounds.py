@@ -29,6 +29,7 @@ from tests.support.clock import SkippingClock
 from tests.support.desk import DeskRig, Someone
 from tests.support.infra import Infra, unique_prefix
 from tests.support.platform import Platform, platform
+from tests.support.policy import texts
 from tests.support.smtp import Received
 
 PASSWORD = "correct horse battery staple"
@@ -90,7 +91,7 @@ async def world(infra: Infra) -> AsyncIterator[World]:
                                   PASSWORD, Role.STAFF)  # fmt: skip
         staff, _ = await p.login("staff", PASSWORD)
         policy = {"policy_version": "v1", "effective_at": "2026-04-01T00:00:00Z",
-                  "text_sha256": "a" * 64}  # fmt: skip
+                  "texts": texts("v1")}  # fmt: skip
         assert (await p.gateway.post("/v1/policies", json=policy, headers=staff)).status_code == 201
         yield World(p, staff, clock)
 

@@ -25,6 +25,7 @@ from ac_events.kafka import topic_for
 from tests.support.infra import Infra, unique_prefix
 from tests.support.kafka import read_topic
 from tests.support.platform import Platform, platform
+from tests.support.policy import texts
 from tests.support.smtp import Received
 
 PASSWORD = "correct horse battery staple"
@@ -76,7 +77,7 @@ async def test_an_internship_from_its_posting_to_a_withdrawal(infra: Infra) -> N
                                   PASSWORD, Role.STAFF)  # fmt: skip
         staff, _ = await p.login("staff", PASSWORD)
         policy = {"policy_version": "v1", "effective_at": "2026-04-01T00:00:00Z",
-                  "text_sha256": "a" * 64}  # fmt: skip
+                  "texts": texts("v1")}  # fmt: skip
         assert (await gw.post("/v1/policies", json=policy, headers=staff)).status_code == 201
         org = {"organization_id": "org-data", "legal_name": "Data Lab K.K.",
                "address": "1-1 Shibuya, Tokyo", "representative": "Rep", "country": "JP"}  # fmt: skip
