@@ -81,6 +81,8 @@ class Peers:
     consent: ConsentClient
     service_token: ServiceToken
     """This service's token for the consent service (its audience)."""
+    identity_token: ServiceToken
+    """This service's token for identity (its own routes for services)."""
 
 
 @asynccontextmanager
@@ -89,8 +91,9 @@ async def open_peers(settings: PeerSettings) -> AsyncIterator[Peers]:
     consent = peer_client(settings.consent_url, timeout_s=10)
     secret = settings.client_secret.get_secret_value()
     token = ServiceToken(identity, settings.client_id, secret, audience="consent")
+    own = ServiceToken(identity, settings.client_id, secret, audience="identity")
     try:
-        yield Peers(identity, consent, ConsentClient(consent, token), token)
+        yield Peers(identity, consent, ConsentClient(consent, token), token, own)
     finally:
         await identity.aclose()
         await consent.aclose()
