@@ -89,7 +89,7 @@ async def test_an_internship_from_its_posting_to_a_withdrawal(infra: Infra) -> N
         client, _ = await p.login("client.data", PASSWORD)
         person = {"username": "aoi", "password": PASSWORD, "name": "Aoi Mori",
                   "email": "aoi@example.jp", "school": "Kyoto University", "language": "ja"}  # fmt: skip
-        assert (await gw.post("/v1/users", json=person)).status_code == 201
+        assert (await gw.post("/v1/users", json=person)).status_code == 202
         student, _ = await p.login("aoi", PASSWORD)
         r = await gw.post("/v1/me/resume", json={"skills": ["Python", "SQL"],
                                                   "free_text": "データ分析が好きです。"},
