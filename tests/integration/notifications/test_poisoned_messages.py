@@ -102,7 +102,8 @@ async def test_a_hundred_poisoned_messages_do_not_hold_back_a_disclosure_notice(
     mail = await rig.mail("poisoned@example.jp", lambda m: "Sakura Shoji" in m.subject, 90)
     assert mail.subject == "Your data was sent to Sakura Shoji K.K."
     counts = await until(rig.database_url, "failed", 100)  # each poisoned one: failed, once
-    assert counts == {"sent": 3, "failed": 100}, counts  # (with the staff's verification)
+    # (with the verifications of the rig's staff and of the desk's supervisor)
+    assert counts == {"sent": 4, "failed": 100}, counts
     conn = await asyncpg.connect(rig.database_url)
     try:
         reasons = await conn.fetch(
