@@ -21,6 +21,7 @@ import pytest
 from ac_contracts.identity import Profile
 from ac_events.catalogue import Role
 from ac_events.kafka import topic_for
+from tests.support.desk import eventually
 from tests.support.infra import Infra, unique_prefix
 from tests.support.kafka import read_topic
 from tests.support.platform import Platform, platform
@@ -76,7 +77,7 @@ async def world(infra: Infra) -> AsyncIterator[World]:
             clients[org], _ = await p.login(f"client.{org}", PASSWORD)
         person = {"username": "hana", "password": PASSWORD, "name": "Hana Sato",
                   "email": "hana@example.jp", "school": "Kyoto University"}  # fmt: skip
-        assert (await gw.post("/v1/users", json=person)).status_code == 201
+        assert (await gw.post("/v1/users", json=person)).status_code == 202
         student, subject = await p.login("hana", PASSWORD)
         yield World(p, prefix, infra.kafka_bootstrap_servers, staff, student, subject,
                     clients["org-jp"], clients["org-us"])  # fmt: skip
@@ -176,6 +177,26 @@ async def test_a_student_applies_to_a_client_in_japan_and_one_abroad(world: Worl
         ("org-us", "region_not_covered")
     ]
     assert {e["type"] for e in events} >= {"ApplicationSubmitted", "MatchScored", "VacancyPosted"}
+    # [E] #18: every score is a use for vacancy_assessment citing the decision that allowed it.
+    scored = [e["payload"]["use"] for e in events if e["type"] == "MatchScored"]
+    assert scored and all(
+        u["purpose"] == "vacancy_assessment" and u["basis"] == "consent"
+        and u["decision"]["consent_event_ids"] and u["decision"]["position"] for u in scored
+    ), scored  # fmt: skip
+
+    # [E] #18 item 6: the student's page lists those uses by purpose, each with its decision.
+    async def listed() -> dict[str, Any] | None:
+        r = await w.p.gateway.get("/v1/me/uses?purpose=vacancy_assessment", headers=w.student)
+        assert r.status_code == 200, r.text
+        body: dict[str, Any] = r.json()
+        return body if len(body["items"]) >= len(scored) else None
+
+    page = await eventually(listed)
+    assert page["by_purpose"]["vacancy_assessment"] == len(scored) == len(page["items"])
+    assert sorted(
+        orjson.dumps(u["decision"], option=orjson.OPT_SORT_KEYS) for u in page["items"]
+    ) == sorted(orjson.dumps(u["decision"], option=orjson.OPT_SORT_KEYS) for u in scored)
+    assert {(u["what"], u["basis"]) for u in page["items"]} == {("score", "consent")}
     # No personal data in the clear in the topics of resumes and matching.
     for producer in ("resumes", "matching"):
         raw = b"".join(r.value for r in await read_topic(w.kafka, topic_for(producer, w.prefix)))
@@ -185,7 +206,7 @@ async def test_a_student_applies_to_a_client_in_japan_and_one_abroad(world: Worl
 
 async def test_a_withdrawal_between_two_applications_blocks_the_second(world: World) -> None:
     person = {"username": "ken", "password": PASSWORD, "name": "Ken Ito", "email": "ken@example.jp"}
-    assert (await world.p.gateway.post("/v1/users", json=person)).status_code == 201
+    assert (await world.p.gateway.post("/v1/users", json=person)).status_code == 202
     student, subject = await world.p.login("ken", PASSWORD)
     w = replace(world, student=student, subject=subject)  # a student of this test's own
     r = await w.p.gateway.post("/v1/me/resume", json={"skills": ["Go"]}, headers=student)

@@ -62,7 +62,7 @@ class World:
         n = next(counter)
         person = {"username": f"stu.{n}", "password": PASSWORD, "name": f"Student Number{n}",
                   "email": f"stu{n}@example.jp"}  # fmt: skip
-        assert (await self.p.gateway.post("/v1/users", json=person)).status_code == 201
+        assert (await self.p.gateway.post("/v1/users", json=person)).status_code == 202
         who, _ = await self.p.login(f"stu.{n}", PASSWORD)
         for consent in ({"purpose": "vacancy_assessment"}, *consents):
             await self.p.until_done("POST", "/v1/me/consents",

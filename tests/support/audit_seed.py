@@ -46,6 +46,7 @@ from ac_events.catalogue import (
     ApplicationSubmitted,
     BusinessTransferAnnounced,
     ClientOrganizationRegistered,
+    CloseReason,
     ConsentGranted,
     ConsentWithdrawn,
     CountryNoticePublished,
@@ -62,7 +63,6 @@ from ac_events.catalogue import (
     Language,
     LegalBasis,
     LegalRef,
-    MatchScored,
     MessageBodiesRemoved,
     NotificationFailed,
     NotificationKind,
@@ -83,7 +83,10 @@ from ac_events.catalogue import (
     Role,
     SubjectErased,
     TransferObjected,
+    UseBasis,
+    UseRef,
     UserRegistered,
+    VacancyClosed,
 )
 from ac_events.catalogue.base import ERASED, Event, Redacted
 from ac_events.catalogue.consent import PurposeChange, ViewPosition
@@ -92,12 +95,14 @@ from ac_events.codec import Codec
 from ac_events.crypto import new_data_key
 from ac_events.envelope import GENESIS_HASH, canonical, record_hash
 from ac_events.kafka import ensure_topics, make_producer, topic_for
+from tests.support import audit_uses
 
 START = datetime(2026, 1, 1, tzinfo=UTC)
 ITEMS = (DataCategory.NAME, DataCategory.CONTACT, DataCategory.SCHOOL, DataCategory.RESUME)
 ORGS = [("org-jp-1", "JP"), ("org-jp-2", "JP"), ("org-jp-3", "JP"), ("org-jp-4", "JP"),
         ("org-us-1", "US"), ("org-de-1", "DE"), ("org-sg-1", "SG"), ("police-jp", "JP")]  # fmt: skip
 CLIENT_ORGS = [o for o, _ in ORGS if o != "police-jp"]
+DISCLOSURE_NOTICE = UseRef.owed(Purpose.RECRUITMENT_SERVICES, UseBasis.LEGAL_OBLIGATION)
 
 
 class MemoryKeyring:
@@ -362,7 +367,8 @@ class History:
         key = f"{cause}:{NotificationKind.DISCLOSURE.value}:{to}"
         common = {"message_id": uuid.uuid5(uuid.NAMESPACE_URL, key), "kind": NotificationKind.DISCLOSURE,
                   "language": Language.JA, "idempotency_key": key,
-                  "cause_event_id": uuid.UUID(cause), "address": f"{to[:8]}@example.jp"}  # fmt: skip
+                  "cause_event_id": uuid.UUID(cause), "address": f"{to[:8]}@example.jp",
+                  "use": DISCLOSURE_NOTICE}  # fmt: skip
         event: Event
         if self.rng.random() < 0.02:
             event = NotificationFailed(**common, reason="refused ([550])", permanent=True)
@@ -448,6 +454,8 @@ class History:
 
     async def plant_all(self) -> None:
         fresh = [await self.register() for _ in range(9)]
+        # use_covered [E] #18: an alert after a withdrawal, a score and an email unconsented.
+        await audit_uses.plant_uses(self, [await self.register() for _ in range(3)])
         for s in fresh:
             await self.grant(s, "org-jp-1")
         # disclosure_covered: shared after a withdrawal, citing the position after it.
@@ -524,13 +532,13 @@ class History:
             ("altered", {"alter": True}),
         ):
             stream = f"matching-planted-{name}"
-            first = MatchScored(vacancy_id=uuid.uuid4(), score=1.0, method="bm25-v1")
+            first = VacancyClosed(vacancy_id=uuid.uuid4(), reason=CloseReason.FILLED)
             await self.w.emit("matching", stream, first, None, self.tick())
             self.w.raw(
                 "matching", stream, first, first.model_dump(mode="json"), None, self.tick(), **how
             )
             self.plant("chain", stream)
-        stray = MatchScored(vacancy_id=uuid.uuid4(), score=1.0, method="bm25-v1")
+        stray = VacancyClosed(vacancy_id=uuid.uuid4(), reason=CloseReason.FILLED)
         self.plant("chain", self.w.raw("matching", "matching-planted-stray", stray,
                                        stray.model_dump(mode="json"), None, self.tick(),
                                        claimed_producer="resumes"))  # fmt: skip
@@ -601,6 +609,7 @@ async def seed_history(
             elif roll < 0.59:
                 await h.legal(someone)
             await h.apply(someone, rng.choice(CLIENT_ORGS))
+            await audit_uses.some_uses(h, someone)
             if round_ == rounds - 1 and rng.random() < 0.03:
                 await h.erase(someone)
         await h.w.flush(bootstrap)

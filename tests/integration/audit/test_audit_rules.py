@@ -2,8 +2,8 @@
 
 The generator (tests/support/audit_seed.py) writes thousands of people's
 consents, withdrawals, a significant policy change, overseas clients, a
-business transfer with objections, legal disclosures and erasures straight to
-Kafka. On the clean history the audit finds nothing; with violations of each
+business transfer with objections, legal disclosures and erasures, and the uses of
+people's data (scores, job alerts, marketing: [E] #18) straight to Kafka. On the clean history the audit finds nothing; with violations of each
 rule planted (bypassing the services), it finds each planted one and no other.
 """
 
@@ -86,6 +86,14 @@ async def test_each_planted_violation_is_found_and_nothing_else(infra: Infra) ->
     found = {key_of(f) for r in report.rules for f in r.findings}
     assert found == seeded.expected
     assert {rule for rule, _ in seeded.expected} == set(RULES)  # every rule has a plant
+    # [E] #18: the three uses planted, each found for what it is.
+    uses = next(r for r in report.rules if r.name == "use_covered")
+    assert sorted(f.detail for f in uses.findings) == [
+        "cv_and_job_alerts not allowed at the position it cites: withdrawn",
+        "marketing not allowed at the position it cites: no_consent",
+        "vacancy_assessment not allowed at the position it cites: no_consent",
+    ]
+    assert uses.checked > len(state.uses) > 300  # scores, alerts, emails judged; owed ones too
 
     # The page for people, with one person's timeline, in a real browser.
     subject = next(s.meta.subject_id for s in state.shares if s.payload.get("decision"))

@@ -10,10 +10,12 @@ from uuid import UUID
 import orjson
 from pydantic import BaseModel, ConfigDict, Field
 
-from ac_contracts.common import SubjectId, Timestamp
+from ac_contracts.common import Line, SubjectId, Timestamp
+from ac_contracts.pagination import ListQuery, Page
 from ac_events.catalogue import (
     DataCategory,
     DecisionReason,
+    DecisionRef,
     LegalBasis,
     PolicyTexts,
     Purpose,
@@ -21,6 +23,7 @@ from ac_events.catalogue import (
     Recipient,
     Region,
     SensitiveCategory,
+    UseBasis,
     ViewPosition,
 )
 from ac_events.catalogue.vocab import Sha256
@@ -86,7 +89,7 @@ class Published(BaseModel):
 class TransferBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
     acquirer: Recipient
-    acquirer_name: str = Field(min_length=1, max_length=200)
+    acquirer_name: Line = Field(min_length=1, max_length=200)
     purposes: list[Purpose] = Field(min_length=1)
     opt_out_deadline: Timestamp
 
@@ -98,7 +101,7 @@ class Announced(Published):
 class NoticeBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
     country: Region
-    country_name: str = Field(min_length=1, max_length=200)
+    country_name: Line = Field(min_length=1, max_length=200)
     protection_system: str = Field(min_length=1, max_length=20_000)
     """Information on the country's system for the protection of personal information."""
     recipient_measures: str = Field(min_length=1, max_length=20_000)
@@ -142,7 +145,7 @@ class DecisionBody(BaseModel):
     data_categories: list[DataCategory] = Field(default_factory=list, max_length=20)
     sensitive_categories: list[SensitiveCategory] = Field(default_factory=list, max_length=20)
     legal_basis: LegalBasis | None = None
-    legal_reference: str | None = Field(default=None, min_length=1, max_length=200)
+    legal_reference: Line | None = Field(default=None, min_length=1, max_length=200)
     """A court order number or request id; required with a legal basis."""
     as_of: Timestamp | None = None
     """Decide as the log stood at this time (auditors), instead of now."""
@@ -227,3 +230,32 @@ class ConsentPage(BaseModel):
     objections: list[UUID]
     history: list[HistoryItem]
     disclosures: list[DisclosureOut]
+
+
+# ---------------------------------------------------------------- uses of a person's data [E] #18
+
+
+class UsesQuery(ListQuery):
+    """A page of a person's uses, newest first; one purpose's only, if named."""
+
+    purpose: Purpose | None = Field(default=None, description="Only the uses for this purpose")
+
+
+class UseOut(BaseModel):
+    """One use of a person's data (`MatchScored`, `NotificationSent`): the purpose it served
+    and the decision (or basis) behind it."""
+
+    event_id: UUID
+    used_at: datetime
+    what: str
+    """`score` (against a vacancy), else the kind of message sent."""
+    purpose: Purpose | None
+    basis: UseBasis
+    decision: DecisionRef | None
+    """The consent decision that allowed it (reason, consent event ids, view position)."""
+
+
+class UsesPage(Page[UseOut]):
+    """A page of uses, and how many uses of each purpose the person's data served in all."""
+
+    by_purpose: dict[str, int]

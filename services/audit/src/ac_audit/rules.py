@@ -9,22 +9,16 @@ checks is in `RULES`.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
-from ac_audit import processing, retention
+from ac_audit import processing, retention, uses
+from ac_audit.folds import Folds
 from ac_audit.state import LogState, Raw
-from ac_consent_rules.rules import (
-    FlowRequest,
-    Person,
-    Policies,
-    decide_flow,
-    evolve_person,
-    evolve_policies,
-)
+from ac_consent_rules.rules import FlowRequest, Policies, decide_flow
 from ac_contracts.audit import Finding, RuleResult
 from ac_events.catalogue import DataCategory, LegalBasis, Purpose, SensitiveCategory
 from ac_events.catalogue.vocab import JAPAN, is_region
@@ -71,6 +65,7 @@ RULES = {
              "and every event sits in its producer's own topic."),
         Rule(retention.NAME, retention.TITLE, retention.DESCRIPTION),  # [D] #16
         *(Rule(n, *processing.TITLES[n]) for n in processing.TITLES),  # [B] #17
+        Rule(uses.NAME, uses.TITLE, uses.DESCRIPTION),  # [E] #18
     )
 }  # fmt: skip
 
@@ -122,35 +117,6 @@ def complete_shares(state: LogState) -> list[Raw]:
 
 
 # ---------------------------------------------------------------- consent at the time
-
-
-class Folds:
-    """The person and the policies as the log stood at a position, or a time."""
-
-    def __init__(self, state: LogState) -> None:
-        self.state = state
-        self._policies: dict[int, Policies] = {0: Policies()}
-        policies = Policies()
-        for version, fact in state.policy_facts:
-            policies = evolve_policies(policies, fact)
-            self._policies[version] = policies
-
-    def policies_at(self, version: int) -> Policies | None:
-        return self._policies.get(version)
-
-    def policies_when(self, keep: Callable[[int, Any], bool]) -> Policies:
-        policies = Policies()
-        for version, fact in self.state.policy_facts:
-            if keep(version, fact):
-                policies = evolve_policies(policies, fact)
-        return policies
-
-    def person_when(self, subject: str, keep: Callable[[int, Any], bool]) -> Person:
-        person = Person()
-        for version, fact in self.state.person_facts.get(subject, []):
-            if keep(version, fact):
-                person = evolve_person(person, fact)
-        return person
 
 
 def _flow(p: dict[str, Any]) -> FlowRequest:
@@ -352,4 +318,5 @@ async def run_all(
         retention.retention(state),  # [D] #16
         processing.processor_registered(state),  # [B] #17
         processing.incident_handled(state, bounds.now),
+        uses.use_covered(state, Folds(state)),  # [E] #18
     ]

@@ -17,7 +17,12 @@ from uuid import UUID
 
 from ac_consent_rules.rules import Fact
 from ac_contracts.audit import Finding
-from ac_events.catalogue import EVENT_TYPES, RecordsRemoved
+from ac_events.catalogue import (
+    EVENT_TYPES,
+    MESSAGE_USES,
+    RecordsRemoved,
+    UseBasis,
+)
 from ac_events.catalogue.base import upcast
 from ac_events.catalogue.streams import CONSENT_STREAM_PREFIX, GUEST_PREFIX, POLICY_STREAM
 from ac_events.catalogue.vocab import Role
@@ -36,6 +41,14 @@ PROCESSING = frozenset({"ProcessorRegistered", "ProcessorRevised", "ProcessorRet
                         "IncidentScoped", "IncidentReported", "AffectedPersonNotified",
                         "IncidentClosed"})  # fmt: skip
 """The register of processors and the incidents [B] #17 (for `ac_audit.processing`)."""
+USES = frozenset({"MatchScored", "NotificationSent", "NotificationFailed"})
+"""[E] #18: the events that record a use of a person's data, each citing its `UseRef`."""
+OWED = {
+    kind.value: (purpose.value, basis.value)
+    for kind, (purpose, basis) in MESSAGE_USES.items()
+    if basis != UseBasis.CONSENT
+}
+"""A message kind owed without consent -> the (purpose, basis) it cites (strings, as read)."""
 REMOVALS = frozenset(t for t, cls in EVENT_TYPES.items() if issubclass(cls, RecordsRemoved))
 """Each retention job's record of what it removed [D] #16."""
 
@@ -119,6 +132,11 @@ class LogState:
     """Messages delivered (`NotificationSent`): their bodies' retention runs from there."""
     processing: list[Raw] = field(default_factory=list)
     """The register of processors and the incidents (`ac_audit.processing`) [B] #17."""
+    uses_seen: int = 0
+    """[E] #18: uses read (`USES`), refused ones included."""
+    uses: list[Raw] = field(default_factory=list)
+    """The uses the rule `use_covered` must judge (payload: `use`, and a message's `kind`):
+    all but refused ones and messages citing exactly the basis their kind is owed on."""
 
     def add(self, topic: str, owner: str | None, record: dict[str, Any], data: bytes) -> None:
         """One record of `topic` (owned by the service `owner`), parsed from `data`."""
@@ -194,6 +212,8 @@ class LogState:
         self.guest_closed += other.guest_closed
         self.deliveries += other.deliveries
         self.processing += other.processing
+        self.uses_seen += other.uses_seen
+        self.uses += other.uses
 
     def _count(self, topic: str, record: dict[str, Any], data: bytes) -> bool:
         """Counts a record not seen before (False for a repeated delivery of one)."""
@@ -259,10 +279,25 @@ class LogState:
             self.processing.append(Raw(meta, payload))
         elif kind == "RequestClosed" and (meta.subject_id or "").startswith(GUEST_PREFIX):
             self.guest_closed.append(meta)
+        if kind in USES:
+            self._use(meta, payload)
         if kind == "NotificationSent":
             self.deliveries.append(meta)
         if kind in TOLD and payload.get("kind") == "disclosure" and payload.get("cause_event_id"):
             self.told[str(payload["cause_event_id"])].append(Raw(meta, payload))
+
+    def _use(self, meta: Meta, payload: dict[str, Any]) -> None:
+        self.uses_seen += 1
+        if meta.schema_version < EVENT_TYPES[meta.type].schema_version:
+            payload = upcast(meta.type, meta.schema_version, dict(payload))
+        use, kind = payload.get("use"), payload.get("kind")
+        if isinstance(use, dict):
+            basis = use.get("basis")
+            if basis == UseBasis.REFUSED:
+                return  # refused at the time: nothing was used
+            if kind is not None and OWED.get(kind) == (use.get("purpose"), basis):
+                return  # a message owed on its basis, citing it
+        self.uses.append(Raw(meta, {"use": use, "kind": kind}))
 
 
 def owner_of(topic: str, prefix: str) -> str | None:

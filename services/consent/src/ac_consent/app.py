@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 import asyncpg
 from fastapi import FastAPI
 
-from ac_consent import api, api_decisions, api_policy
+from ac_consent import api, api_decisions, api_policy, api_uses
 from ac_consent.bootstrap import publish_shipped_policy, sync_texts
 from ac_consent.decisions import Decider, PolicyCache
 from ac_consent.deps import ConsentDeps
@@ -65,6 +65,7 @@ def create_app(settings: ConsentSettings | None = None) -> FastAPI:
             api_decisions.router,
             api.router,
             api_policy.router,
+            api_uses.router,
         ],  # decisions first: the hot path
         migrations=[source("ac_consent")],
         wiring=wiring(settings),

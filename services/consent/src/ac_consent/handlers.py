@@ -4,7 +4,8 @@
   decision may name, and their countries), `SubjectErased` (every later
   decision about the person is `erased`);
 - matching: `DataShared` (who received which of a person's data when, for the
-  person's own page).
+  person's own page), `MatchScored` (a use: the CV scored against a vacancy);
+- notifications: `NotificationSent` (a use: a message sent), [E] #18.
 
 The runner calls these inside the transaction that stores its offsets, so
 each event is applied exactly once; `project` is idempotent besides.
@@ -18,12 +19,18 @@ import asyncpg
 
 from ac_consent.views import project
 from ac_consent_rules.rules import Fact
-from ac_events.catalogue import ClientOrganizationRegistered, DataShared, SubjectErased
+from ac_events.catalogue import (
+    ClientOrganizationRegistered,
+    DataShared,
+    MatchScored,
+    NotificationSent,
+    SubjectErased,
+)
 from ac_events.consumer import Handler
 from ac_events.envelope import Envelope
 
 GROUP = "consent"
-SOURCES = ("identity", "matching")
+SOURCES = ("identity", "matching", "notifications")
 """The services whose topics the consent service consumes."""
 
 
@@ -32,5 +39,7 @@ async def apply(conn: asyncpg.Connection, env: Envelope[Any]) -> None:
 
 
 HANDLERS: dict[str, Handler] = {
-    t.type: apply for t in (ClientOrganizationRegistered, SubjectErased, DataShared)
-}
+    t.type: apply
+    for t in (ClientOrganizationRegistered, SubjectErased, DataShared, MatchScored,
+              NotificationSent)
+}  # fmt: skip

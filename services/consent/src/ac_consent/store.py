@@ -15,6 +15,7 @@ from ac_events.catalogue import (
     DataShared,
     PolicyPublished,
     PurposeChange,
+    UseRef,
 )
 
 Conn: TypeAlias = asyncpg.Connection | asyncpg.Pool
@@ -316,3 +317,49 @@ async def recipient_countries(conn: Conn) -> list[str]:
     """Where the registered client organisations are."""
     rows = await conn.fetch("SELECT DISTINCT country FROM organisations ORDER BY country")
     return [r["country"] for r in rows]
+
+
+# ---------------------------------------------------------------- uses [E] #18
+
+
+async def add_use(
+    conn: asyncpg.Connection, event_id: UUID, subject_id: str, at: datetime, what: str,
+    use: UseRef,
+) -> None:  # fmt: skip
+    await conn.execute(
+        """INSERT INTO uses VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING""",
+        event_id,
+        subject_id,
+        at,
+        what,
+        use.purpose.value if use.purpose else None,
+        use.basis.value,
+        use.decision.model_dump_json() if use.decision else None,
+    )
+
+
+async def uses_of(
+    conn: asyncpg.Connection, subject_id: str, purpose: str | None,
+    after: tuple[datetime, UUID] | None, limit: int,
+) -> list[asyncpg.Record]:  # fmt: skip
+    """A person's uses, newest first (one purpose's, if named), `limit + 1` after `after`."""
+    rows: list[asyncpg.Record] = await conn.fetch(
+        """SELECT * FROM uses WHERE subject_id = $1 AND ($2::text IS NULL OR purpose = $2)
+             AND ($3::timestamptz IS NULL OR (used_at, event_id) < ($3, $4::uuid))
+           ORDER BY used_at DESC, event_id DESC LIMIT $5""",
+        subject_id,
+        purpose,
+        after[0] if after else None,
+        after[1] if after else None,
+        limit + 1,
+    )
+    return rows
+
+
+async def uses_by_purpose(conn: asyncpg.Connection, subject_id: str) -> dict[str, int]:
+    rows = await conn.fetch(
+        """SELECT coalesce(purpose, 'not_recorded') AS purpose, count(*) AS n FROM uses
+           WHERE subject_id = $1 GROUP BY 1 ORDER BY 1""",
+        subject_id,
+    )
+    return {r["purpose"]: int(r["n"]) for r in rows}

@@ -37,6 +37,8 @@ from ac_events.catalogue import (
     CountryNoticePublished,
     DataCategory,
     DataShared,
+    MatchScored,
+    NotificationSent,
     PolicyPublished,
     Purpose,
     SensitiveCategory,
@@ -71,6 +73,10 @@ async def project(conn: asyncpg.Connection, subject_id: str | None, fact: Fact) 
         await store.add_organisation(conn, e.organization_id, e.legal_name, e.country, fact.at)
     elif isinstance(e, DataShared) and subject_id:
         await store.add_disclosure(conn, subject_id, e)
+    elif isinstance(e, MatchScored) and subject_id:  # [E] #18: the person's uses
+        await store.add_use(conn, fact.event_id, subject_id, fact.at, "score", e.use)
+    elif isinstance(e, NotificationSent) and subject_id:
+        await store.add_use(conn, fact.event_id, subject_id, fact.at, e.kind.value, e.use)
 
 
 # Enum lookups by value, without the enum constructor's cost on the hot path.

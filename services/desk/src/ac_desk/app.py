@@ -19,6 +19,7 @@ from ac_desk.settings import DeskSettings
 from ac_events.codec import Codec
 from ac_events.migrator import source
 from ac_events.store import EventStore
+from ac_platform.auth import ServiceToken
 from ac_platform.clock import Clock, utc_now
 from ac_platform.http import peer_client
 from ac_platform.peers import keyring, open_peers
@@ -37,10 +38,12 @@ def wiring(settings: DeskSettings, clock: Clock) -> Wiring:
             open_peers(settings) as peers,
             peer_client(settings.audit_url, timeout_s=settings.audit_timeout_s) as audit_http,
         ):
-            identity = Identity(peers.identity, peers.service_token)
+            identity = Identity(peers.identity, peers.identity_token)
             consents = Consents(peers.consent_http, peers.service_token)
             desk = Desk(settings, events, identity, consents, keys, clock)
-            incidents = Incidents(settings, events, Audit(audit_http, peers.service_token), clock)
+            secret = settings.client_secret.get_secret_value()
+            audit_token = ServiceToken(peers.identity, settings.client_id, secret, audience="audit")
+            incidents = Incidents(settings, events, Audit(audit_http, audit_token), clock)
 
             async def retention() -> None:
                 while await remove_guests(desk) == BATCH:

@@ -152,19 +152,22 @@ async def forget(conn: asyncpg.Connection, subject_id: str) -> None:
 # ---------------------------------------------------------------- scores
 
 
-async def save_scores(db: Db, scores: list[tuple[str, UUID, float]], method: str) -> None:
-    """Stores the scores shown; those new or changed wait to be recorded as `MatchScored`."""
+async def save_scores(db: Db, scores: list[tuple[str, UUID, float, str]], method: str) -> None:
+    """Stores the scores shown, each with the use it was (a `UseRef` as JSON: the decision
+    that allowed it); those new or changed wait to be recorded as `MatchScored`."""
     await db.execute(
         """
-        INSERT INTO scores (subject_id, vacancy_id, score, method, recorded)
-        SELECT *, $4::text, false FROM unnest($1::text[], $2::uuid[], $3::float8[])
+        INSERT INTO scores (subject_id, vacancy_id, score, method, recorded, use_ref)
+        SELECT s, v, x, $5::text, false, u::jsonb
+        FROM unnest($1::text[], $2::uuid[], $3::float8[], $4::text[]) AS r(s, v, x, u)
         ON CONFLICT (subject_id, vacancy_id) DO UPDATE SET score = EXCLUDED.score,
-            method = EXCLUDED.method, recorded = false
+            method = EXCLUDED.method, recorded = false, use_ref = EXCLUDED.use_ref
             WHERE abs(scores.score - EXCLUDED.score) > 1e-6 OR scores.method <> EXCLUDED.method
         """,
-        [s for s, _, _ in scores],
-        [v for _, v, _ in scores],
-        [x for _, _, x in scores],
+        [s for s, _, _, _ in scores],
+        [v for _, v, _, _ in scores],
+        [x for _, _, x, _ in scores],
+        [u for _, _, _, u in scores],
         method,
     )
 
@@ -173,7 +176,7 @@ async def unrecorded_scores(conn: asyncpg.Connection, limit: int) -> list[asyncp
     """Scores shown and not yet recorded, locked for this transaction (another replica's
     recorder skips them)."""
     rows: list[asyncpg.Record] = await conn.fetch(
-        """SELECT subject_id, vacancy_id, score, method FROM scores WHERE NOT recorded
+        """SELECT subject_id, vacancy_id, score, method, use_ref FROM scores WHERE NOT recorded
            ORDER BY subject_id LIMIT $1 FOR UPDATE SKIP LOCKED""",
         limit,
     )

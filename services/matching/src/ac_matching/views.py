@@ -32,6 +32,8 @@ from ac_events.catalogue import (
     MatchScored,
     Purpose,
     ResumeContent,
+    UseBasis,
+    UseRef,
     VacancyKind,
     WorkMode,
 )
@@ -57,13 +59,15 @@ from ac_matching.live import LiveIndex
 from ac_matching.ranking import cv_text, tokenize, vacancy_text
 from ac_platform.clock import Clock, utc_now
 from ac_platform.peers import ConsentClient
+from ac_platform.uses import ask_use, use_ask, uses_from
 
 Ranked = list[tuple[Any, float, int]]
 
 
-def _ask(subject_id: str) -> dict[str, Any]:
-    return {"subject_id": subject_id, "purpose": Purpose.VACANCY_ASSESSMENT.value,
-            "recipient": "*", "region": "JP"}  # fmt: skip
+ASSESSMENT = Purpose.VACANCY_ASSESSMENT
+Scored = list[tuple[str, UUID, float, UseRef]]
+"""Scores shown: (student, vacancy, score, the use it was)."""
+NOT_CITED = UseRef(purpose=ASSESSMENT, basis=UseBasis.NOT_CITED)
 
 
 def text_of(cv: ResumeContent) -> str:
@@ -111,11 +115,9 @@ class Matcher:
     async def top_vacancies(
         self, subject_id: str, seen: SeenResume | None, after: tuple[float, int] | None, limit: int
     ) -> tuple[ResumeContent, Ranked]:
-        decision = await self.consent.decide(_ask(subject_id))
-        if decision["decision"] != "allow":
-            raise Refused(
-                "consent_required", f"vacancy_assessment is not allowed: {decision['reason']}"
-            )
+        use = await ask_use(self.consent, subject_id, ASSESSMENT)
+        if not use.allowed:
+            raise Refused("consent_required", f"vacancy_assessment is not allowed: {use.denied}")
         row = current_resume(await store.cv(self.pool, subject_id), seen)
         key = await self.keyring.key_for(subject_id)
         if not isinstance(key, bytes):
@@ -131,7 +133,7 @@ class Matcher:
         await self._fresh()
         query = Counter(tokenize(text_of(cv)))
         ranked = self.index.top_vacancies(query, prefs, self.clock(), after, limit)
-        await self._record([(subject_id, k, s) for k, s, _ in ranked])
+        await self._record([(subject_id, k, s, use) for k, s, _ in ranked])
         return cv, ranked
 
     async def search(self, f: VacancySearch, after: tuple[float, int] | None, limit: int) -> Ranked:
@@ -151,21 +153,22 @@ class Matcher:
         await self._fresh()
         query = Counter(tokenize(vacancy_text(vacancy["title"], vacancy["description"],
                                               vacancy["skills"], vacancy["location_country"])))  # fmt: skip
-        chosen: Ranked = []
+        chosen: list[tuple[Any, float, int, UseRef]] = []
         while limit > 0 and len(chosen) <= limit:
             batch = self.index.candidates(query, opportunity(vacancy), after, 2 * limit + 1)
             if not batch:
                 break
-            decisions = await self.consent.decide_many([_ask(s) for s, _, _ in batch])
-            chosen += [c for c, d in zip(batch, decisions, strict=True) if d["decision"] == "allow"]
+            answers = await self.consent.decide_many([use_ask(s, ASSESSMENT) for s, _, _ in batch])
+            uses = uses_from(ASSESSMENT, answers)
+            chosen += [(*c, u) for c, u in zip(batch, uses, strict=True) if u.allowed]
             after = batch[-1][1], batch[-1][2]
         page, more = chosen[:limit], len(chosen) > limit and seen + limit < self.depth
-        await self._record([(s, vacancy["vacancy_id"], score) for s, score, _ in page])
+        await self._record([(s, vacancy["vacancy_id"], score, u) for s, score, _, u in page])
         vacancy_id = str(vacancy["vacancy_id"])
         items = [
             {"candidate": candidate_ref(self.candidate_key, vacancy_id, s), "score": score,
              "matched_skills": candidate_skills(vacancy["skills"], self.index.cvs.terms_of(s))}
-            for s, score, _ in page if s in self.index.cvs
+            for s, score, _, _ in page if s in self.index.cvs
         ]  # fmt: skip
         nxt = self._cursor(vacancy_id, page[-1][1], page[-1][2], seen + len(page)) if more else None
         return items, nxt
@@ -190,9 +193,10 @@ class Matcher:
         except (DecryptionError, ValueError, TypeError, orjson.JSONDecodeError) as exc:
             raise Refused("bad_cursor", "this cursor is not one of this list") from exc
 
-    async def _record(self, scores: list[tuple[str, UUID, float]]) -> None:
+    async def _record(self, scores: Scored) -> None:
         if scores:
-            await store.save_scores(self.pool, scores, METHOD)
+            rows = [(s, v, x, u.model_dump_json()) for s, v, x, u in scores]
+            await store.save_scores(self.pool, rows, METHOD)
 
     async def record_scores(self, batch: int = 1000) -> int:
         """The `scores` worker: each score shown and not yet recorded becomes `MatchScored`
@@ -201,9 +205,11 @@ class Matcher:
             rows = await store.unrecorded_scores(conn, batch)
             by_subject: dict[str, list[MatchScored]] = {}
             for r in rows:
+                use = r["use_ref"]  # none: stored before scores kept their decision
                 event = MatchScored(
-                    vacancy_id=r["vacancy_id"], score=r["score"], method=r["method"]
-                )
+                    vacancy_id=r["vacancy_id"], score=r["score"], method=r["method"],
+                    use=UseRef.model_validate_json(use) if use else NOT_CITED,
+                )  # fmt: skip
                 by_subject.setdefault(r["subject_id"], []).append(event)
             for subject_id, events in by_subject.items():
                 await self.events.append(matching_stream(subject_id), RECORDS_NEED_NO_VERSION,

@@ -12,6 +12,12 @@ Failures: only a 5xx refusal of the address (`RCPT TO`) is permanent:
 trouble (the server down or refusing connections, a 4xx, a 5xx to `MAIL` or
 `DATA`, as a local sink without its folder answers) and retries with
 exponential back-off until `max_attempts`, then fails with its last reason.
+
+One bad message never holds up the others: a message that cannot be composed (a
+template that does not render, a header the email library refuses) fails at once,
+permanently, with its reason; any other error is that message's, retried with
+back-off like a transient failure; and every path is capped at `max_attempts` (a
+claimed message over the cap is marked `failed`, whatever keeps failing it).
 """
 
 from __future__ import annotations
@@ -25,6 +31,7 @@ import aiosmtplib
 import asyncpg
 import httpx
 import orjson
+from jinja2 import TemplateError
 
 from ac_contracts.processors import declared
 from ac_events.catalogue import (
@@ -33,6 +40,7 @@ from ac_events.catalogue import (
     NotificationKind,
     NotificationSent,
     Purpose,
+    UseRef,
 )
 from ac_events.catalogue.streams import notifications_stream
 from ac_events.consumer import is_connection_error
@@ -52,6 +60,7 @@ from ac_notifications.sealing import unseal
 from ac_notifications.settings import NotificationsSettings
 from ac_platform.clock import Clock, utc_now
 from ac_platform.peers import ConsentClient, ConsentUnavailable
+from ac_platform.uses import ask_use, message_use, owed_use
 
 log = logging.getLogger(__name__)
 
@@ -104,6 +113,10 @@ class Sender:
         """One message; whatever becomes of it, the messages after it go on (a message that
         raises on every attempt is retried with back-off, then ends `failed`, and never
         holds up the others)."""
+        if int(row["attempts"]) > self.settings.max_attempts:
+            error = f"gave up after {self.settings.max_attempts} attempts: {row['last_error']}"
+            await self._end(row, "failed", error, None, None, permanent=False)
+            return
         try:
             await self._try(row)
         except (httpx.HTTPError, ConnectionError, ConsentUnavailable) as exc:  # away: later
@@ -132,20 +145,17 @@ class Sender:
             return
         address = unseal(key, subject, "address", contact["address_sealed"])
         language = Language(contact["language"])
-        if row["consent_purpose"]:
-            allowed, reason = await self._consented(subject, Purpose(row["consent_purpose"]))
-            if not allowed:
-                await self._end(row, "skipped", f"no_consent: {reason}", address, language)
-                return
-        params = await self._params(row, key, language)
-        title, body = render(kind, language, params)
-        message = EmailMessage()
-        message["From"] = self.settings.mail_from
-        message["To"] = address
-        message["Subject"] = title
-        message["Message-ID"] = f"<{row['message_id']}@{MESSAGE_DOMAIN}>"
-        message["X-AC-Idempotency-Key"] = row["idempotency_key"]
-        message.set_content(body)
+        use = await self._use(row, kind)
+        if not use.allowed:
+            reason = f"no_consent: {use.denied}"
+            await self._end(row, "skipped", reason, address, language, use)
+            return
+        try:
+            message = await self._compose(row, key, kind, language, address)
+        except (ValueError, TypeError, KeyError, TemplateError) as exc:  # never composable
+            error = f"unrenderable: {type(exc).__name__}"
+            await self._end(row, "failed", error, address, language, use)
+            return
         try:
             await aiosmtplib.send(
                 message,
@@ -161,14 +171,28 @@ class Sender:
         except aiosmtplib.SMTPRecipientsRefused as exc:
             codes = [r.code for r in exc.recipients]
             permanent = all(smtp_outcome(c, Stage.RECIPIENT) is Outcome.PERMANENT for c in codes)
-            await self._failed(row, f"refused ({codes})", address, language, permanent=permanent)
+            await self._failed(row, f"refused ({codes})", address, language, use, permanent)
         except aiosmtplib.SMTPResponseException as exc:
             permanent = smtp_outcome(exc.code, Stage.RELAY) is Outcome.PERMANENT
-            await self._failed(row, f"SMTP {exc.code}", address, language, permanent=permanent)
+            await self._failed(row, f"SMTP {exc.code}", address, language, use, permanent)
         except (aiosmtplib.SMTPException, OSError) as exc:
-            await self._failed(row, type(exc).__name__, address, language, permanent=False)
+            await self._failed(row, type(exc).__name__, address, language, use, False)
         else:
-            await self._sent(row, address, language)
+            await self._sent(row, address, language, use)
+
+    async def _compose(
+        self, row: asyncpg.Record, key: bytes, kind: NotificationKind, language: Language,
+        address: str,
+    ) -> EmailMessage:  # fmt: skip
+        title, body = render(kind, language, await self._params(row, key, language))
+        message = EmailMessage()
+        message["From"] = self.settings.mail_from
+        message["To"] = address
+        message["Subject"] = title
+        message["Message-ID"] = f"<{row['message_id']}@{MESSAGE_DOMAIN}>"
+        message["X-AC-Idempotency-Key"] = row["idempotency_key"]
+        message.set_content(body)
+        return message
 
     async def _key_of(self, subject_id: str) -> bytes | None:
         key = await self.keyring.key_for(subject_id)
@@ -198,25 +222,36 @@ class Sender:
             params["unsubscribe"] = f"{base}/v1/unsubscribe?token={token}"
         return params
 
-    async def _consented(self, subject: str, purpose: Purpose) -> tuple[bool, str]:
-        """The consent service's decision, now (an unreachable service defers the message)."""
-        ask = {"subject_id": subject, "purpose": purpose.value, "recipient": "*", "region": "JP"}
-        body = await self.consent.decide(ask)
-        return body["decision"] == "allow", str(body["reason"])
+    async def _use(self, row: asyncpg.Record, kind: NotificationKind) -> UseRef:
+        """[E] #18: what allows this message: the consent service's decision, now, for a
+        purpose that needs consent (an unreachable service defers the message; anything but
+        `allow` refuses it), else the basis its kind is owed on."""
+        purpose, basis = message_use(kind)
+        if row["consent_purpose"]:
+            return await ask_use(self.consent, row["subject_id"], Purpose(row["consent_purpose"]))
+        return owed_use(purpose, basis)
 
-    async def _sent(self, row: asyncpg.Record, address: str, language: Language) -> None:
+    async def _sent(
+        self, row: asyncpg.Record, address: str, language: Language, use: UseRef
+    ) -> None:
         async with self.pool.acquire() as conn, conn.transaction():
             await store.mark_sent(conn, row["message_id"], self.clock())
-            await self._record(conn, row, NotificationSent, address, language)
+            await self._record(conn, row, NotificationSent, address, language, use)
 
     async def _failed(
-        self, row: asyncpg.Record, error: str, address: str, language: Language, *, permanent: bool
+        self,
+        row: asyncpg.Record,
+        error: str,
+        address: str,
+        language: Language,
+        use: UseRef,
+        permanent: bool,
     ) -> None:
         attempts = int(row["attempts"])
         if not permanent and attempts < self.settings.max_attempts:
             await self._later(row, error)
             return
-        await self._end(row, "failed", error, address, language, permanent=permanent)
+        await self._end(row, "failed", error, address, language, use, permanent=permanent)
 
     async def _later(self, row: asyncpg.Record, error: str) -> None:
         delay = retry_delay(
@@ -233,18 +268,20 @@ class Sender:
         error: str,
         address: str | None,
         language: Language | None,
+        use: UseRef | None = None,
         *,
         permanent: bool = True,
     ) -> None:
         async with self.pool.acquire() as conn, conn.transaction():
             await store.mark_ended(conn, row["message_id"], status, error)
-            if address is not None and language is not None:
+            if address is not None and language is not None and use is not None:
                 await self._record(
                     conn,
                     row,
                     NotificationFailed,
                     address,
                     language,
+                    use,
                     reason=error,
                     permanent=permanent,
                 )
@@ -256,6 +293,7 @@ class Sender:
         event_type: type[NotificationSent] | type[NotificationFailed],
         address: str,
         language: Language,
+        use: UseRef,
         **extra: Any,
     ) -> None:
         event = event_type(
@@ -265,6 +303,7 @@ class Sender:
             idempotency_key=row["idempotency_key"],
             cause_event_id=row["cause_event_id"],
             address=address,
+            use=use,
             **extra,
         )
         subject = row["subject_id"]

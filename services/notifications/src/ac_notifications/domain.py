@@ -14,25 +14,17 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from ac_events.catalogue import NotificationKind, Purpose
+from ac_events.catalogue import MESSAGE_USES, NotificationKind, Purpose, UseBasis
 
 _NAMESPACE = uuid.UUID("6f1c9b8e-4b0a-4f1e-9d53-acc0ec70a001")
 
 NEEDS_CONSENT: dict[NotificationKind, Purpose] = {
-    NotificationKind.JOB_ALERT: Purpose.CV_AND_JOB_ALERTS,
-    NotificationKind.MARKETING: Purpose.MARKETING,
-    NotificationKind.PROMOTION: Purpose.PROMOTIONS_AND_EVENTS,
+    kind: purpose for kind, (purpose, basis) in MESSAGE_USES.items() if basis is UseBasis.CONSENT
 }
-"""Messages whose purpose needs the person's consent, checked at send time. The
-others are owed to the person by law or by the policy (notices, confirmations)."""
-
-SERVES: dict[NotificationKind, Purpose] = {
-    NotificationKind.APPLICATION_STATUS: Purpose.RECRUITMENT_SERVICES,
-    NotificationKind.APPLICATION_WITHDRAWN: Purpose.RECRUITMENT_SERVICES,
-}
-"""[P] issue 15: the purpose the application messages serve. Owed to the person who applied
-(and to the organisation applied to), as part of the service they use: not gated on a
-consent, as the notices above are not; never marketing (no unsubscribe link)."""
+"""Messages whose purpose needs the person's consent, checked at send time (job alerts,
+marketing, promotions). The others are owed to the person by law or by the policy
+(notices, confirmations), or are the service's own (an application's steps: never marketing,
+no unsubscribe link); each cites its basis ([E] #18, `MESSAGE_USES`)."""
 
 UNSUBSCRIBABLE = frozenset(
     {Purpose.MARKETING, Purpose.PROMOTIONS_AND_EVENTS, Purpose.CV_AND_JOB_ALERTS}

@@ -66,6 +66,7 @@ from ac_events.catalogue.identity import (
     ClientOrganizationRegistered,
     ErasureRequested,
     ProfileUpdated,
+    RegistrationAttempted,
     SubjectErased,
     UnverifiedAccountsRemoved,
     UserRegistered,
@@ -90,7 +91,6 @@ from ac_events.catalogue.matching import (
     CloseReason,
     DataShareBlocked,
     DataShared,
-    DecisionRef,
     FormQuestion,
     InternshipTerms,
     LegalRef,
@@ -109,6 +109,7 @@ from ac_events.catalogue.matching import (
     WorkMode,
 )
 from ac_events.catalogue.notifications import (
+    MESSAGE_USES,
     AlertSubscribed,
     MessageBodiesRemoved,
     NotificationFailed,
@@ -129,6 +130,7 @@ from ac_events.catalogue.resumes import (
     SensitiveDataDeclared,
 )
 from ac_events.catalogue.retention import RecordKind, RecordsRemoved
+from ac_events.catalogue.uses import CONSENTED_PURPOSES, DecisionRef, UseBasis, UseRef
 from ac_events.catalogue.vocab import (
     ANY_RECIPIENT,
     JAPAN,
@@ -157,10 +159,12 @@ def catalogue_events() -> list[type[Event]]:
 
 __all__ = [
     "ANY_RECIPIENT",
+    "CONSENTED_PURPOSES",
     "ERASED",
     "EVENT_TYPES",
     "FIELD_KINDS",
     "JAPAN",
+    "MESSAGE_USES",
     "OPT_IN_PURPOSES",
     "PERSONAL",
     "THIRD_PARTY_PURPOSES",
@@ -228,6 +232,7 @@ __all__ = [
     "RecordsRemoved",
     "Redacted",
     "Region",
+    "RegistrationAttempted",
     "ReportReason",
     "ReportStage",
     "RequestAnswered",
@@ -249,6 +254,8 @@ __all__ = [
     "SubjectErased",
     "TransferObjected",
     "UnverifiedAccountsRemoved",
+    "UseBasis",
+    "UseRef",
     "UserRegistered",
     "VacancyClosed",
     "VacancyKind",

@@ -12,8 +12,8 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from ac_events.catalogue.base import Event, Personal, register, upcaster
-from ac_events.catalogue.consent import ViewPosition
 from ac_events.catalogue.retention import RecordKind, RecordsRemoved
+from ac_events.catalogue.uses import DecisionRef, UseRef, not_cited
 from ac_events.catalogue.vocab import (
     DataCategory,
     DecisionReason,
@@ -202,12 +202,23 @@ def upcast_vacancy_closed_v1_v2(payload: dict[str, Any]) -> dict[str, Any]:
 
 @register
 class MatchScored(Event):
+    """A student's CV scored against a vacancy (shown to them, or to the organisation as an
+    anonymous candidate): a use for `vacancy_assessment`, citing the decision that allowed it."""
+
     type: ClassVar[str] = "MatchScored"
+    schema_version: ClassVar[int] = 2
     producer: ClassVar[str] = "matching"
 
     vacancy_id: UUID
     score: float
     method: str = Field(min_length=1, max_length=40)
+    use: UseRef
+
+
+@upcaster("MatchScored", 1)
+def upcast_match_scored_v1_v2(payload: dict[str, Any]) -> dict[str, Any]:
+    """[E] #18: v1 cited no decision."""
+    return {**payload, "use": not_cited(Purpose.VACANCY_ASSESSMENT)}
 
 
 @register
@@ -218,16 +229,6 @@ class ApplicationSubmitted(Event):
     application_id: UUID
     vacancy_id: UUID
     organization_id: str = Field(min_length=1)
-
-
-class DecisionRef(BaseModel):
-    """The consent decision a provision relied on, as the consent service gave it."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-    reason: DecisionReason
-    consent_event_ids: tuple[UUID, ...] = Field(min_length=1)
-    position: ViewPosition
-    """The position of the consent view the decision was made on."""
 
 
 class LegalRef(BaseModel):

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import ClassVar, Literal
+from typing import Any, ClassVar, Literal
 from uuid import UUID
 
 from pydantic import Field
 
-from ac_events.catalogue.base import Event, Personal, register
+from ac_events.catalogue.base import Event, Personal, register, upcaster
 from ac_events.catalogue.retention import RecordKind, RecordsRemoved
-from ac_events.catalogue.vocab import Language, Region
+from ac_events.catalogue.uses import UseBasis, UseRef, not_cited
+from ac_events.catalogue.vocab import Language, Purpose, Region
 
 
 class NotificationKind(StrEnum):
@@ -39,6 +40,35 @@ class NotificationKind(StrEnum):
     """To a client: data it received was corrected or erased."""
     INCIDENT_NOTICE = "incident_notice"
     """To a person an incident touched (APPI art. 26(2)) [B] #17."""
+    # [H] issue 14 (item 5), issue 16 (item 6): an account people can recover and control
+    REGISTRATION_ATTEMPT = "registration_attempt"
+
+
+CONSENT, CONTRACT, LEGAL = UseBasis.CONSENT, UseBasis.CONTRACT, UseBasis.LEGAL_OBLIGATION
+MESSAGE_USES: dict[NotificationKind, tuple[Purpose, UseBasis]] = {
+    NotificationKind.JOB_ALERT: (Purpose.CV_AND_JOB_ALERTS, CONSENT),
+    NotificationKind.MARKETING: (Purpose.MARKETING, CONSENT),
+    NotificationKind.PROMOTION: (Purpose.PROMOTIONS_AND_EVENTS, CONSENT),
+    NotificationKind.EMAIL_VERIFICATION: (Purpose.RECRUITMENT_SERVICES, CONTRACT),
+    NotificationKind.REGISTRATION_ATTEMPT: (Purpose.RECRUITMENT_SERVICES, CONTRACT),
+    NotificationKind.APPLICATION_BLOCKED: (Purpose.RECRUITMENT_SERVICES, CONTRACT),
+    NotificationKind.APPLICATION_STATUS: (Purpose.RECRUITMENT_SERVICES, CONTRACT),
+    NotificationKind.APPLICATION_WITHDRAWN: (Purpose.RECRUITMENT_SERVICES, CONTRACT),
+    NotificationKind.DESK_DEADLINE: (Purpose.ENQUIRIES, CONTRACT),
+    NotificationKind.POLICY_CHANGE: (Purpose.RECRUITMENT_SERVICES, LEGAL),
+    NotificationKind.BUSINESS_TRANSFER: (Purpose.RECRUITMENT_SERVICES, LEGAL),
+    NotificationKind.DISCLOSURE: (Purpose.RECRUITMENT_SERVICES, LEGAL),
+    NotificationKind.RECIPIENT_NOTICE: (Purpose.RECRUITMENT_SERVICES, LEGAL),
+    NotificationKind.ERASURE_CONFIRMATION: (Purpose.ENQUIRIES, LEGAL),
+    NotificationKind.DESK_RECEIVED: (Purpose.ENQUIRIES, LEGAL),
+    NotificationKind.DESK_CODE: (Purpose.ENQUIRIES, LEGAL),
+    NotificationKind.DESK_ANSWER: (Purpose.ENQUIRIES, LEGAL),
+    NotificationKind.INCIDENT_NOTICE: (Purpose.RECRUITMENT_SERVICES, LEGAL),
+}
+"""[E] #18: the purpose each kind of message serves and its basis. Alerts, marketing and
+promotions go only on the person's consent, decided at send time; the others are owed
+(the service's own messages under the contract; notices and answers the law or the policy
+promise), citing that basis."""
 
 
 class _Message(Event):
@@ -52,21 +82,42 @@ class _Message(Event):
     """One message per cause: the same key is never sent twice."""
     cause_event_id: UUID | None = None
     address: Personal[str]
+    use: UseRef
+    """[E] #18: the purpose the message served, and the decision (or basis) behind it. A
+    message refused by the consent service at send time is `NotificationFailed` with a
+    refused use: the address was not used."""
+
+
+def _upcast_message_v1_v2(payload: dict[str, Any]) -> dict[str, Any]:
+    """[E] #18: v1 cited nothing. An owed kind's basis follows from its kind; a kind that
+    needs consent reads as "no decision cited"."""
+    purpose, basis = MESSAGE_USES[NotificationKind(payload["kind"])]
+    if basis is CONSENT:
+        return {**payload, "use": not_cited(purpose)}
+    return {**payload, "use": UseRef.owed(purpose, basis).model_dump(mode="json")}
 
 
 @register
 class NotificationSent(_Message):
     type: ClassVar[str] = "NotificationSent"
+    schema_version: ClassVar[int] = 2
     producer: ClassVar[str] = "notifications"
+
+
+upcaster("NotificationSent", 1)(_upcast_message_v1_v2)
 
 
 @register
 class NotificationFailed(_Message):
     type: ClassVar[str] = "NotificationFailed"
+    schema_version: ClassVar[int] = 2
     producer: ClassVar[str] = "notifications"
 
     reason: str = Field(max_length=500)
     permanent: bool
+
+
+upcaster("NotificationFailed", 1)(_upcast_message_v1_v2)
 
 
 @register
