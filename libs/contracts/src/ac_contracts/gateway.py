@@ -21,3 +21,14 @@ class Export(BaseModel):
     applications: list[dict[str, Any]] | None = None
     disclosures: list[dict[str, Any]] | None = None
     """Every provision of their data to a third party (students)."""
+
+
+class Session(BaseModel):
+    """A browser's session: the access token (kept in memory by the app); the refresh token is
+    in an httpOnly cookie the page's scripts cannot read."""
+
+    access_token: str
+    token_type: str = "Bearer"  # noqa: S105 (the scheme, not a secret)
+    expires_in: int
+    subject_id: str
+    role: str

@@ -44,10 +44,12 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         wiring=wiring(settings),
     )
     app.state.rate_limiter = RateLimiter(settings.auth_rate_per_minute)
+    app.state.cors_origins = frozenset(settings.cors_origins)
     app.add_middleware(
         CORSMiddleware,
         allow_origins=list(settings.cors_origins),
         allow_methods=METHODS,
+        allow_credentials=True,  # the session cookie (ac_gateway.session), on its routes only
         allow_headers=["Authorization", "Content-Type", "X-Correlation-ID", "Idempotency-Key"],
         expose_headers=["X-Correlation-ID"],
     )

@@ -21,13 +21,19 @@ from ac_contracts.common import OrgId, SubjectId
 from ac_events.catalogue.vocab import Sha256
 from ac_gateway import table
 from ac_gateway.export import export
+from ac_gateway.session import close_session, open_session, refresh_session
 from ac_gateway.table import Handler, Route
 
 TABLE = Path(__file__).with_name("routes.yaml")
 ROLES = {name.lower(): getattr(table, name) for name in
          ("PUBLIC", "USERS", "STUDENT", "CLIENT", "CLIENT_OR_STAFF", "STAFF", "AUDITING")}  # fmt: skip
 PARAMS: dict[str, Any] = {"uuid": UUID, "sha256": Sha256, "org_id": OrgId, "subject_id": SubjectId}
-HANDLERS: dict[str, Handler] = {"export": export}
+HANDLERS: dict[str, Handler] = {
+    "export": export,
+    "open_session": open_session,
+    "refresh_session": refresh_session,
+    "close_session": close_session,
+}
 KEYS = {"roles", "to", "summary", "tags", "body", "query", "response", "status", "params",
         "limited", "headers", "html", "own_org", "handler"}  # fmt: skip
 
