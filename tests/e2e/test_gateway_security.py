@@ -178,6 +178,7 @@ CELLS: dict[tuple[str, str], Cell] = {
     ("POST", "/v1/me/transfer-objections"): Cell(
         at("/v1/me/transfer-objections"), 201, lambda w: {"transfer_id": w.transfer}),
     ("GET", "/v1/policies"): Cell(at("/v1/policies"), 200),
+    ("GET", "/v1/country-notices"): Cell(at("/v1/country-notices?country=US"), 200),
     ("GET", "/v1/country-notices/{notice_sha256}"): Cell(
         lambda w: f"/v1/country-notices/{w.notice}", 200),
     # A client sees only its own organisation.
@@ -316,6 +317,8 @@ async def world(infra: Infra) -> AsyncIterator[World]:
         sha = (await p.gateway.post("/v1/country-notices", json=notice, headers=staff)).json()[
             "notice_sha256"
         ]
+        listed = await p.gateway.get("/v1/country-notices?country=US", headers=a)
+        assert [x["notice_sha256"] for x in listed.json()] == [sha], listed.text
         deadline = (datetime.now(UTC) + timedelta(days=30)).isoformat()
         transfer = {"acquirer": "org-y", "acquirer_name": "Y", "purposes": ["client_application"],
                     "opt_out_deadline": deadline}  # fmt: skip

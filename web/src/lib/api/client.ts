@@ -1,0 +1,40 @@
+/** The one client of the gateway, typed from its OpenAPI (`schema.d.ts`, `make web-client`).
+ * Features wrap it in their queries; components never call `fetch` themselves. */
+import createClient, { type Middleware } from "openapi-fetch";
+
+import { apiUrl } from "../config";
+import { refresh, session } from "../auth/session";
+import type { paths } from "./schema";
+
+const retries = new WeakMap<Request, Request>();
+
+const auth: Middleware = {
+  onRequest({ request }) {
+    const token = session()?.accessToken;
+    if (token) request.headers.set("Authorization", `Bearer ${token}`);
+    retries.set(request, request.clone());
+    return request;
+  },
+  async onResponse({ request, response }) {
+    const retry = retries.get(request);
+    if (response.status !== 401 || !retry || !request.headers.has("Authorization")) return response;
+    // The access token expired: refresh it through the cookie once, and try again.
+    const renewed = await refresh();
+    if (!renewed) return response;
+    retry.headers.set("Authorization", `Bearer ${renewed.accessToken}`);
+    return fetch(retry);
+  },
+};
+
+let client: ReturnType<typeof createClient<paths>> | null = null;
+
+export function api(): ReturnType<typeof createClient<paths>> {
+  if (client === null) {
+    client = createClient<paths>({ baseUrl: apiUrl() });
+    client.use(auth);
+  }
+  return client;
+}
+
+export type { paths };
+export type Schemas = import("./schema").components["schemas"];
