@@ -50,7 +50,7 @@ def generate(text: str) -> str:
     with tempfile.TemporaryDirectory() as tmp:
         source, out = Path(tmp) / "openapi.json", Path(tmp) / "schema.d.ts"
         source.write_text(text, encoding="utf-8")
-        subprocess.run([str(GENERATOR), str(source), "-o", str(out)], check=True,
+        subprocess.run([str(GENERATOR), str(source), "-o", str(out), "--default-non-nullable", "false"], check=True,
                        capture_output=True, cwd=WEB)  # fmt: skip
         return HEADER.format(digest=digest(text)) + out.read_text(encoding="utf-8")
 

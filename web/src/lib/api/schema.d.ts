@@ -1116,7 +1116,7 @@ export interface components {
              * Channel
              * @default web
              */
-            channel: string;
+            channel?: string;
             /** Country Notice Sha256 */
             country_notice_sha256?: string | null;
             /** Data Categories */
@@ -1128,12 +1128,12 @@ export interface components {
              * Recipient
              * @default *
              */
-            recipient: string;
+            recipient?: string;
             /**
              * Region
              * @default JP
              */
-            region: string;
+            region?: string;
             /** Sensitive Categories */
             sensitive_categories?: components["schemas"]["SensitiveCategory"][];
         };
@@ -1336,7 +1336,7 @@ export interface components {
             /** Gender */
             gender?: string | null;
             /** @default ja */
-            language: components["schemas"]["Language"];
+            language?: components["schemas"]["Language"];
             /** Name */
             name: string;
             /** School */
@@ -1413,7 +1413,7 @@ export interface components {
             /** Gender */
             gender?: string | null;
             /** @default ja */
-            language: components["schemas"]["Language"];
+            language?: components["schemas"]["Language"];
             /** Name */
             name: string;
             /**
@@ -1444,7 +1444,7 @@ export interface components {
              * Rules Version
              * @default
              */
-            rules_version: string;
+            rules_version?: string;
             summary: components["schemas"]["Summary"];
             /** Timeline */
             timeline?: components["schemas"]["TimelineEntry"][];
@@ -1467,7 +1467,7 @@ export interface components {
              * Free Text
              * @default
              */
-            free_text: string;
+            free_text?: string;
             /** Languages */
             languages?: string[];
             /** Pdf Base64 */
@@ -1485,39 +1485,39 @@ export interface components {
              * Desired Locations
              * @default []
              */
-            desired_locations: string[];
+            desired_locations?: string[];
             /**
              * Desired Roles
              * @default []
              */
-            desired_roles: string[];
+            desired_roles?: string[];
             /**
              * Education
              * @default []
              */
-            education: string[];
+            education?: string[];
             /**
              * Experience
              * @default []
              */
-            experience: string[];
+            experience?: string[];
             /**
              * Free Text
              * @default
              */
-            free_text: string;
+            free_text?: string;
             /**
              * Languages
              * @default []
              */
-            languages: string[];
+            languages?: string[];
             /** Pdf Text */
             pdf_text?: string | null;
             /**
              * Skills
              * @default []
              */
-            skills: string[];
+            skills?: string[];
         };
         /** ResumeOut */
         ResumeOut: {
@@ -1576,7 +1576,7 @@ export interface components {
              * Token Type
              * @default Bearer
              */
-            token_type: string;
+            token_type?: string;
         };
         /** StaffMadeAccount */
         StaffMadeAccount: {
@@ -1588,7 +1588,7 @@ export interface components {
             /** Gender */
             gender?: string | null;
             /** @default ja */
-            language: components["schemas"]["Language"];
+            language?: components["schemas"]["Language"];
             /** Name */
             name: string;
             /** Organization Id */
@@ -1719,7 +1719,7 @@ export interface components {
              * @default Bearer
              * @constant
              */
-            token_type: "Bearer";
+            token_type?: "Bearer";
         };
         /** TransferBody */
         TransferBody: {
@@ -1764,7 +1764,7 @@ export interface components {
              * Description
              * @default
              */
-            description: string;
+            description?: string;
             /** Location Country */
             location_country: string;
             /** Skills */
@@ -1778,7 +1778,7 @@ export interface components {
              * Description
              * @default
              */
-            description: string;
+            description?: string;
             /** Location Country */
             location_country: string;
             /** Open */

@@ -4,16 +4,16 @@
 import { apiUrl } from "../config";
 
 export type Role = "student" | "client" | "staff" | "auditor";
-export type Session = { accessToken: string; subject: string; role: Role; expiresAt: number };
+export type SignedIn = { accessToken: string; subject: string; role: Role; expiresAt: number };
 
-type Listener = (session: Session | null) => void;
+type Listener = (session: SignedIn | null) => void;
 
-let current: Session | null = null;
+let current: SignedIn | null = null;
 let timer: ReturnType<typeof setTimeout> | undefined;
-let refreshing: Promise<Session | null> | null = null;
+let refreshing: Promise<SignedIn | null> | null = null;
 const listeners = new Set<Listener>();
 
-export function session(): Session | null {
+export function session(): SignedIn | null {
   return current;
 }
 
@@ -24,7 +24,7 @@ export function subscribe(listener: Listener): () => void {
 
 type Answer = { access_token: string; expires_in: number; subject_id: string; role: string };
 
-function set(answer: Answer | null): Session | null {
+function set(answer: Answer | null): SignedIn | null {
   clearTimeout(timer);
   current = answer && {
     accessToken: answer.access_token,
@@ -58,7 +58,7 @@ export async function signIn(username: string, password: string): Promise<Respon
 
 /** A new access token through the cookie; null (signed out) when the cookie is gone. One
  * refresh at a time: the cookie rotates, and a second use of the old one would revoke it. */
-export function refresh(): Promise<Session | null> {
+export function refresh(): Promise<SignedIn | null> {
   refreshing ??= (async () => {
     try {
       const response = await sessionCall("/refresh", { method: "POST" });

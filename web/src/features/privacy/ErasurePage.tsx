@@ -1,0 +1,39 @@
+import { useState } from "react";
+import { useTranslation } from "react-i18next";
+
+import { TextField } from "../../components/Field";
+import { Page } from "../../components/Page";
+import { Done, ErrorNote } from "../../components/Status";
+import { erasureGraceSeconds } from "../../lib/config";
+import { PrivacyNav } from "./PrivacyNav";
+import { useErase } from "./api";
+
+/** Erasure: confirmed with the password; the account ends at once and, after the grace period
+ * (services finish what they owe: the confirmation email), the data key is destroyed. */
+export function ErasurePage() {
+  const { t } = useTranslation();
+  const erase = useErase();
+  const [password, setPassword] = useState("");
+  const [sure, setSure] = useState(false);
+  const grace = erasureGraceSeconds();
+  if (erase.isSuccess) {
+    return <Page title={t("erase.title")}><Done>{t("erase.done", { seconds: grace })}</Done></Page>;
+  }
+  return (
+    <Page title={t("erase.title")}>
+      <PrivacyNav />
+      <p>{t("erase.explain")}</p>
+      <p className="warning">{t("erase.grace", { seconds: grace })}</p>
+      <form className="card narrow" onSubmit={(e) => { e.preventDefault(); erase.mutate(password); }}>
+        <TextField label={t("erase.password")} type="password" value={password} onChange={setPassword}
+          autoComplete="current-password" required />
+        <label className="check">
+          <input type="checkbox" checked={sure} onChange={(e) => setSure(e.target.checked)} />
+          {t("erase.sure")}
+        </label>
+        <ErrorNote error={erase.error} />
+        <button type="submit" className="danger" disabled={!sure || !password || erase.isPending}>{t("erase.confirm")}</button>
+      </form>
+    </Page>
+  );
+}

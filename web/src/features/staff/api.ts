@@ -1,0 +1,62 @@
+import { useMutation, useQueryClient } from "@tanstack/react-query";
+
+import { api, type Schemas } from "../../lib/api/client";
+import { unwrap } from "../../lib/api/errors";
+
+export { usePolicies } from "../../lib/queries";
+
+export function usePublishPolicy() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: async (body: Schemas["PolicyBody"]) => unwrap(await api().POST("/v1/policies", { body })),
+    onSuccess: () => void client.invalidateQueries({ queryKey: ["policies"] }),
+  });
+}
+
+export function usePublishNotice() {
+  return useMutation({
+    mutationFn: async (body: Schemas["NoticeBody"]) => unwrap(await api().POST("/v1/country-notices", { body })),
+  });
+}
+
+export function useAnnounceTransfer() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: async (body: Schemas["TransferBody"]) => unwrap(await api().POST("/v1/transfers", { body })),
+    onSuccess: () => void client.invalidateQueries({ queryKey: ["policies"] }),
+  });
+}
+
+export function useRegisterOrganisation() {
+  return useMutation({
+    mutationFn: async (body: Schemas["OrganisationBody"]) => unwrap(await api().POST("/v1/organisations", { body })),
+  });
+}
+
+export function useCreateAccount() {
+  return useMutation({
+    mutationFn: async (body: Schemas["StaffMadeAccount"]) => unwrap(await api().POST("/v1/accounts", { body })),
+  });
+}
+
+export function useLegalDisclosure() {
+  return useMutation({
+    mutationFn: async (body: Schemas["LegalDisclosureBody"]) =>
+      unwrap(await api().POST("/v1/legal-disclosures", { body })),
+  });
+}
+
+/** The hex SHA-256 of a text (a policy is published by the digest of its text). */
+export async function sha256(text: string): Promise<string> {
+  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
+  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+export const PURPOSES = ["recruitment_services", "vacancy_assessment", "client_application",
+  "cv_and_job_alerts", "marketing", "product_improvement", "promotions_and_events", "enquiries",
+  "vetting", "outsourced_processing", "legal_disclosure", "equal_opportunity_monitoring",
+  "analytics_advertising"] as const;
+export const CATEGORIES = ["name", "contact", "school", "gender", "resume", "education",
+  "experience", "skills", "languages", "preferences"] as const;
+export const LEGAL_BASES = ["laws_and_regulations", "life_body_property", "public_health_children",
+  "state_cooperation", "academic_research"] as const;
