@@ -300,7 +300,7 @@ async def test_job_alerts_and_marketing_only_with_consent_and_unsubscribe_withdr
     assert rig.smtp.inbox.to("nao@example.jp") == [m for m in rig.smtp.inbox.to("nao@example.jp")
                                                     if "Confirm" in m.subject]  # fmt: skip
 
-    link = re.search(r"/v1/unsubscribe\?token=(\S+)", mail.body)
+    link = re.search(r"https://app.example/unsubscribe\?token=(\S+)", mail.body)  # the app page
     assert link is not None
     r = await rig.notifications.get("/unsubscribe", params={"token": link.group(1)})
     assert r.status_code == 200 and r.json()["withdrawn"] == 1

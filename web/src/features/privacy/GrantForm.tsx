@@ -7,7 +7,7 @@ import { Done, ErrorNote } from "../../components/Status";
 import type { Schemas } from "../../lib/api/client";
 import { countryName } from "../../lib/format";
 import {
-  CATEGORIES, PURPOSES, THIRD_PARTY, currentPolicy, useGrant, useNotices, useOrganisation, usePolicies,
+  CATEGORIES, PURPOSES, SENSITIVE, THIRD_PARTY, currentPolicy, useGrant, useNotices, useOrganisation, usePolicies,
 } from "./api";
 
 /** Grant one consent: a purpose, and for a provision its recipient, their country and the
@@ -20,6 +20,7 @@ export function GrantForm() {
   const [recipient, setRecipient] = useState("");
   const [region, setRegion] = useState("JP");
   const [categories, setCategories] = useState<string[]>(["name", "contact", "school", "resume"]);
+  const [sensitive, setSensitive] = useState<string[]>([]);
   const [read, setRead] = useState(false);
   const thirdParty = THIRD_PARTY.has(purpose);
   const org = useOrganisation(thirdParty && recipient.length > 1 ? recipient : null);
@@ -40,6 +41,7 @@ export function GrantForm() {
           recipient: thirdParty ? recipient : "*",
           region,
           data_categories: (thirdParty ? categories : []) as Schemas["DataCategory"][],
+          sensitive_categories: (thirdParty ? sensitive : []) as Schemas["SensitiveCategory"][],
           policy_version: version,
           country_notice_sha256: abroad ? notice?.notice_sha256 ?? null : null,
         }, { onSuccess: () => setRead(false) });
@@ -55,6 +57,8 @@ export function GrantForm() {
             {org.data && <p className="meta">{org.data.legal_name} · {org.data.address} · {countryName(org.data.country, i18n.language)}</p>}
             <CheckGroup legend={t("consents.categories")} selected={categories} onChange={setCategories}
               options={CATEGORIES.map((c) => ({ value: c, label: t(`categories.${c}`) }))} />
+            <CheckGroup legend={t("consents.sensitive")} selected={sensitive} onChange={setSensitive}
+              options={SENSITIVE.map((c) => ({ value: c, label: t(`sensitive.${c}`) }))} />
           </>
         )}
         <TextField label={t("consents.region")} hint={t("consents.regionHint")} value={region}

@@ -81,3 +81,5 @@ export const PURPOSES = ["recruitment_services", "vacancy_assessment", "client_a
 export const THIRD_PARTY = new Set(["client_application", "vetting"]);
 export const CATEGORIES = ["name", "contact", "school", "gender", "resume", "application_form",
   "education", "experience", "skills", "languages", "preferences"] as const;
+export const SENSITIVE = ["beliefs_religion", "race_ethnicity_family_origin", "disability",
+  "criminal_history", "collective_bargaining", "political_rights", "sex_life_health"] as const;

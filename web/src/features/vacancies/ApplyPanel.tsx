@@ -63,6 +63,10 @@ export function ApplyPanel({ vacancy }: { vacancy: Vacancy }) {
           </dl>
           <CheckGroup legend={t("apply.items")} selected={items} onChange={setItems}
             options={SENDABLE.map((i) => ({ value: i, label: t(`categories.${i}`) }))} />
+          {items.includes("resume") && resume.data.declared_sensitive.length > 0 && (
+            <p className="warning">{t("apply.withSensitive", {
+              categories: resume.data.declared_sensitive.map((c) => t(`sensitive.${c}`)).join(", ") })}</p>
+          )}
           <h3>{t("apply.exactly")}</h3>
           <pre className="preview" tabIndex={0} aria-label={t("apply.exactly")}>
             {JSON.stringify(preview(items, account.data.profile, resume.data.content), null, 2)}

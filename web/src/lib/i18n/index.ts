@@ -7,7 +7,7 @@ import en from "./en.json";
 import ja from "./ja.json";
 
 export const LANGUAGES = ["ja", "en"] as const;
-export type Language = (typeof LANGUAGES)[number];
+export type AppLanguage = (typeof LANGUAGES)[number];
 
 void i18n.use(initReactI18next).init({
   resources: { ja: { translation: ja }, en: { translation: en } },
