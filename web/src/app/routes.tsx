@@ -19,7 +19,7 @@ import { NotificationsPage } from "../features/notifications/NotificationsPage";
 import { UnsubscribePage } from "../features/notifications/UnsubscribePage";
 import { ConsentsPage } from "../features/privacy/ConsentsPage";
 import { DisclosuresPage } from "../features/privacy/DisclosuresPage";
-import { ErasurePage } from "../features/privacy/ErasurePage";
+import { ErasedPage, ErasurePage } from "../features/privacy/ErasurePage";
 import { ExportPage } from "../features/privacy/ExportPage";
 import { TransfersPage } from "../features/privacy/TransfersPage";
 import { ProfilePage } from "../features/profile/ProfilePage";
@@ -46,6 +46,7 @@ export const PAGES: RouteObject[] = [
   { path: "register", element: <RegisterPage /> },
   { path: "verify-email", element: <VerifyEmailPage /> },
   { path: "unsubscribe", element: <UnsubscribePage /> },
+  { path: "erased", element: <ErasedPage /> },
   { path: "me", element: only(EVERYONE, <ProfilePage />) },
   { path: "me/resume", element: only(["student"], <ResumePage />) },
   { path: "me/matches", element: only(["student"], <MatchesPage />) },

@@ -15,7 +15,7 @@ export function SubjectRecordPage() {
   const [asOf, setAsOf] = useState("");
   const r = record.data;
   const json = (value: unknown, label: string) => (
-    <pre className="preview" tabIndex={0} aria-label={label}>{JSON.stringify(value, null, 2)}</pre>
+    <pre className="preview" tabIndex={0} aria-label={`${label} (JSON)`}>{JSON.stringify(value, null, 2)}</pre>
   );
   return (
     <Page title={t("audit.recordTitle")}>

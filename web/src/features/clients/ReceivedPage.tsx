@@ -26,7 +26,7 @@ export function ReceivedPage() {
           </dl>
           <Section title={t("clients.snapshot")}>
             {received.data.data
-              ? <pre className="preview" tabIndex={0} aria-label={t("clients.snapshot")}>{JSON.stringify(received.data.data, null, 2)}</pre>
+              ? <pre className="preview" tabIndex={0} aria-label={`${t("clients.snapshot")} (JSON)`}>{JSON.stringify(received.data.data, null, 2)}</pre>
               : <p>{t("clients.erasedSnapshot")}</p>}
           </Section>
         </>

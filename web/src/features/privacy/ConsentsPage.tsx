@@ -17,7 +17,11 @@ export function ConsentsPage() {
   const again = useGrant();
   const version = currentPolicy(policies.data?.versions);
   const standing = (page.data?.consents ?? []).filter((c) => c.status !== "withdrawn");
-  const reconsent = standing.filter((c) => c.status === "reconsent_required");
+  const same = (a: { purpose: string; recipient: string; region: string }, b: typeof a) =>
+    a.purpose === b.purpose && a.recipient === b.recipient && a.region === b.region;
+  // A consent to choose again, unless the person already gave it anew under the current policy.
+  const reconsent = standing.filter((c) => c.status === "reconsent_required" &&
+    !standing.some((d) => d.status === "active" && same(c, d)));
   const withdrawn = (page.data?.consents ?? []).filter((c) => c.status === "withdrawn");
   const to = (c: { recipient: string; region: string }) =>
     c.recipient === "*" ? t("consents.inCompany") : `${c.recipient} (${countryName(c.region, i18n.language)})`;

@@ -1,9 +1,11 @@
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
+import { useNavigate } from "react-router";
 
 import { TextField } from "../../components/Field";
 import { Page } from "../../components/Page";
 import { Done, ErrorNote } from "../../components/Status";
+import { signOut } from "../../lib/auth/session";
 import { erasureGraceSeconds } from "../../lib/config";
 import { PrivacyNav } from "./PrivacyNav";
 import { useErase } from "./api";
@@ -16,15 +18,19 @@ export function ErasurePage() {
   const [password, setPassword] = useState("");
   const [sure, setSure] = useState(false);
   const grace = erasureGraceSeconds();
-  if (erase.isSuccess) {
-    return <Page title={t("erase.title")}><Done>{t("erase.done", { seconds: grace })}</Done></Page>;
-  }
+  const navigate = useNavigate();
   return (
     <Page title={t("erase.title")}>
       <PrivacyNav />
       <p>{t("erase.explain")}</p>
       <p className="warning">{t("erase.grace", { seconds: grace })}</p>
-      <form className="card narrow" onSubmit={(e) => { e.preventDefault(); erase.mutate(password); }}>
+      <form className="card narrow" onSubmit={(e) => {
+        e.preventDefault();
+        erase.mutate(password, {
+          // The account has ended: leave the signed-in pages, then forget the session.
+          onSuccess: async () => { await navigate("/erased"); await signOut(); },
+        });
+      }}>
         <TextField label={t("erase.password")} type="password" value={password} onChange={setPassword}
           autoComplete="current-password" required />
         <label className="check">
@@ -36,4 +42,10 @@ export function ErasurePage() {
       </form>
     </Page>
   );
+}
+
+/** Where an erasure ends: the account is gone, the session forgotten. */
+export function ErasedPage() {
+  const { t } = useTranslation();
+  return <Page title={t("erase.title")}><Done>{t("erase.done", { seconds: erasureGraceSeconds() })}</Done></Page>;
 }

@@ -2,7 +2,6 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 
 import { api, type Schemas } from "../../lib/api/client";
 import { ApiError, unwrap } from "../../lib/api/errors";
-import { signOut } from "../../lib/auth/session";
 import { notYet } from "../../lib/queries";
 
 export { currentPolicy, useOrganisation, usePolicies } from "../../lib/queries";
@@ -70,7 +69,6 @@ export function useErase() {
     mutationFn: async (password: string) => {
       const r = await api().DELETE("/v1/me", { body: { password } });
       if (!r.response.ok) throw new ApiError(r.response.status, r.error);
-      await signOut();
     },
   });
 }

@@ -2,6 +2,7 @@ import { useMutation, useQueryClient } from "@tanstack/react-query";
 
 import { api, type Schemas } from "../../lib/api/client";
 import { unwrap } from "../../lib/api/errors";
+import { notYet } from "../../lib/queries";
 
 export { usePolicies } from "../../lib/queries";
 
@@ -41,6 +42,8 @@ export function useCreateAccount() {
 
 export function useLegalDisclosure() {
   return useMutation({
+    retry: notYet,
+    retryDelay: 300,
     mutationFn: async (body: Schemas["LegalDisclosureBody"]) =>
       unwrap(await api().POST("/v1/legal-disclosures", { body })),
   });

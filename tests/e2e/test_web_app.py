@@ -1,0 +1,478 @@
+"""[W] The web app in Debian's Chromium against the real platform: a student, a client, staff
+and an auditor each use it as a person would (roles and labels, in Japanese first).
+
+One platform (identity, consent, resumes, matching, notifications with a real SMTP
+server, audit; the gateway on a real port) and the built app on a port of its own
+serve the module; each journey makes its own people and organisations, so the
+journeys pass alone and in any order. On every page visited: axe-core (no serious or
+critical violation) and a screenshot in Japanese and in English
+(tests/artifacts/web/); on every journey: no request to any origin but the app's
+and the gateway's, no CSP violation, nothing readable in localStorage,
+sessionStorage or `document.cookie`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import re
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from fpdf import FPDF
+from playwright.async_api import Browser, Page, expect
+
+from ac_contracts.identity import Profile
+from ac_events.catalogue import Role
+from deploy.local.webbuild import build
+from deploy.local.webserver import web_app
+from tests.support.browser import Eyes, browser
+from tests.support.infra import Infra, unique_prefix
+from tests.support.net import free_port
+from tests.support.platform import Platform, platform, serving
+
+PASSWORD = "correct horse battery staple"
+SENSITIVE = "I am a practising Buddhist and volunteer at my temple."
+counter = itertools.count()
+
+
+@dataclass
+class World:
+    p: Platform
+    web: str
+    api: str
+    chromium: Browser
+    staff: dict[str, str]
+    tmp: Path
+
+    async def page(self) -> tuple[Page, Eyes]:
+        context = await self.chromium.new_context(locale="ja-JP", accept_downloads=True)
+        context.set_default_timeout(20_000)
+        page = await context.new_page()
+        return page, Eyes(page, {self.web, self.api})
+
+    async def post(self, path: str, body: Any, who: dict[str, str]) -> Any:
+        return await self.p.until_done("POST", path, body, who)
+
+    async def organisation(self, country: str = "JP") -> tuple[str, str]:
+        """A client organisation and its recruiter's username, made by staff over the API."""
+        n = next(counter)
+        org, name = f"org{n}-{country.lower()}", f"Sakura Works {n} K.K."
+        body = {"organization_id": org, "legal_name": name, "address": f"{n} Chiyoda, Tokyo",
+                "representative": "Aoi Tanaka", "country": country}  # fmt: skip
+        assert (await self.p.gateway.post("/v1/organisations", json=body, headers=self.staff)).status_code == 201
+        user = {"username": f"rec.{org}", "password": PASSWORD, "name": "Recruiter",
+                "email": f"rec@{org}.example", "role": "client", "organization_id": org}  # fmt: skip
+        assert (await self.p.gateway.post("/v1/accounts", json=user, headers=self.staff)).status_code == 201
+        return org, name
+
+    async def student(self, username: str, cv: dict[str, Any] | None = None) -> tuple[dict[str, str], str]:
+        body = {"username": username, "password": PASSWORD, "name": username.title(),
+                "email": f"{username}@example.jp", "school": "Kyoto University"}  # fmt: skip
+        assert (await self.p.gateway.post("/v1/users", json=body)).status_code == 201
+        who, subject = await self.p.login(username, PASSWORD)
+        if cv is not None:
+            assert (await self.p.gateway.post("/v1/me/resume", json=cv, headers=who)).status_code == 201
+        return who, subject
+
+
+@pytest.fixture(scope="module")
+async def world(infra: Infra, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[World]:
+    dist = await asyncio.to_thread(build)  # npm ci and the build, when needed
+    web_port, api_port = free_port(), free_port()
+    web, api = f"http://127.0.0.1:{web_port}", f"http://127.0.0.1:{api_port}"
+    async with (
+        platform(infra, unique_prefix(), notifications=True, web_origin=web, gateway_port=api_port) as p,
+        serving(web_app(dist, api, erasure_grace_s=0.5), web_port),
+        browser() as chromium,
+    ):  # fmt: skip
+        await p.accounts.register(
+            Profile(username="staff", name="Staff", email="staff@example.jp"), PASSWORD, Role.STAFF
+        )
+        staff, _ = await p.login("staff", PASSWORD)
+        yield World(p, web, api, chromium, staff, tmp_path_factory.mktemp("web"))
+
+
+async def sign_in(w: World, page: Page, username: str) -> None:
+    await page.goto(f"{w.web}/sign-in")
+    await page.get_by_label("ユーザー名").fill(username)
+    await page.get_by_label("パスワード").fill(PASSWORD)
+    await page.get_by_role("button", name="ログイン").click()
+    await expect(page.get_by_role("button", name="ログアウト")).to_be_visible()
+
+
+async def nav(page: Page, name: str) -> None:
+    await page.get_by_role("link", name=name, exact=True).first.click()
+
+
+async def said(page: Page, text: str) -> None:
+    """A status message saying `text` is shown (and read out: role=status)."""
+    await expect(page.get_by_role("status").filter(has_text=text).first).to_be_visible()
+
+
+async def refused(page: Page, text: str) -> None:
+    await expect(page.get_by_role("alert").filter(has_text=text).first).to_be_visible()
+
+
+async def clean(w: World, eyes: Eyes) -> None:
+    """Nothing but the app and the gateway was asked for; nothing is readable in storage."""
+    assert eyes.elsewhere == []
+    assert await eyes.storage() == {"local": {}, "session": {}, "cookie": ""}
+    assert eyes.errors == []
+
+
+def pdf_of(path: Path, *lines: str) -> Path:
+    doc = FPDF()
+    doc.add_page()
+    doc.set_font("helvetica", size=12)
+    for line in lines:
+        doc.cell(text=line, new_x="LMARGIN", new_y="NEXT")
+    path.write_bytes(bytes(doc.output()))
+    return path
+
+
+async def mail_link(w: World, address: str) -> str:
+    assert w.p.smtp is not None
+    for _ in range(300):
+        for mail in w.p.smtp.inbox.to(address):
+            found = re.search(r"(http://\S+/verify-email\?token=[\w-]+)", mail.body)
+            if found:
+                return found.group(1)
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"no verification email to {address}")
+
+
+async def test_a_student_from_registration_to_erasure(world: World) -> None:
+    w = world
+    org, legal_name = await w.organisation("JP")
+    client, _ = await w.p.login(f"rec.{org}", PASSWORD)
+    word = f"kumo{next(counter)}"
+    for title in (f"Backend engineer {word}", f"Data engineer {word}"):
+        body = {"title": title, "description": "Python APIs.", "skills": ["Python", "SQL"],
+                "location_country": "JP"}  # fmt: skip
+        await w.post("/v1/vacancies", body, client)
+    username = f"hana{next(counter)}"
+    page, eyes = await w.page()
+
+    # Register; open the link of the email the SMTP server received; sign in.
+    await page.goto(f"{w.web}/register")
+    await eyes.look("register")
+    await page.get_by_label("ユーザー名").fill(username)
+    await page.get_by_label("パスワード").fill(PASSWORD)
+    await page.get_by_label("氏名").fill("Hana Sato")
+    await page.get_by_label("メールアドレス").fill(f"{username}@example.jp")
+    await page.get_by_label("学校名").fill("Kyoto University")
+    await page.get_by_role("button", name="登録する").click()
+    await said(page, "確認メール")
+    link = await mail_link(w, f"{username}@example.jp")
+    assert link.startswith(f"{w.web}/verify-email?token=")
+    await page.goto(link)
+    await said(page, "メールアドレスを確認しました")
+    await eyes.look("verify-email")
+    await page.goto(f"{w.web}/sign-in")
+    await eyes.look("sign-in")
+    await sign_in(w, page, username)
+    await eyes.look("home-student")
+    # A reload keeps the session: the access token is renewed through the httpOnly cookie.
+    await page.reload()
+    await expect(page.get_by_role("button", name="ログアウト")).to_be_visible()
+
+    # The CV as a PDF, refused for a sensitive sentence, the refusal explained; volunteered.
+    await nav(page, "履歴書")
+    await page.get_by_label("スキル").fill("Python, SQL")
+    await page.get_by_label("言語", exact=True).fill("Japanese, English")
+    await page.get_by_label("希望職種").fill("Backend engineer")
+    await page.get_by_label("履歴書PDF（任意）").set_input_files(
+        pdf_of(w.tmp / f"{username}.pdf", "Hana Sato, Kyoto University", SENSITIVE))
+    await page.get_by_role("button", name="履歴書を登録する").click()
+    refusal = page.get_by_role("alert").first
+    await expect(refusal).to_contain_text("要配慮個人情報が含まれているため")
+    await expect(refusal).to_contain_text("信条・宗教")
+    await eyes.look("resume-refused")
+    await expect(page.get_by_role("checkbox", name="信条・宗教")).to_be_checked()
+    await page.get_by_role("button", name="これらを自分の意思で提供し、保存する").click()
+    await said(page, "履歴書を保存しました")
+    await expect(page.get_by_text("ご本人が提供した要配慮個人情報: 信条・宗教")).to_be_visible()
+    await eyes.look("resume")
+
+    # Consents: vacancy assessment in the company, then applications to the Japanese client.
+    await nav(page, "プライバシーセンター")
+    await page.get_by_role("button", name="同意する", exact=True).click()
+    await said(page, "同意を記録しました")
+    await page.get_by_label("利用目的").select_option("client_application")
+    await page.get_by_label("提供先", exact=True).fill(org)
+    await expect(page.get_by_text(legal_name)).to_be_visible()
+    await page.get_by_role("checkbox", name="信条・宗教").check()
+    await page.get_by_role("button", name="同意する", exact=True).click()
+    await expect(page.get_by_role("row").filter(has_text=org)).to_be_visible()
+    await eyes.look("consents")
+
+    # Matches with their reasons; search; apply, seeing exactly what goes to whom, where.
+    await nav(page, "おすすめ")
+    await expect(page.get_by_role("link", name=f"Backend engineer {word}")).to_be_visible()
+    await expect(page.get_by_text("理由（一致したスキル）: Python, SQL").first).to_be_visible()
+    await eyes.look("matches")
+    await nav(page, "求人・インターン")
+    await page.get_by_role("searchbox", name="キーワード").fill(word)
+    await page.get_by_role("button", name="検索").click()
+    await said(page, "2件")
+    await eyes.look("vacancies")
+    await page.get_by_role("link", name=f"Backend engineer {word}").click()
+    await expect(page.get_by_text("日本").first).to_be_visible()
+    preview = page.get_by_label("送信される内容（このとおりに送られます）")
+    await expect(preview).to_contain_text('"name": "Hana Sato"')
+    await expect(preview).to_contain_text(f"{username}@example.jp")
+    await eyes.look("vacancy-apply")
+    await page.get_by_role("button", name=f"{legal_name} に送信する").click()
+    await said(page, f"{legal_name} に送信しました")
+    await page.get_by_role("link", name="提供の記録を見る").click()
+    row = page.get_by_role("row").filter(has_text=legal_name)
+    await expect(row).to_contain_text("ご本人の同意")
+    await expect(row).to_contain_text("日本")
+    await eyes.look("disclosures")
+
+    # Withdraw with one click; the next application is refused, the reason in Japanese.
+    await nav(page, "同意")
+    await page.get_by_role("row").filter(has_text=org).get_by_role("button", name="撤回する").click()
+    await expect(page.get_by_role("row").filter(has_text=org)).to_have_count(0)
+    await nav(page, "求人・インターン")
+    await page.get_by_role("link", name=f"Data engineer {word}").click()
+    await page.get_by_role("button", name=f"{legal_name} に送信する").click()
+    await refused(page, "送信されませんでした: 同意が撤回されています")
+    await eyes.look("apply-refused")
+    await nav(page, "応募状況")
+    await expect(page.get_by_role("row").filter(has_text=f"Data engineer {word}")).to_contain_text("未送信")
+    await eyes.look("applications")
+    await nav(page, "ジョブアラート")
+    await page.get_by_label("キーワード").fill("python")
+    await page.get_by_role("button", name="登録する").click()
+    await expect(page.get_by_role("button", name="このアラートを停止する")).to_be_visible()
+    await eyes.look("alerts")
+    await nav(page, "お知らせ")
+    await expect(page.get_by_role("cell", name="メールアドレスの確認")).to_be_visible()
+    await eyes.look("notifications")
+
+    # Export (a JSON download); erasure with the password, the grace period shown.
+    await nav(page, "プライバシーセンター")
+    await nav(page, "データの書き出し")
+    async with page.expect_download() as download:
+        await page.get_by_role("button", name="JSONでダウンロード").click()
+    exported = json.loads(Path(await (await download.value).path()).read_text())
+    assert exported["identity"]["profile"]["name"] == "Hana Sato"
+    assert exported["resume"]["declared_sensitive"] == ["beliefs_religion"]
+    await eyes.look("export")
+    await clean(w, eyes)
+    await nav(page, "アカウントの削除")
+    await expect(page.get_by_text("猶予期間（0.5秒）")).to_be_visible()
+    await eyes.look("erase")
+    await page.get_by_label("確認のためパスワードを入力").fill(PASSWORD)
+    await page.get_by_role("checkbox", name="削除すると元に戻せないことを理解しました").check()
+    await page.get_by_role("button", name="アカウントを削除する").click()
+    await said(page, "アカウントを削除しました")
+    r = await w.p.gateway.post("/v1/auth/login", json={"username": username, "password": PASSWORD})
+    assert r.status_code == 401
+    await clean(w, eyes)
+
+
+async def test_a_client_posts_sees_anonymous_candidates_reads_an_application_and_closes(
+    world: World,
+) -> None:
+    w = world
+    org, legal_name = await w.organisation("JP")
+    n = next(counter)
+    student, _ = await w.student(f"ken{n}", {"skills": ["Go", "Rust"], "languages": ["Japanese"]})
+    for purpose, extra in (("vacancy_assessment", {}),
+                           ("client_application", {"recipient": org, "data_categories": ["name", "contact", "school", "resume"]})):  # fmt: skip
+        await w.post("/v1/me/consents", {"purpose": purpose, "policy_version": "2013-09", **extra}, student)
+    page, eyes = await w.page()
+    await sign_in(w, page, f"rec.{org}")
+    await nav(page, "自社情報")
+    await expect(page.get_by_text(legal_name)).to_be_visible()
+    await eyes.look("client-organisation")
+
+    await nav(page, "自社の求人")
+    title = f"Systems engineer {n}"
+    await page.get_by_label("タイトル").fill(title)
+    await page.get_by_label("仕事内容").fill("Go services at scale.")
+    await page.get_by_label("求めるスキル").fill("Go, Rust")
+    await page.get_by_role("button", name="掲載する").click()
+    await expect(page.get_by_role("heading", name=title)).to_be_visible()
+    await eyes.look("client-vacancies")
+    vacancy = next(v for v in (await w.p.gateway.get("/v1/vacancies", headers=student)).json()
+                   if v["title"] == title)  # fmt: skip
+
+    # Candidates: an anonymous reference, the score and the skills that matched; no name.
+    await page.get_by_role("link", name=f"「{title}」の候補者").click()
+    for _ in range(50):  # matching scores the vacancy against the CV as it reads the post
+        await page.get_by_role("table").or_(page.get_by_text("まだ候補者はいません。")).wait_for()
+        if await page.get_by_role("cell", name="Go, Rust").count():
+            break
+        await page.reload()
+    await expect(page.get_by_role("cell", name="Go, Rust")).to_be_visible()
+    assert f"Ken{n}" not in await page.content()
+    await eyes.look("client-candidates")
+
+    # The student applies; the client reads exactly what was sent.
+    applied = await w.post("/v1/me/applications", {"vacancy_id": vacancy["vacancy_id"]}, student)
+    assert applied["status"] == "shared", applied
+    await nav(page, "自社情報")
+    await page.get_by_role("link").filter(has_text="連絡先").click()
+    snapshot = page.get_by_label("受け取った情報 (JSON)")
+    await expect(snapshot).to_contain_text(f'"name": "Ken{n}"')
+    await expect(snapshot).to_contain_text("Kyoto University")
+    await eyes.look("client-received")
+
+    await nav(page, "自社の求人")
+    await page.get_by_role("button", name=f"「{title}」の募集を終了する").click()
+    await expect(page.get_by_role("heading", name=title)).to_have_count(0)
+    r = await w.p.gateway.get(f"/v1/vacancies/{vacancy['vacancy_id']}", headers=student)
+    assert r.json()["open"] is False
+    await clean(w, eyes)
+
+
+async def test_staff_run_the_platform_and_a_student_meets_what_they_published(
+    world: World,
+) -> None:
+    w = world
+    n = next(counter)
+    org = f"berlin{n}"
+    student, subject = await w.student(f"mia{n}", {"skills": ["Python"]})
+    await w.post("/v1/me/consents", {"purpose": "product_improvement", "policy_version": "2013-09"}, student)
+    page, eyes = await w.page()
+    await sign_in(w, page, "staff")
+    await eyes.look("home-staff")
+    await page.goto(f"{w.web}/staff/organisations")
+    for label, value in (("企業ID", org), ("正式名称", f"Berlin Data {n} GmbH"),
+                         ("住所", "Unter den Linden 1, Berlin"), ("代表者", "Lena Weber"), ("提供先の国", "DE")):  # fmt: skip
+        await page.get_by_label(label).fill(value)
+    await page.get_by_role("button", name="登録する").click()
+    await said(page, f"{org} を登録しました")
+    await eyes.look("staff-organisations")
+
+    await nav(page, "アカウントの作成")
+    await page.get_by_label("企業ID").fill(org)
+    await page.get_by_label("ユーザー名").fill(f"rec.{org}")
+    await page.get_by_label("パスワード").fill(PASSWORD)
+    await page.get_by_label("氏名").fill("Lena Weber")
+    await page.get_by_label("メールアドレス").fill(f"lena@{org}.example")
+    await page.get_by_role("button", name="作成する").click()
+    await said(page, f"rec.{org} を作成しました")
+    await eyes.look("staff-accounts")
+
+    await nav(page, "外国の情報")
+    await page.get_by_label("国", exact=True).fill("DE")
+    await page.get_by_label("国名").fill("ドイツ")
+    await page.get_by_label("その国の個人情報保護制度").fill("EU一般データ保護規則（GDPR）が適用されます。")
+    await page.get_by_label("提供先が講ずる保護措置").fill("標準契約条項を締結しています。")
+    await page.get_by_role("button", name="公表する").click()
+    await said(page, "公表しました（SHA-256")
+    await eyes.look("staff-country-notices")
+
+    await nav(page, "プライバシーポリシー")
+    version = f"2026-{n:02d}"
+    await page.get_by_label("版", exact=True).fill(version)
+    await page.get_by_label("施行日時").fill("2026-01-01T00:00")
+    await page.get_by_label("本文").fill(f"プライバシーポリシー {version}")
+    await page.get_by_label("サービスの改善: 重要な変更（再同意が必要）").check()
+    await page.get_by_role("button", name="公表する").click()
+    await said(page, "公表しました")
+    await eyes.look("staff-policies")
+
+    await nav(page, "事業承継")
+    await page.get_by_label("承継先の企業ID").fill(org)
+    await page.get_by_label("承継先の名称").fill(f"Berlin Data {n} GmbH")
+    await page.get_by_role("checkbox", name="サービスのご案内").check()
+    await page.get_by_label("拒否の期限").fill("2099-12-31T00:00")
+    await page.get_by_role("button", name="公表する").click()
+    await said(page, "公表しました")
+    await eyes.look("staff-transfers")
+
+    await nav(page, "法令に基づく提供")
+    await page.get_by_label("対象者のID").fill(subject)
+    await page.get_by_label("提供先", exact=True).fill(org)
+    await page.get_by_label("根拠文書の番号（令状番号など）").fill(f"court order {n}")
+    await page.get_by_role("button", name="提供する").click()
+    await said(page, "提供しました")
+    await eyes.look("staff-legal-disclosures")
+    await page.get_by_role("button", name="ログアウト").click()
+    await clean(w, eyes)
+
+    # The student: re-consent after the significant change; the transfer's opt-out; an
+    # overseas consent with the country notice shown first; the legal disclosure listed.
+    await sign_in(w, page, f"mia{n}")
+    await nav(page, "プライバシーセンター")
+    reconsent = page.get_by_role("region", name="再同意が必要です")
+    await expect(reconsent).to_contain_text(f"第2013-09版で同意、第{version}版で内容が変更されました")
+    await eyes.look("consents-reconsent")
+    await reconsent.get_by_role("button", name=f"第{version}版で改めて同意する").click()
+    await expect(page.get_by_role("region", name="再同意が必要です")).to_have_count(0)
+    await page.get_by_label("利用目的").select_option("client_application")
+    await page.get_by_label("提供先", exact=True).fill(org)
+    await expect(page.get_by_label("国", exact=True)).to_have_value("DE")
+    await expect(page.get_by_text("EU一般データ保護規則（GDPR）が適用されます。")).to_be_visible()
+    grant = page.get_by_role("button", name="同意する", exact=True)
+    await expect(grant).to_be_disabled()  # not before the notice is acknowledged
+    await eyes.look("consents-abroad")
+    await page.get_by_role("checkbox", name="上記の情報を読み、理解しました").check()
+    await grant.click()
+    await expect(page.get_by_role("row").filter(has_text=org)).to_contain_text("ドイツ")
+    await nav(page, "事業承継")
+    await page.get_by_role("button", name=f"{org} への引き継ぎを拒否する").click()
+    await said(page, "拒否を記録しました")
+    await eyes.look("transfers")
+    await nav(page, "提供の記録")
+    await expect(page.get_by_role("row").filter(has_text=f"Berlin Data {n} GmbH")).to_contain_text(
+        "法令に基づく提供: 法令に基づく場合")
+    await clean(w, eyes)
+
+
+async def test_an_auditor_runs_the_checks_reads_the_report_and_a_persons_record(
+    world: World,
+) -> None:
+    w = world
+    n = next(counter)
+    user = {"username": f"auditor{n}", "password": PASSWORD, "name": "Audit", "role": "auditor",
+            "email": f"auditor{n}@example.jp"}  # fmt: skip
+    assert (await w.p.gateway.post("/v1/accounts", json=user, headers=w.staff)).status_code == 201
+    _, subject = await w.student(f"sora{n}")
+    page, eyes = await w.page()
+    await sign_in(w, page, f"auditor{n}")
+    await nav(page, "監査")
+    await page.get_by_role("button", name="監査を実行する").click()
+    await said(page, "件の規則で")
+    await expect(page.get_by_role("table", name="規則")).to_be_visible()
+    await eyes.look("audit")
+    async with page.expect_download() as download:
+        await page.get_by_role("button", name="HTMLの報告書をダウンロード").click()
+    report = Path(await (await download.value).path()).read_text()
+    assert "<html" in report.lower()
+    await page.get_by_role("link", name="個人の記録").first.click()
+    await page.get_by_label("対象者のID").fill(subject)
+    await page.get_by_label("時点").fill("2099-01-01T00:00")
+    await page.get_by_role("button", name="記録を見る").click()
+    await expect(page.get_by_label("プロフィール (JSON)")).to_contain_text(f"sora{n}")
+    await eyes.look("audit-record")
+    await clean(w, eyes)
+
+
+async def test_the_app_is_served_with_a_strict_csp_and_links_of_emails_open_its_pages(
+    world: World,
+) -> None:
+    """No inline script in the build; a CSP allowing only the app and the gateway; every path
+    an email links to answers the app (the single-page fallback)."""
+    async with httpx.AsyncClient(base_url=world.web) as web:
+        index = await web.get("/")
+        csp = index.headers["content-security-policy"]
+        assert "script-src 'self'" in csp and "unsafe-inline" not in csp and "unsafe-eval" not in csp
+        assert f"connect-src 'self' {world.api}" in csp
+        assert re.search(r"<script(?![^>]*\bsrc=)[^>]*>", index.text) is None
+        for path in ("/verify-email?token=x", "/me/consents", "/me/transfer-objections?transfer=x",
+                     "/vacancies/0f8fad5b-d9cb-469f-a165-70867728950e", "/unsubscribe?token=x"):  # fmt: skip
+            r = await web.get(path)
+            assert r.status_code == 200 and r.text == index.text, path
+        assert (await web.get("/config.json")).json()["apiUrl"] == world.api
