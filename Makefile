@@ -44,11 +44,20 @@ infra-status:
 	$(INFRA) status
 
 .PHONY: chromium
-chromium: ## headless Chromium (Debian's) for the browser test of the audit report
+chromium: ## headless Chromium (Debian's) for the browser tests (the web app, the audit report)
 	deploy/local/chromium.sh
 
+.PHONY: web
+web: venv ## install (npm ci) and build the web app, each only when needed (web/dist)
+	$(PY) deploy/local/webbuild.py
+
+.PHONY: web-client
+web-client: venv ## regenerate the web app's typed API client from the gateway's OpenAPI
+	$(PY) deploy/local/webbuild.py --install
+	$(PY) -m tools.web_client write
+
 .PHONY: test
-test: infra chromium ## install everything, start infrastructure, run the whole suite
+test: infra chromium web ## install everything, start infrastructure, run the whole suite
 	@# pytest exits 5 when it collected no test: a broken set-up, said plainly.
 	$(WITH_INFRA) $(PY) -m pytest $(PYTEST_ARGS) || { rc=$$?; \
 	  [ $$rc -ne 5 ] || echo "make test: pytest collected no tests (exit 5): the suite is broken" >&2; \

@@ -5,7 +5,8 @@
 - `npm run build` (type check, then Vite) when the app's sources changed since
   the last build (their SHA-256 is kept in `dist/.ac-source-sha256`).
 
-    python deploy/local/webbuild.py          install and build if needed; print the dist folder
+    python deploy/local/webbuild.py            install and build if needed; print the dist folder
+    python deploy/local/webbuild.py --install  only install (npm ci) if needed
 """
 
 from __future__ import annotations
@@ -57,7 +58,9 @@ def install() -> None:
     if _read(LOCK_MARK) == lock:
         return
     _say("npm ci (the web app's packages, from package-lock.json)")
-    subprocess.run([_npm(), "ci", "--no-audit", "--no-fund"], cwd=WEB, check=True, stdout=sys.stderr)
+    subprocess.run(
+        [_npm(), "ci", "--no-audit", "--no-fund"], cwd=WEB, check=True, stdout=sys.stderr
+    )
     LOCK_MARK.write_text(lock + "\n")
 
 
@@ -74,4 +77,7 @@ def build() -> Path:
 
 
 if __name__ == "__main__":
-    print(build())
+    if sys.argv[1:] == ["--install"]:
+        install()
+    else:
+        print(build())

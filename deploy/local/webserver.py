@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import FileResponse, JSONResponse, Response
+from starlette.responses import FileResponse, JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
 
@@ -63,11 +63,17 @@ def web_app(dist: Path, api_url: str, erasure_grace_s: float = 60.0) -> Starlett
     async def page(request: Request) -> Response:
         wanted = (root / request.path_params["path"]).resolve()
         if wanted.is_relative_to(root) and wanted.is_file() and wanted.name != "index.html":
-            cache = "public, max-age=31536000, immutable" if "assets" in wanted.parts else "no-cache"
+            cache = (
+                "public, max-age=31536000, immutable" if "assets" in wanted.parts else "no-cache"
+            )
             return FileResponse(wanted, headers={**headers, "Cache-Control": cache})
         return FileResponse(root / "index.html", headers={**headers, "Cache-Control": "no-cache"})
 
-    return Starlette(routes=[Route("/config.json", config_json), Route("/{path:path}", page)])
+    async def ready(_: Request) -> Response:
+        return PlainTextResponse("ready", headers=headers)
+
+    return Starlette(routes=[Route("/config.json", config_json), Route("/readyz", ready),
+                             Route("/{path:path}", page)])  # fmt: skip
 
 
 if __name__ == "__main__":

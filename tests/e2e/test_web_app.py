@@ -25,7 +25,7 @@ from typing import Any
 import httpx
 import pytest
 from fpdf import FPDF
-from playwright.async_api import Browser, Page, expect
+from playwright.async_api import Browser, Download, Page, expect
 
 from ac_contracts.identity import Profile
 from ac_events.catalogue import Role
@@ -65,19 +65,27 @@ class World:
         org, name = f"org{n}-{country.lower()}", f"Sakura Works {n} K.K."
         body = {"organization_id": org, "legal_name": name, "address": f"{n} Chiyoda, Tokyo",
                 "representative": "Aoi Tanaka", "country": country}  # fmt: skip
-        assert (await self.p.gateway.post("/v1/organisations", json=body, headers=self.staff)).status_code == 201
+        assert (
+            await self.p.gateway.post("/v1/organisations", json=body, headers=self.staff)
+        ).status_code == 201
         user = {"username": f"rec.{org}", "password": PASSWORD, "name": "Recruiter",
                 "email": f"rec@{org}.example", "role": "client", "organization_id": org}  # fmt: skip
-        assert (await self.p.gateway.post("/v1/accounts", json=user, headers=self.staff)).status_code == 201
+        assert (
+            await self.p.gateway.post("/v1/accounts", json=user, headers=self.staff)
+        ).status_code == 201
         return org, name
 
-    async def student(self, username: str, cv: dict[str, Any] | None = None) -> tuple[dict[str, str], str]:
+    async def student(
+        self, username: str, cv: dict[str, Any] | None = None
+    ) -> tuple[dict[str, str], str]:
         body = {"username": username, "password": PASSWORD, "name": username.title(),
                 "email": f"{username}@example.jp", "school": "Kyoto University"}  # fmt: skip
         assert (await self.p.gateway.post("/v1/users", json=body)).status_code == 201
         who, subject = await self.p.login(username, PASSWORD)
         if cv is not None:
-            assert (await self.p.gateway.post("/v1/me/resume", json=cv, headers=who)).status_code == 201
+            assert (
+                await self.p.gateway.post("/v1/me/resume", json=cv, headers=who)
+            ).status_code == 201
         return who, subject
 
 
@@ -136,6 +144,10 @@ def pdf_of(path: Path, *lines: str) -> Path:
     return path
 
 
+async def downloaded(download: Download) -> str:
+    return await asyncio.to_thread(Path(await download.path()).read_text, encoding="utf-8")
+
+
 async def mail_link(w: World, address: str) -> str:
     assert w.p.smtp is not None
     for _ in range(300):
@@ -188,7 +200,8 @@ async def test_a_student_from_registration_to_erasure(world: World) -> None:
     await page.get_by_label("言語", exact=True).fill("Japanese, English")
     await page.get_by_label("希望職種").fill("Backend engineer")
     await page.get_by_label("履歴書PDF（任意）").set_input_files(
-        pdf_of(w.tmp / f"{username}.pdf", "Hana Sato, Kyoto University", SENSITIVE))
+        pdf_of(w.tmp / f"{username}.pdf", "Hana Sato, Kyoto University", SENSITIVE)
+    )
     await page.get_by_role("button", name="履歴書を登録する").click()
     refusal = page.get_by_role("alert").first
     await expect(refusal).to_contain_text("要配慮個人情報が含まれているため")
@@ -238,7 +251,9 @@ async def test_a_student_from_registration_to_erasure(world: World) -> None:
 
     # Withdraw with one click; the next application is refused, the reason in Japanese.
     await nav(page, "同意")
-    await page.get_by_role("row").filter(has_text=org).get_by_role("button", name="撤回する").click()
+    await (
+        page.get_by_role("row").filter(has_text=org).get_by_role("button", name="撤回する").click()
+    )
     await expect(page.get_by_role("row").filter(has_text=org)).to_have_count(0)
     await nav(page, "求人・インターン")
     await page.get_by_role("link", name=f"Data engineer {word}").click()
@@ -246,7 +261,9 @@ async def test_a_student_from_registration_to_erasure(world: World) -> None:
     await refused(page, "送信されませんでした: 同意が撤回されています")
     await eyes.look("apply-refused")
     await nav(page, "応募状況")
-    await expect(page.get_by_role("row").filter(has_text=f"Data engineer {word}")).to_contain_text("未送信")
+    await expect(page.get_by_role("row").filter(has_text=f"Data engineer {word}")).to_contain_text(
+        "未送信"
+    )
     await eyes.look("applications")
     await nav(page, "ジョブアラート")
     await page.get_by_label("キーワード").fill("python")
@@ -262,7 +279,7 @@ async def test_a_student_from_registration_to_erasure(world: World) -> None:
     await nav(page, "データの書き出し")
     async with page.expect_download() as download:
         await page.get_by_role("button", name="JSONでダウンロード").click()
-    exported = json.loads(Path(await (await download.value).path()).read_text())
+    exported = json.loads(await downloaded(await download.value))
     assert exported["identity"]["profile"]["name"] == "Hana Sato"
     assert exported["resume"]["declared_sensitive"] == ["beliefs_religion"]
     await eyes.look("export")
@@ -288,7 +305,9 @@ async def test_a_client_posts_sees_anonymous_candidates_reads_an_application_and
     student, _ = await w.student(f"ken{n}", {"skills": ["Go", "Rust"], "languages": ["Japanese"]})
     for purpose, extra in (("vacancy_assessment", {}),
                            ("client_application", {"recipient": org, "data_categories": ["name", "contact", "school", "resume"]})):  # fmt: skip
-        await w.post("/v1/me/consents", {"purpose": purpose, "policy_version": "2013-09", **extra}, student)
+        await w.post(
+            "/v1/me/consents", {"purpose": purpose, "policy_version": "2013-09", **extra}, student
+        )
     page, eyes = await w.page()
     await sign_in(w, page, f"rec.{org}")
     await nav(page, "自社情報")
@@ -342,7 +361,9 @@ async def test_staff_run_the_platform_and_a_student_meets_what_they_published(
     n = next(counter)
     org = f"berlin{n}"
     student, subject = await w.student(f"mia{n}", {"skills": ["Python"]})
-    await w.post("/v1/me/consents", {"purpose": "product_improvement", "policy_version": "2013-09"}, student)
+    await w.post(
+        "/v1/me/consents", {"purpose": "product_improvement", "policy_version": "2013-09"}, student
+    )
     page, eyes = await w.page()
     await sign_in(w, page, "staff")
     await eyes.look("home-staff")
@@ -367,7 +388,9 @@ async def test_staff_run_the_platform_and_a_student_meets_what_they_published(
     await nav(page, "外国の情報")
     await page.get_by_label("国", exact=True).fill("DE")
     await page.get_by_label("国名").fill("ドイツ")
-    await page.get_by_label("その国の個人情報保護制度").fill("EU一般データ保護規則（GDPR）が適用されます。")
+    await page.get_by_label("その国の個人情報保護制度").fill(
+        "EU一般データ保護規則（GDPR）が適用されます。"
+    )
     await page.get_by_label("提供先が講ずる保護措置").fill("標準契約条項を締結しています。")
     await page.get_by_role("button", name="公表する").click()
     await said(page, "公表しました（SHA-256")
@@ -407,7 +430,9 @@ async def test_staff_run_the_platform_and_a_student_meets_what_they_published(
     await sign_in(w, page, f"mia{n}")
     await nav(page, "プライバシーセンター")
     reconsent = page.get_by_role("region", name="再同意が必要です")
-    await expect(reconsent).to_contain_text(f"第2013-09版で同意、第{version}版で内容が変更されました")
+    await expect(reconsent).to_contain_text(
+        f"第2013-09版で同意、第{version}版で内容が変更されました"
+    )
     await eyes.look("consents-reconsent")
     await reconsent.get_by_role("button", name=f"第{version}版で改めて同意する").click()
     await expect(page.get_by_role("region", name="再同意が必要です")).to_have_count(0)
@@ -427,7 +452,8 @@ async def test_staff_run_the_platform_and_a_student_meets_what_they_published(
     await eyes.look("transfers")
     await nav(page, "提供の記録")
     await expect(page.get_by_role("row").filter(has_text=f"Berlin Data {n} GmbH")).to_contain_text(
-        "法令に基づく提供: 法令に基づく場合")
+        "法令に基づく提供: 法令に基づく場合"
+    )
     await clean(w, eyes)
 
 
@@ -449,7 +475,7 @@ async def test_an_auditor_runs_the_checks_reads_the_report_and_a_persons_record(
     await eyes.look("audit")
     async with page.expect_download() as download:
         await page.get_by_role("button", name="HTMLの報告書をダウンロード").click()
-    report = Path(await (await download.value).path()).read_text()
+    report = await downloaded(await download.value)
     assert "<html" in report.lower()
     await page.get_by_role("link", name="個人の記録").first.click()
     await page.get_by_label("対象者のID").fill(subject)
@@ -468,7 +494,9 @@ async def test_the_app_is_served_with_a_strict_csp_and_links_of_emails_open_its_
     async with httpx.AsyncClient(base_url=world.web) as web:
         index = await web.get("/")
         csp = index.headers["content-security-policy"]
-        assert "script-src 'self'" in csp and "unsafe-inline" not in csp and "unsafe-eval" not in csp
+        assert (
+            "script-src 'self'" in csp and "unsafe-inline" not in csp and "unsafe-eval" not in csp
+        )
         assert f"connect-src 'self' {world.api}" in csp
         assert re.search(r"<script(?![^>]*\bsrc=)[^>]*>", index.text) is None
         for path in ("/verify-email?token=x", "/me/consents", "/me/transfer-objections?transfer=x",

@@ -198,7 +198,8 @@ async def platform(
                 NotificationsSettings(
                     database_url=await stack.enter_async_context(database(infra)),
                     smtp_port=smtp.port,
-                    **({"public_url": web_origin} if web_origin else {}),
+                    public_url=web_origin
+                    or NotificationsSettings.model_fields["public_url"].default,
                     **peers,
                 )
             )

@@ -223,8 +223,10 @@ async def country_notice(conn: asyncpg.Connection, sha256: str) -> asyncpg.Recor
 
 async def country_notices(conn: asyncpg.Connection, country: str) -> list[asyncpg.Record]:
     """The notices published for `country`, newest first."""
-    return await conn.fetch(
-        "SELECT * FROM country_notices WHERE country = $1 ORDER BY published_at DESC", country
+    return list(
+        await conn.fetch(
+            "SELECT * FROM country_notices WHERE country = $1 ORDER BY published_at DESC", country
+        )
     )
 
 
