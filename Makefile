@@ -131,6 +131,10 @@ image: ## build one service's image (SERVICE=matching TAG=0.1.0; needs a Docker 
 	docker build -f deploy/docker/Dockerfile --build-arg SERVICE=$(SERVICE) \
 	  -t $(IMAGE_REPO)/$(SERVICE):$(TAG) .
 
+.PHONY: web-image
+web-image: ## build the web app's image (nginx-unprivileged serving web/dist; TAG=; needs a Docker engine)
+	docker build -f deploy/docker/web.Dockerfile -t $(IMAGE_REPO)/web:$(TAG) .
+
 # Kubernetes manifests: kustomize and kubeconform built from the Go module proxy,
 # the schemas (Kubernetes, Strimzi, CloudNativePG) from deploy/k8s/schemas: all offline.
 TOOLS       := $(CACHE)/tools

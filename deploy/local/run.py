@@ -218,7 +218,9 @@ def announce(services: dict[str, int]) -> None:
 async def build_web() -> Path | None:
     """`npm ci` and the build of the web app, each only when needed (webbuild.py)."""
     proc = await asyncio.create_subprocess_exec(
-        sys.executable, str(ROOT / "deploy" / "local" / "webbuild.py"), stdout=asyncio.subprocess.PIPE
+        sys.executable,
+        str(ROOT / "deploy" / "local" / "webbuild.py"),
+        stdout=asyncio.subprocess.PIPE,
     )
     out, _ = await proc.communicate()
     if proc.returncode != 0:
