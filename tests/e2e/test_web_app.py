@@ -504,3 +504,48 @@ async def test_the_app_is_served_with_a_strict_csp_and_links_of_emails_open_its_
             r = await web.get(path)
             assert r.status_code == 200 and r.text == index.text, path
         assert (await web.get("/config.json")).json()["apiUrl"] == world.api
+
+
+async def tab_to(page: Page, name: str, limit: int = 80) -> None:
+    """Presses Tab until the focused element's accessible name (or label) contains `name`."""
+    for _ in range(limit):
+        await page.keyboard.press("Tab")
+        focused = await page.evaluate(
+            "(() => { const e = document.activeElement; if (!e) return '';"
+            " const l = e.labels && e.labels[0] ? e.labels[0].textContent : '';"
+            " return (e.getAttribute('aria-label') || l || e.textContent || '').trim(); })()"
+        )
+        if name in focused:
+            return
+    raise AssertionError(f"Tab never reached {name!r}")
+
+
+async def test_keyboard_only_sign_in_consent_and_withdrawal(world: World) -> None:
+    """[W] The keyboard alone: the skip link first, sign in, give a consent, withdraw it."""
+    w = world
+    n = next(counter)
+    await w.student(f"kei{n}")
+    page, eyes = await w.page()
+    await page.goto(f"{w.web}/sign-in")
+    for _ in range(3):  # the first Tab may only give the page itself the focus
+        await page.keyboard.press("Tab")
+        if await page.evaluate("document.activeElement !== document.body"):
+            break
+    assert await page.evaluate("document.activeElement.textContent") == "本文へ移動"
+    await tab_to(page, "ユーザー名")
+    await page.keyboard.type(f"kei{n}")
+    await tab_to(page, "パスワード")
+    await page.keyboard.type(PASSWORD)
+    await page.keyboard.press("Enter")
+    await expect(page.get_by_role("button", name="ログアウト")).to_be_visible()
+    await tab_to(page, "プライバシーセンター")
+    await page.keyboard.press("Enter")
+    await expect(page.get_by_role("heading", name="プライバシーセンター")).to_be_focused()
+    await tab_to(page, "同意する")  # the form's button: vacancy assessment, the default purpose
+    await page.keyboard.press("Enter")
+    await said(page, "同意を記録しました")
+    await page.goto(f"{w.web}/me/consents")  # the list starts again from the top
+    await tab_to(page, "求人との適合の評価（当社内）への同意を撤回する")
+    await page.keyboard.press("Enter")
+    await expect(page.get_by_role("row").filter(has_text="求人との適合の評価")).to_have_count(0)
+    await clean(w, eyes)

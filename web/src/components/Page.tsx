@@ -1,8 +1,11 @@
 import { useEffect, useRef, type ReactNode } from "react";
 import { useTranslation } from "react-i18next";
 
-/** A page: its title (the document's too) as the one h1, focused on arrival so a screen
- * reader or keyboard user starts at the top of the new page. */
+let loaded = false;
+
+/** A page: its title (the document's too) as the one h1. After a navigation inside the app the
+ * h1 takes the focus, so a screen reader or keyboard user starts at the top of the new page;
+ * the first page of a load keeps the browser's own start (the skip link first). */
 export function Page({ title, children }: { title: string; children: ReactNode }) {
   const heading = useRef<HTMLHeadingElement>(null);
   const { t } = useTranslation();
@@ -10,7 +13,8 @@ export function Page({ title, children }: { title: string; children: ReactNode }
     document.title = `${title} | ${t("app.name")}`;
   }, [title, t]);
   useEffect(() => {
-    heading.current?.focus();
+    if (loaded) heading.current?.focus();
+    loaded = true;
   }, []);
   return (
     <section className="page">
