@@ -23,7 +23,7 @@ class NotificationsSettings(PeerSettings):
     smtp_username: str | None = None
     smtp_password: SecretStr | None = None
     mail_from: str = "Active Connector <no-reply@activeconnector.example>"
-    public_url: str = "http://127.0.0.1:3000"
+    public_url: str = "http://127.0.0.1:8007"
     """Where people's links point: the web app (its pages `/verify-email`, `/me/consents`,
     `/me/transfer-objections`, `/vacancies/{id}`, `/unsubscribe`)."""
     link_key: SecretStr = SecretStr(DEV_LINK_KEY)
