@@ -36,6 +36,7 @@ from tests.support.infra import Infra, unique_prefix
 from tests.support.net import free_port
 from tests.support.platform import Platform, platform, serving
 
+expect.set_options(timeout=15_000)  # the suite runs beside two other workers on two cores
 PASSWORD = "correct horse battery staple"
 SENSITIVE = "I am a practising Buddhist and volunteer at my temple."
 counter = itertools.count()
@@ -340,7 +341,13 @@ async def test_a_client_posts_sees_anonymous_candidates_reads_an_application_and
     applied = await w.post("/v1/me/applications", {"vacancy_id": vacancy["vacancy_id"]}, student)
     assert applied["status"] == "shared", applied
     await nav(page, "自社情報")
-    await page.get_by_role("link").filter(has_text="連絡先").click()
+    received = (
+        page.get_by_role("region", name="受け取った応募")
+        .get_by_role("link")
+        .filter(has_text="連絡先")
+    )
+    await expect(received).to_be_visible(timeout=30_000)  # the list refreshes every 5 s
+    await received.click()
     snapshot = page.get_by_label("受け取った情報 (JSON)")
     await expect(snapshot).to_contain_text(f'"name": "Ken{n}"')
     await expect(snapshot).to_contain_text("Kyoto University")

@@ -44,9 +44,11 @@ export function useCandidates(id: string) {
   });
 }
 
+/** The applications received, kept fresh while the page is open (they arrive at any time). */
 export function useReceived() {
   return useQuery({
     queryKey: ["received"],
+    refetchInterval: 5_000,
     queryFn: async () => unwrap(await api().GET("/v1/organisation/disclosures")),
   });
 }
