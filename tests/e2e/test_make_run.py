@@ -183,6 +183,7 @@ def test_the_first_hour_register_read_the_email_verify_sign_in(fresh_run: Run) -
         assert body is not None
         link = re.search(r"(\S+)/verify-email\?token=([\w-]+)", body.get_content())
         assert link and link.group(1) == run.web, body.get_content()  # a page of the app
+        assert httpx.get(link.group(0), timeout=30).status_code == 200
         r = gw.post("/v1/email-verifications", json={"token": link.group(2)})
         assert r.status_code == 200, r.text
         r = gw.post("/v1/auth/login", json={"username": "newcomer", "password": PASSWORD})
