@@ -73,11 +73,4 @@ export function useErase() {
   });
 }
 
-export const PURPOSES = ["recruitment_services", "vacancy_assessment", "client_application",
-  "cv_and_job_alerts", "marketing", "product_improvement", "promotions_and_events", "enquiries",
-  "vetting", "outsourced_processing", "equal_opportunity_monitoring", "analytics_advertising"] as const;
-export const THIRD_PARTY = new Set(["client_application", "vetting"]);
-export const CATEGORIES = ["name", "contact", "school", "gender", "resume", "application_form",
-  "education", "experience", "skills", "languages", "preferences"] as const;
-export const SENSITIVE = ["beliefs_religion", "race_ethnicity_family_origin", "disability",
-  "criminal_history", "collective_bargaining", "political_rights", "sex_life_health"] as const;
+export { CATEGORIES, CONSENTABLE as PURPOSES, SENSITIVE, THIRD_PARTY } from "../../lib/vocabulary";

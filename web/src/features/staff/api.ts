@@ -55,11 +55,4 @@ export async function sha256(text: string): Promise<string> {
   return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
 }
 
-export const PURPOSES = ["recruitment_services", "vacancy_assessment", "client_application",
-  "cv_and_job_alerts", "marketing", "product_improvement", "promotions_and_events", "enquiries",
-  "vetting", "outsourced_processing", "legal_disclosure", "equal_opportunity_monitoring",
-  "analytics_advertising"] as const;
-export const CATEGORIES = ["name", "contact", "school", "gender", "resume", "education",
-  "experience", "skills", "languages", "preferences"] as const;
-export const LEGAL_BASES = ["laws_and_regulations", "life_body_property", "public_health_children",
-  "state_cooperation", "academic_research"] as const;
+export { LEGAL_BASES, PURPOSES, SENDABLE as CATEGORIES } from "../../lib/vocabulary";

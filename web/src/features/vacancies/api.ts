@@ -55,6 +55,5 @@ export function useApply() {
 
 export { useAccount, useOrganisation, useResume } from "../../lib/queries";
 
-export const SENDABLE = ["name", "contact", "school", "gender", "resume", "education",
-  "experience", "skills", "languages", "preferences"] as const;
+export { SENDABLE } from "../../lib/vocabulary";
 export const DEFAULT_ITEMS = ["name", "contact", "school", "resume"];

@@ -1,4 +1,4 @@
-/** The one client of the gateway, typed from its OpenAPI (`schema.d.ts`, `make web-client`).
+/** The one client of the gateway, typed from its OpenAPI (`schema.ts`, `make web-client`).
  * Features wrap it in their queries; components never call `fetch` themselves. */
 import createClient, { type Middleware } from "openapi-fetch";
 

@@ -7638,3 +7638,26 @@ export interface operations {
         };
     };
 }
+type FlattenedDeepRequired<T> = {
+    [K in keyof T]-?: FlattenedDeepRequired<T[K] extends unknown[] | undefined | null ? Extract<T[K], unknown[]>[number] : T[K]>;
+};
+type ReadonlyArray<T> = [
+    Exclude<T, undefined>
+] extends [
+    unknown[]
+] ? Readonly<Exclude<T, undefined>> : Readonly<Exclude<T, undefined>[]>;
+export const applicationListedStatusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ApplicationListed"]["status"]> = ["shared", "blocked"];
+export const applicationOutStatusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ApplicationOut"]["status"]> = ["shared", "blocked"];
+export const campaignBodyPurposeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["CampaignBody"]["purpose"]> = ["marketing", "promotions_and_events"];
+export const consentOutStatusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ConsentOut"]["status"]> = ["active", "reconsent_required", "withdrawn"];
+export const dataCategoryValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["DataCategory"]> = ["name", "contact", "school", "gender", "resume", "application_form", "education", "experience", "skills", "languages", "preferences"];
+export const decisionOutDecisionValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["DecisionOut"]["decision"]> = ["allow", "deny"];
+export const decisionReasonValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["DecisionReason"]> = ["consent_granted", "not_third_party", "legal_exemption", "no_consent", "withdrawn", "reconsent_required", "region_not_covered", "categories_not_covered", "sensitive_not_covered", "objected_to_transfer", "erased"];
+export const languageValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Language"]> = ["ja", "en"];
+export const legalBasisValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["LegalBasis"]> = ["laws_and_regulations", "life_body_property", "public_health_children", "state_cooperation", "academic_research"];
+export const notificationKindValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["NotificationKind"]> = ["email_verification", "policy_change", "business_transfer", "disclosure", "application_blocked", "job_alert", "marketing", "promotion", "erasure_confirmation"];
+export const notificationOutStatusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["NotificationOut"]["status"]> = ["pending", "sending", "sent", "failed", "skipped"];
+export const purposeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Purpose"]> = ["recruitment_services", "vacancy_assessment", "client_application", "cv_and_job_alerts", "marketing", "product_improvement", "promotions_and_events", "enquiries", "vetting", "outsourced_processing", "legal_disclosure", "equal_opportunity_monitoring", "analytics_advertising"];
+export const sensitiveCategoryValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["SensitiveCategory"]> = ["beliefs_religion", "race_ethnicity_family_origin", "disability", "criminal_history", "collective_bargaining", "political_rights", "sex_life_health"];
+export const staffMadeAccountRoleValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["StaffMadeAccount"]["role"]> = ["client", "staff", "auditor"];
+export const ac_contracts__audit__DisclosureBasisValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ac_contracts__audit__Disclosure"]["basis"]> = ["consent", "legal"];
