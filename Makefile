@@ -96,11 +96,15 @@ schemas: venv ## regenerate JSON Schemas and docs/asyncapi.yaml from the event m
 
 .PHONY: bench-pipeline
 bench-pipeline: infra ## store -> relay -> Kafka -> projection, beside raw ceilings
-	$(WITH_INFRA) $(PY) bench/pipeline.py
+	$(WITH_INFRA) $(PY) -m bench.pipeline
 
 .PHONY: bench-matching
 bench-matching: venv ## matching quality: nDCG@10 of BM25 on a labelled set, beside a random ranking
-	$(PY) bench/matching.py
+	$(PY) -m bench.matching
+
+.PHONY: bench-ranking
+bench-ranking: infra ## ranking at scale: a student's top 10 and a candidate page, 100,000 CVs and 10,000 vacancies, beside a one-row read
+	$(WITH_INFRA) $(PY) -m bench.ranking
 
 .PHONY: eval-sensitive
 eval-sensitive: venv ## the sensitive-data guard's precision and recall on its labelled corpus
@@ -108,13 +112,23 @@ eval-sensitive: venv ## the sensitive-data guard's precision and recall on its l
 
 .PHONY: bench-audit
 bench-audit: infra ## replay of >1M seeded events and every audit rule, beside a raw aiokafka consume
-	$(WITH_INFRA) $(PY) bench/audit.py
+	$(WITH_INFRA) $(PY) -m bench.audit
 
 .PHONY: bench-consent
 bench-consent: infra ## consent decisions under wrk (100k people, 1M consents), beside a bare endpoint
 	@command -v wrk >/dev/null || { s=""; [ "$$(id -u)" -eq 0 ] || s=sudo; \
 	  $$s apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$s apt-get install -y -qq wrk >/dev/null; }
-	$(WITH_INFRA) $(PY) bench/consent.py
+	$(WITH_INFRA) $(PY) -m bench.consent
+
+.PHONY: bench-platform
+bench-platform: infra ## the platform under a busy term's mix through the gateway (locust): the highest rate with every p99 under 200 ms
+	$(WITH_INFRA) $(PY) -m bench.platform
+
+.PHONY: bench-servers
+bench-servers: infra ## uvicorn (uvloop, httptools) against granian for consent and the gateway, bare and service
+	@command -v wrk >/dev/null || { s=""; [ "$$(id -u)" -eq 0 ] || s=sudo; \
+	  $$s apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$s apt-get install -y -qq wrk >/dev/null; }
+	$(WITH_INFRA) $(PY) -m bench.servers
 
 .PHONY: staff-account
 staff-account: infra ## the first staff account (password prompted or AC_ADMIN_PASSWORD: 10-256 characters, 4+ distinct, not the username)
@@ -149,6 +163,19 @@ $(KUSTOMIZE):
 $(KUBECONFORM):
 	$(GO_INSTALL) github.com/yannh/kubeconform/cmd/kubeconform@v0.6.7
 
+# promtool (Prometheus 3.7.3) from the Go module proxy, pinned by deploy/prometheus/promtool.
+PROMTOOL := $(TOOLS)/bin/promtool
+
+$(PROMTOOL): deploy/prometheus/promtool/go.mod deploy/prometheus/promtool/go.sum
+	cd deploy/prometheus/promtool && GOPATH=$(TOOLS)/go GOFLAGS=-modcacherw \
+	  go build -o $(PROMTOOL) github.com/prometheus/prometheus/cmd/promtool
+
+.PHONY: alerts-check
+alerts-check: $(PROMTOOL) venv ## the alert rules (deploy/k8s/base/infra/alerts.yaml) through promtool check rules
+	$(PY) -c 'import sys, yaml; print(yaml.safe_load(open(sys.argv[1]))["data"]["active-connector.rules.yaml"])' \
+	  deploy/k8s/base/infra/alerts.yaml > $(CACHE)/alerts.rules.yaml
+	$(PROMTOOL) check rules $(CACHE)/alerts.rules.yaml
+
 .PHONY: k8s-validate
 k8s-validate: $(KUSTOMIZE) $(KUBECONFORM) ## kustomize build of each overlay | kubeconform -strict (offline schemas)
 	@for overlay in deploy/k8s/overlays/*/; do \
@@ -161,3 +188,10 @@ k8s-validate: $(KUSTOMIZE) $(KUBECONFORM) ## kustomize build of each overlay | k
 .PHONY: k8s-schemas
 k8s-schemas: venv ## regenerate deploy/k8s/schemas from the Go module proxy and Maven Central
 	GOPATH=$(TOOLS)/go GOFLAGS=-modcacherw $(PY) $(SCHEMAS)/generate.py
+
+.PHONY: chaos
+chaos: infra $(PROMTOOL) ## every fault in turn under load, on a platform of its own: FAULT and RESULT lines
+	@# Its own PostgreSQL and Kafka (tests/chaos/infra.py); the shared ones only for the
+	@# suite's session fixtures. Root is needed for the small disk of the full-disk fault.
+	$(WITH_INFRA) AC_CHAOS=full AC_PROMTOOL=$(PROMTOOL) $(PY) -m pytest tests/chaos -n 0 -p no:randomly -s \
+	  --timeout 3600 $(PYTEST_ARGS)

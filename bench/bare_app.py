@@ -14,6 +14,9 @@ from ac_contracts.consent import BatchBody, DecisionBody
 ANSWER = b'{"decision":"allow","reason":"consent_granted","consent_event_ids":[],"position":{"subject_version":1,"policies_version":1}}'
 
 
+POLICIES = b'{"versions":["v1"],"significant_since":{},"transfers":[]}'
+
+
 def create_app() -> FastAPI:
     app = FastAPI()
 
@@ -24,5 +27,10 @@ def create_app() -> FastAPI:
     @app.post("/decisions/batch")
     async def decide_batch(body: BatchBody) -> Response:
         return Response(b'{"decisions":[' + b",".join([ANSWER] * len(body.requests)) + b"]}")
+
+    @app.get("/policies")
+    async def policies() -> Response:
+        """The upstream of `bench/servers.py`'s gateway runs: a constant `PolicyState`."""
+        return Response(POLICIES, media_type="application/json")
 
     return app

@@ -9,6 +9,9 @@ before the method was run. Two directions are measured, each ranked with
   suggestions), judged against the CV's grades of every vacancy;
 - vacancy -> CVs: for 12 vacancies, the top 10 of all CVs (a client's candidates).
 
+Each is ranked by the in-memory index the service uses (`ac_matching.index`), and, beside
+it, by the plain reference BM25 (the same scores; equal scores may be ordered otherwise).
+
 The baseline orders all candidates at random: its mean nDCG@10 and standard deviation
 over 200 seeded shuffles (the same on every run). Per direction: nDCG@10 of each, their
 ratio, BM25 by the query's language, and the queries it serves worst.
@@ -60,6 +63,8 @@ def main() -> None:
     for direction in (labelled.cv_to_vacancy, labelled.vacancy_to_cv):
         result = evaluate(direction)
         report(direction, result)
+        reference = evaluate(direction, ranker="reference")
+        print(f"  the reference BM25 (ranking.Bm25Index, same scores): {reference.ndcg:.3f}")
         results.append(result)
     main_result = results[0]
     print(f"\nRESULT line: the {main_result.direction} direction")

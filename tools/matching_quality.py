@@ -15,12 +15,15 @@ import json
 import math
 import random
 import statistics
-from collections.abc import Mapping, Sequence
+from collections import Counter
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ac_matching.ranking import Bm25Index, cv_text, vacancy_text
+from ac_matching.index import TermIndex
+from ac_matching.live import tie_of
+from ac_matching.ranking import Bm25Index, cv_text, tokenize, vacancy_text
 
 GRADES = range(4)
 K = 10
@@ -89,15 +92,33 @@ class Evaluation:
         return self.ndcg / self.random_mean if self.random_mean > 0 else math.inf
 
 
+def rankers(direction: Direction) -> dict[str, Callable[[str, int], list[str]]]:
+    """The two rankings measured: `index`, the in-memory index the service ranks with
+    (`ac_matching.index`, numpy), and `reference`, the plain BM25 of `ac_matching.ranking`.
+    Their scores are equal; only the order of equal scores differs."""
+    reference = Bm25Index.build(direction.candidates.items())
+    index = TermIndex()
+    for key, text in direction.candidates.items():
+        index.add(key, Counter(tokenize(text)), tie=tie_of(key))
+
+    def by_index(text: str, k: int) -> list[str]:
+        top = index.top(index.scores(Counter(tokenize(text))), None, k)
+        return [str(key) for key, _, _ in top]
+
+    return {"index": by_index, "reference": lambda t, k: [key for key, _ in reference.top(t, k)]}
+
+
 def evaluate(
-    direction: Direction, k: int = K, shuffles: int = SHUFFLES, seed: int = SEED
+    direction: Direction,
+    k: int = K,
+    shuffles: int = SHUFFLES,
+    seed: int = SEED,
+    ranker: str = "index",
 ) -> Evaluation:
-    """BM25 and the random baseline on one direction of a labelled set."""
-    index = Bm25Index.build(direction.candidates.items())
-    per_query = {
-        q.key: ndcg([key for key, _ in index.top(q.text, k)], q.relevance, k)
-        for q in direction.queries
-    }
+    """BM25 (as the service ranks, or the reference) and the random baseline on one direction
+    of a labelled set."""
+    rank = rankers(direction)[ranker]
+    per_query = {q.key: ndcg(rank(q.text, k), q.relevance, k) for q in direction.queries}
     baseline = random_baseline(direction, k, shuffles, seed)
     return Evaluation(
         direction=direction.name,

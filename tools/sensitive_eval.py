@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ac_events.catalogue.vocab import SensitiveCategory
-from ac_resumes.sensitive import detect
+from ac_sensitive.detector import detect
 
 DEFAULT_CORPUS = Path("tests/data/sensitive_corpus.jsonl")
 SPLITS = ("dev", "test")

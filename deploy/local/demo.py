@@ -160,17 +160,42 @@ class Demo:
                          name=f"{org['legal_name']} recruiter",
                          email=f"{recruiter.split('.')[1]}@demo.example")  # fmt: skip
 
+    def every(self, path: str, who: dict[str, str]) -> list[Any]:
+        """Every item of a list route, page after page."""
+        items: list[Any] = []
+        params: dict[str, Any] = {"limit": 100}
+        while True:
+            page = self.call("GET", path, who, params=params)
+            items += page["items"]
+            if page["next_cursor"] is None:
+                return items
+            params = {"limit": 100, "cursor": page["next_cursor"]}
+
+    @staticmethod
+    def vacancy(org: str, title: str, skills: list[str], country: str) -> dict[str, Any]:
+        """A vacancy's body; an internship (by its title) is paid, hybrid, with a short form."""
+        body: dict[str, Any] = {"title": title, "skills": skills, "location_country": country,
+                                "description": f"{title} at {org}: {', '.join(skills)}."}  # fmt: skip
+        if "intern" in title.lower() or "インターン" in title:
+            body |= {"kind": "internship", "work_mode": "hybrid",
+                     "internship": {"duration_weeks": 8, "hours_per_week": 20, "paid": True,
+                                    "stipend": {"amount": 120000, "currency": "JPY",
+                                                "per": "month"}, "school_credit": True},
+                     "form": [{"kind": "short_text", "prompt": "Your school and year"},
+                              {"kind": "yes_no", "prompt": "Can you come in two days a week?"}]}  # fmt: skip
+        else:
+            body["kind"] = "permanent"
+        return body
+
     def vacancies(self) -> int:
         posted = 0
         for org, wanted in VACANCIES.items():
             who = self.login(RECRUITERS[org])
             assert who is not None
-            have = {v["title"] for v in self.call("GET", "/v1/vacancies", who)
-                    if v["organization_id"] == org}  # fmt: skip
+            have = {v["title"] for v in self.every("/v1/organisation/vacancies", who)}
             for title, skills, country in wanted:
                 if title not in have:
-                    body = {"title": title, "skills": skills, "location_country": country,
-                            "description": f"{title} at {org}: {', '.join(skills)}."}  # fmt: skip
+                    body = self.vacancy(org, title, skills, country)
                     self.call("POST", "/v1/vacancies", who, json=body)
                     posted += 1
         return posted

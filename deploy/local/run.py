@@ -19,7 +19,7 @@ Needs DATABASE_URL and KAFKA_BOOTSTRAP_SERVERS (the Makefile provides them).
 The services, their ports and who calls whom come from the registry
 (`ac_contracts.services`). `AC_PORT_BASE` (default 8000) moves every port by the
 same offset: the gateway takes it, the others the ports after it; `AC_SMTP_PORT`
-(default 1025) is the mail sink's.
+(default 1025) is the mail sink's, `AC_MAIL_DIR` (default `.cache/mail`) its folder.
 """
 
 from __future__ import annotations
@@ -53,11 +53,12 @@ PORT_BASE = int(os.environ.get("AC_PORT_BASE", str(DEFAULT_PORT_BASE)))
 SERVICES = {s.name: PORT_BASE + (s.port - DEFAULT_PORT_BASE) for s in REGISTRY}
 """Each service's local port, in the registry's order (the gateway first)."""
 WEB_PORT = PORT_BASE + max(s.port for s in REGISTRY) - DEFAULT_PORT_BASE + 1
-"""The web app's port: the one after the services' (8007 by default)."""
+"""The web app's port: the one after the services' (8008 by default)."""
 WEB_URL = f"http://127.0.0.1:{WEB_PORT}"
 SMTP_PORT = int(os.environ.get("AC_SMTP_PORT", "1025"))
-MAIL_DIR = ROOT / ".cache" / "mail"
-READY_TIMEOUT_S = 90.0
+MAIL_DIR = Path(os.environ.get("AC_MAIL_DIR", str(ROOT / ".cache" / "mail")))
+READY_TIMEOUT_S = float(os.environ.get("AC_READY_TIMEOUT_S", "90"))
+"""How long a service may take to answer `/readyz` with 200 (a busy machine starts slowly)."""
 MAX_RESTARTS = 5
 """Restarts of one child within `RESTART_WINDOW_S` before it is judged unable to stay up."""
 RESTART_WINDOW_S = 60.0

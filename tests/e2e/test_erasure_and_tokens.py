@@ -19,9 +19,11 @@ from ac_events.codec import Codec
 from ac_events.kafka import PRODUCERS, topic_for
 from ac_platform.auth import AUDIENCE, ISSUER
 from ac_platform.peers import HttpKeyring
+from tests.support.desk import DeskRig, Someone
 from tests.support.infra import Infra, unique_prefix
 from tests.support.kafka import read_topic
 from tests.support.platform import SECRET, Platform, platform
+from tests.support.policy import texts
 from tests.support.tokens import TokenMint
 
 PASSWORD = "correct horse battery staple"
@@ -30,7 +32,7 @@ PASSWORD = "correct horse battery staple"
 @pytest.fixture
 async def live(infra: Infra) -> AsyncIterator[tuple[Platform, str, str]]:
     prefix = unique_prefix()
-    async with platform(infra, prefix) as p:
+    async with platform(infra, prefix, notifications=True) as p:
         yield p, prefix, infra.kafka_bootstrap_servers
 
 
@@ -51,7 +53,7 @@ async def test_erasure_leaves_no_readable_trace_and_keeps_the_consent_facts(
     policy = {
         "policy_version": "v1",
         "effective_at": "2026-04-01T00:00:00Z",
-        "text_sha256": "a" * 64,
+        "texts": texts("v1"),
     }
     assert (await p.gateway.post("/v1/policies", json=policy, headers=staff)).status_code == 201
     secret_name, secret_email = "Kaori Nakamura-Erasable", "kaori.erasable@example.jp"
@@ -85,7 +87,13 @@ async def test_erasure_leaves_no_readable_trace_and_keeps_the_consent_facts(
     got = (await p.gateway.get(received, headers=client_e)).json()
     assert got["data"]["resume"]["skills"] == [secret_skill]
 
-    exported = (await p.gateway.get("/v1/me/export", headers=me)).json()
+    # The disclosure (everything held), after step-up: the password and the emailed code.
+    desk, kaori = DeskRig(p), Someone(subject, me, secret_email)
+    asked = (await desk.file(kaori, kind="disclosure"))["request_id"]
+    verified = await desk.verify(kaori, asked, await desk.code(kaori, asked))
+    assert verified.status_code == 200, verified.text
+    disclosure = f"/v1/me/requests/{asked}/disclosure"
+    exported = (await p.gateway.get(disclosure, headers=me)).json()
     assert exported["identity"]["profile"]["email"] == secret_email
     assert len(exported["consent"]["consents"]) == 2
     assert exported["resume"]["content"]["skills"] == [secret_skill]
@@ -102,9 +110,10 @@ async def test_erasure_leaves_no_readable_trace_and_keeps_the_consent_facts(
     registered = (await Codec(keyring).open(mine[0])).payload
     assert registered.email == secret_email  # type: ignore[attr-defined]
 
-    r = await p.gateway.request("DELETE", "/v1/me", json={"password": PASSWORD}, headers=me)
-    assert r.status_code == 204, r.text
-    assert (await p.gateway.get("/v1/me/export", headers=me)).status_code == 404
+    erasure = (await desk.file(kaori, kind="erasure"))["request_id"]
+    r = await desk.verify(kaori, erasure, await desk.code(kaori, erasure))
+    assert r.status_code == 200 and r.json()["answers"][0]["actions"] == ["erasure requested"]
+    assert (await p.gateway.get(disclosure, headers=me)).status_code == 404  # no account left
     assert (
         await p.gateway.post("/v1/auth/login", json={"username": "kaori", "password": PASSWORD})
     ).status_code == 401
@@ -130,7 +139,7 @@ async def test_erasure_leaves_no_readable_trace_and_keeps_the_consent_facts(
     # The record of the provision stays, pseudonymous; the copy of what was sent is gone.
     records = (
         await p.gateway.get(f"/v1/audit/subjects/{subject}/disclosures", headers=auditor)
-    ).json()
+    ).json()["items"]
     assert [r["record"]["recipient_legal_name"] for r in records] == ["E K.K."]
     for _ in range(100):
         got = (await p.gateway.get(received, headers=client_e)).json()
@@ -209,7 +218,7 @@ async def test_bad_tokens_are_refused_at_the_gateway(live: tuple[Platform, str, 
             json={
                 "policy_version": "x",
                 "effective_at": "2026-01-01T00:00:00Z",
-                "text_sha256": "a" * 64,
+                "texts": texts("x"),
             },
             headers={"Authorization": f"Bearer {token}"},
         )

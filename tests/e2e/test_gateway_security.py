@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import re
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -29,6 +30,7 @@ from ac_gateway.table import Route
 from ac_platform.auth import Caller
 from tests.support.infra import Infra, unique_prefix
 from tests.support.platform import Platform, platform
+from tests.support.policy import texts
 
 PASSWORD = "correct horse battery staple"
 ACTORS = ("anonymous", "student_a", "student_b", "client_x", "client_y", "staff", "auditor")
@@ -49,6 +51,7 @@ class World:
     transfer: str
     vacancy_x: str
     disclosure_to_x: str
+    application_to_x: str
 
     async def call(self, actor: str, method: str, path: str, body: Any = None) -> httpx.Response:
         return await self.p.gateway.request(method, path, json=body, headers=self.headers[actor])
@@ -132,8 +135,42 @@ def vacancy_to_close() -> Cell:
             "vacancy_id"
         ]
 
-    return Cell(lambda w: f"/v1/vacancies/{made['id']}/close", 200, setup=post,
-                except_for={"client_y": 404})  # fmt: skip
+    return Cell(lambda w: f"/v1/vacancies/{made['id']}/close", 200, lambda w: {"reason": "filled"},
+                setup=post, except_for={"client_y": 404})  # fmt: skip
+
+
+VACANCY = {"title": "Backend engineer", "skills": ["Python"], "location_country": "JP"}
+
+
+async def a_applies(w: World) -> str:
+    """A new vacancy of X, and student A's application to it (shared: A consents to X again,
+    since another row withdraws A's consent)."""
+    grant = {"purpose": "client_application", "recipient": "org-x", "region": "JP",
+             "data_categories": ["resume"], "policy_version": "v1"}  # fmt: skip
+    await w.p.until_done("POST", "/v1/me/consents", grant, w.headers["student_a"])
+    await w.cv("student_a", True)
+    posted = await w.p.until_done("POST", "/v1/vacancies", VACANCY, w.headers["client_x"])
+    body = {"vacancy_id": posted["vacancy_id"], "data_items": ["resume"]}
+    applied = await w.p.until_done("POST", "/v1/me/applications", body, w.headers["student_a"])
+    assert applied["status"] == "shared", applied
+    return str(applied["application_id"])
+
+
+def an_application(path: str, ok: int, body: Any = None, *, offer: bool = False,
+                   except_for: dict[str, int] | None = None) -> Cell:  # fmt: skip
+    """A cell on an application of A's to X made for the row (at an offer, if asked)."""
+    made: dict[str, str] = {}
+
+    async def setup(w: World) -> None:
+        made["id"] = await a_applies(w)
+        for action in ("interview", "offer") if offer else ():
+            r = await w.call("client_x", "POST",
+                             f"/v1/organisation/applications/{made['id']}/steps",
+                             {"action": action})  # fmt: skip
+            assert r.status_code == 200, r.text
+
+    return Cell(lambda w: path.format(id=made["id"]), ok, lambda w: body, setup=setup,
+                except_for=except_for or {})  # fmt: skip
 
 
 def alert_to_end() -> Cell:
@@ -145,6 +182,70 @@ def alert_to_end() -> Cell:
 
     return Cell(lambda w: f"/v1/me/alerts/{made['id']}", 204, setup=subscribe,
                 except_for={"student_b": 404})  # fmt: skip
+
+
+ENQUIRY = {"kind": "enquiry", "title": "A question", "details": "Where are my data kept?",
+           "language": "en"}  # fmt: skip
+DISCLOSURE = {"kind": "disclosure", "language": "en"}
+NOT_A = {"student_b": 404, "client_x": 404, "client_y": 404, "staff": 404, "auditor": 404}
+"""Everyone but A, on A's request: there is no such request of theirs."""
+
+
+async def file_as_a(w: World, body: dict[str, Any]) -> str:
+    r = await w.call("student_a", "POST", "/v1/me/requests", body)
+    assert r.status_code == 201, r.text
+    request_id: str = r.json()["request_id"]
+    return request_id
+
+
+def a_request(
+    tail: str, ok: int, body: Callable[[World], Any], filed: dict[str, Any] = ENQUIRY,
+    skip: bool = False,
+) -> Cell:  # fmt: skip
+    """A route on a request of A's (a fresh one); `skip`: the desk's clock moves past the
+    minute a new code waits for."""
+    made: dict[str, str] = {}
+
+    async def setup(w: World) -> None:
+        made["id"] = await file_as_a(w, filed)
+        if skip:
+            w.p.desk_clock.skip(timedelta(minutes=2))
+
+    return Cell(lambda w: f"/v1/me/requests/{made['id']}{tail}", ok, body, NOT_A, setup)
+
+
+def a_disclosure() -> Cell:
+    """A's disclosure, verified with the code from A's mailbox and answered."""
+    made: dict[str, str] = {}
+
+    async def setup(w: World) -> None:
+        request_id = made["id"] = await file_as_a(w, DISCLOSURE)
+        smtp = w.p.smtp
+        assert smtp is not None
+        for _ in range(300):
+            sent = [m for m in smtp.inbox.to("student.a@example.jp")
+                    if request_id in m.body and re.search(r"\d{6}", m.subject)]  # fmt: skip
+            if sent:
+                break
+            await asyncio.sleep(0.1)
+        assert sent, [(m.to, m.subject) for m in smtp.inbox.messages]
+        code = re.search(r"\b(\d{6})\b", sent[0].subject)
+        assert code is not None
+        body = {"password": PASSWORD, "code": code.group(1)}
+        r = await w.call("student_a", "POST", f"/v1/me/requests/{request_id}/verification", body)
+        assert r.status_code == 200, r.text
+
+    return Cell(lambda w: f"/v1/me/requests/{made['id']}/disclosure", 200, setup=setup,
+                except_for=NOT_A)  # fmt: skip
+
+
+def staff_on_a_request(tail: str, ok: int, body: Callable[[World], Any]) -> Cell:
+    made: dict[str, str] = {}
+
+    async def setup(w: World) -> None:
+        made["id"] = await file_as_a(w, ENQUIRY)
+
+    return Cell(lambda w: f"/v1/desk/requests/{made['id']}{tail}", ok, body, setup=setup)
 
 
 CELLS: dict[tuple[str, str], Cell] = {
@@ -166,9 +267,6 @@ CELLS: dict[tuple[str, str], Cell] = {
     ("GET", "/v1/auth/jwks"): Cell(at("/v1/auth/jwks"), 200),
     ("GET", "/v1/me"): Cell(at("/v1/me"), 200),
     ("PATCH", "/v1/me"): Cell(at("/v1/me"), 200, lambda w: {"school": "Tokyo Tech"}),
-    # A wrong password: the erasure is refused (never carried out by this test).
-    ("DELETE", "/v1/me"): Cell(at("/v1/me"), 401, lambda w: {"password": "not the password"}),
-    ("GET", "/v1/me/export"): Cell(at("/v1/me/export"), 200),
     ("GET", "/v1/me/consents"): Cell(at("/v1/me/consents"), 200),
     ("POST", "/v1/me/consents"): Cell(
         at("/v1/me/consents"), 201, lambda w: {"purpose": "marketing", "policy_version": "v1"}),
@@ -197,6 +295,17 @@ CELLS: dict[tuple[str, str], Cell] = {
         at("/v1/me/applications"), 201, lambda w: {"vacancy_id": w.vacancy_x}, setup=both_cvs,
         settle=True, except_for={"student_a": 409}),
     ("GET", "/v1/me/applications"): Cell(at("/v1/me/applications"), 200),
+    ("GET", "/v1/me/applications/{application_id}"): Cell(
+        lambda w: f"/v1/me/applications/{w.application_to_x}", 200, except_for={"student_b": 404}),
+    # A withdraws A's application; to B it is no application of theirs.
+    ("POST", "/v1/me/applications/{application_id}/withdraw"): an_application(
+        "/v1/me/applications/{id}/withdraw", 200, except_for={"student_b": 404}),
+    ("POST", "/v1/me/applications/{application_id}/answer"): an_application(
+        "/v1/me/applications/{id}/answer", 200, {"action": "accept"}, offer=True,
+        except_for={"student_b": 404}),
+    ("GET", "/v1/me/preferences"): Cell(at("/v1/me/preferences"), 200),
+    ("PUT", "/v1/me/preferences"): Cell(
+        at("/v1/me/preferences"), 200, lambda w: {"kinds": ["internship", "permanent"]}),
     ("GET", "/v1/me/disclosures"): Cell(at("/v1/me/disclosures"), 200),
     ("GET", "/v1/vacancies"): Cell(at("/v1/vacancies"), 200),
     ("GET", "/v1/vacancies/{vacancy_id}"): Cell(lambda w: f"/v1/vacancies/{w.vacancy_x}", 200),
@@ -204,6 +313,20 @@ CELLS: dict[tuple[str, str], Cell] = {
         at("/v1/vacancies"), 201, lambda w: {"title": "Sales", "location_country": "JP"}),
     # Only X may close X's vacancy (Y is told there is no such vacancy of its own).
     ("POST", "/v1/vacancies/{vacancy_id}/close"): vacancy_to_close(),
+    # Only X may revise X's vacancy.
+    ("PUT", "/v1/vacancies/{vacancy_id}"): Cell(
+        lambda w: f"/v1/vacancies/{w.vacancy_x}", 200, lambda w: {**VACANCY, "places": 3},
+        except_for={"client_y": 404}),
+    ("GET", "/v1/organisation/vacancies"): Cell(at("/v1/organisation/vacancies"), 200),
+    ("GET", "/v1/vacancies/{vacancy_id}/applications"): Cell(
+        lambda w: f"/v1/vacancies/{w.vacancy_x}/applications", 200, except_for={"client_y": 404}),
+    ("GET", "/v1/organisation/applications/{application_id}"): Cell(
+        lambda w: f"/v1/organisation/applications/{w.application_to_x}", 200,
+        except_for={"client_y": 404}),
+    # X moves an application to X; to Y it is no application of theirs.
+    ("POST", "/v1/organisation/applications/{application_id}/steps"): an_application(
+        "/v1/organisation/applications/{id}/steps", 200, {"action": "review"},
+        except_for={"client_y": 404}),
     ("GET", "/v1/vacancies/{vacancy_id}/candidates"): Cell(
         lambda w: f"/v1/vacancies/{w.vacancy_x}/candidates", 200, except_for={"client_y": 404}),
     ("GET", "/v1/organisation/disclosures"): Cell(at("/v1/organisation/disclosures"), 200),
@@ -228,8 +351,8 @@ CELLS: dict[tuple[str, str], Cell] = {
         at("/v1/accounts"), 201, lambda w: {**person(f"aud{n()}"), "role": "auditor"}),
     ("POST", "/v1/policies"): Cell(
         at("/v1/policies"), 201,
-        lambda w: {"policy_version": f"v1.{n()}", "effective_at": "2026-05-01T00:00:00Z",
-                   "text_sha256": "b" * 64}),
+        lambda w: (lambda v: {"policy_version": v, "effective_at": "2026-05-01T00:00:00Z",
+                              "texts": texts(v)})(f"v1.{n()}")),
     ("POST", "/v1/transfers"): Cell(
         at("/v1/transfers"), 201,
         lambda w: {"acquirer": "org-x", "acquirer_name": "X", "purposes": ["marketing"],
@@ -256,6 +379,45 @@ CELLS: dict[tuple[str, str], Cell] = {
         at("/v1/audit/decisions"), 200,
         lambda w: {"subject_id": w.subjects["student_a"], "purpose": "client_application",
                    "recipient": "org-x", "region": "JP"}),
+    # [D] #16: the published policy, for anyone.
+    ("GET", "/v1/policy"): Cell(at("/v1/policy"), 200),
+    ("GET", "/v1/policy/versions/{policy_version}"): Cell(at("/v1/policy/versions/2013-09"), 200),
+    ("GET", "/v1/policy/diff"): Cell(
+        at("/v1/policy/diff?from_version=2013-09&to_version=v1"), 200),
+    # A person's requests: each their own (another person's is not there for them).
+    ("POST", "/v1/me/requests"): Cell(at("/v1/me/requests"), 201, lambda w: ENQUIRY),
+    ("GET", "/v1/me/requests"): Cell(at("/v1/me/requests"), 200),
+    ("GET", "/v1/me/requests/{request_id}"): a_request(
+        "", 200, lambda w: None),
+    # A wrong code: the try is refused for A (and counted); the request is nobody else's.
+    ("POST", "/v1/me/requests/{request_id}/verification"): a_request(
+        "/verification", 401, lambda w: {"password": PASSWORD, "code": "000000"}, DISCLOSURE),
+    ("POST", "/v1/me/requests/{request_id}/code"): a_request(
+        "/code", 201, lambda w: None, DISCLOSURE, skip=True),
+    ("POST", "/v1/me/requests/{request_id}/messages"): a_request(
+        "/messages", 201, lambda w: {"body": "And one more thing."}),
+    ("GET", "/v1/me/requests/{request_id}/disclosure"): a_disclosure(),
+    ("POST", "/v1/enquiries"): Cell(
+        at("/v1/enquiries"), 201,
+        lambda w: {"kind": "enquiry", "email": "guest@example.org", "title": "Q",
+                   "message": "Do you hold anything about me?"}),
+    # The desk's staff.
+    ("GET", "/v1/desk/queue"): Cell(at("/v1/desk/queue"), 200),
+    ("GET", "/v1/desk/requests/{request_id}"): staff_on_a_request("", 200, lambda w: None),
+    ("POST", "/v1/desk/requests"): Cell(
+        at("/v1/desk/requests"), 201,
+        lambda w: {"subject_id": w.subjects["student_a"], "kind": "enquiry", "channel": "phone",
+                   "details": "Asked by phone", "verification": {
+                       "method": "other", "document": "called back the registered number"}}),
+    ("POST", "/v1/desk/requests/{request_id}/assignment"): staff_on_a_request(
+        "/assignment", 200, lambda w: {}),
+    ("POST", "/v1/desk/requests/{request_id}/answer"): staff_on_a_request(
+        "/answer", 200, lambda w: {"outcome": "answered", "reason": "Here is the answer."}),
+    ("POST", "/v1/desk/requests/{request_id}/messages"): staff_on_a_request(
+        "/messages", 201, lambda w: {"body": "A reply."}),
+    ("POST", "/v1/desk/requests/{request_id}/close"): staff_on_a_request(
+        "/close", 200, lambda w: None),
+    ("GET", "/v1/desk/report"): Cell(at("/v1/desk/report"), 200),
 }  # fmt: skip
 
 
@@ -306,7 +468,7 @@ async def world(infra: Infra) -> AsyncIterator[World]:
             assert r.status_code == 201, r.text
             headers[actor], subjects[actor] = await login(p, actor.replace("_", "."))
         policy = {"policy_version": "v1", "effective_at": "2026-04-01T00:00:00Z",
-                  "text_sha256": "a" * 64}  # fmt: skip
+                  "texts": texts("v1")}  # fmt: skip
         assert (await p.gateway.post("/v1/policies", json=policy, headers=staff)).status_code == 201
         a = headers["student_a"]
         grant = {"purpose": "client_application", "recipient": "org-x", "region": "JP",
@@ -336,7 +498,8 @@ async def world(infra: Infra) -> AsyncIterator[World]:
         )  # fmt: skip
         assert applied["status"] == "shared", applied
         yield World(p, headers, subjects, consent["consent_id"], sha, t.json()["transfer_id"],
-                    posted["vacancy_id"], applied["disclosure_id"])  # fmt: skip
+                    posted["vacancy_id"], applied["disclosure_id"],
+                    applied["application_id"])  # fmt: skip
 
 
 @pytest.mark.parametrize("route", ROUTES, ids=[f"{r.method} {r.path}" for r in ROUTES])

@@ -8,7 +8,13 @@ policy change, a business transfer with objections, legal disclosures by
 staff, and erasures (their keys destroyed). Every record is sealed and
 chained exactly as the services' event stores do it.
 
-With `plant=True` it also writes violations of each audit rule, bypassing the
+Every provision is followed by its disclosure notice to the person, as the
+notifications service records it (`NotificationSent`, a few `NotificationFailed`
+with their reason).
+
+It also has a guest's enquiry at the desk and a retention job's run. With `plant=True` it
+also writes violations of each audit rule (a guest's request kept past its retention, an
+early removal of provision records among them), bypassing the
 services, and returns what the audit must find: `(rule, key)` pairs where the
 key is the event id, else the stream id, else the subject id of the finding.
 """
@@ -48,12 +54,24 @@ from ac_events.catalogue import (
     DecisionReason,
     DecisionRef,
     ErasureRequested,
+    Language,
     LegalBasis,
     LegalRef,
     MatchScored,
+    MessageBodiesRemoved,
+    NotificationFailed,
+    NotificationKind,
+    NotificationSent,
+    Outcome,
     PolicyPublished,
     ProfileUpdated,
+    ProvisionRecordsRemoved,
     Purpose,
+    RecordsRemoved,
+    RequestAnswered,
+    RequestClosed,
+    RequestFiled,
+    RequestKind,
     Role,
     SubjectErased,
     TransferObjected,
@@ -61,6 +79,7 @@ from ac_events.catalogue import (
 )
 from ac_events.catalogue.base import ERASED, Event, Redacted
 from ac_events.catalogue.consent import PurposeChange, ViewPosition
+from ac_events.catalogue.streams import notifications_stream
 from ac_events.codec import Codec
 from ac_events.crypto import new_data_key
 from ac_events.envelope import GENESIS_HASH, canonical, record_hash
@@ -309,16 +328,40 @@ class History:
             return None
         ref = DecisionRef(reason=d.reason, consent_event_ids=d.consent_event_ids,
                           position=self.position(someone))  # fmt: skip
-        return await self.w.emit("matching", stream, self.shared(org, ref), subject, self.tick(1))
+        event_id = await self.w.emit(
+            "matching", stream, self.shared(org, ref), subject, self.tick(1)
+        )
+        await self.tell(someone.subject, event_id)
+        return event_id
 
     async def legal(self, someone: Someone) -> None:
         ref = LegalRef(
             basis=LegalBasis.LAWS_AND_REGULATIONS, reference=f"order {self.rng.randint(1, 9999)}"
         )
         event = self.shared("police-jp", None, ref)
-        await self.w.emit(
+        event_id = await self.w.emit(
             "matching", f"matching-{someone.subject}", event, someone.subject, self.tick()
         )
+        await self.tell(someone.subject, event_id)
+
+    async def tell(
+        self, subject: str, cause: str, *, after: timedelta = timedelta(seconds=5),
+        to: str | None = None,
+    ) -> str:  # fmt: skip
+        """The disclosure notice of provision `cause`, as notifications records it: sent to
+        the person (`to` another, when planted), or now and then failed with its reason."""
+        to = to or subject
+        key = f"{cause}:{NotificationKind.DISCLOSURE.value}:{to}"
+        common = {"message_id": uuid.uuid5(uuid.NAMESPACE_URL, key), "kind": NotificationKind.DISCLOSURE,
+                  "language": Language.JA, "idempotency_key": key,
+                  "cause_event_id": uuid.UUID(cause), "address": f"{to[:8]}@example.jp"}  # fmt: skip
+        event: Event
+        if self.rng.random() < 0.02:
+            event = NotificationFailed(**common, reason="refused ([550])", permanent=True)
+        else:
+            event = NotificationSent(**common)
+        at = self.clock + after
+        return await self.w.emit("notifications", notifications_stream(to), event, to, at)
 
     async def erase(self, someone: Someone, *, destroy: bool = True) -> None:
         stream = f"user-{someone.subject}"
@@ -328,6 +371,26 @@ class History:
         await self.w.emit("identity", stream, SubjectErased(services_confirmed=("consent",)),
                           someone.subject, self.tick())  # fmt: skip
         someone.erased = True
+
+    # ------------------------------------------------------------ the desk and retention [D]
+
+    async def guest_request(self, closed_at: datetime) -> str:
+        """A guest's enquiry, answered and closed at `closed_at`: the RequestClosed's id."""
+        guest, request_id = f"guest-{uuid.uuid4().hex}", uuid.uuid4()
+        await self.keyring.ensure(guest)
+        stream = f"desk-request-{request_id}"
+        filed = RequestFiled(request_id=request_id, kind=RequestKind.ENQUIRY, account=False,
+                             title="A question", details="Do you hold my data?",
+                             reply_to="someone@example.org", due_at=closed_at)  # fmt: skip
+        await self.w.emit("desk", stream, filed, guest, closed_at - timedelta(days=1))
+        answered = RequestAnswered(request_id=request_id, outcome=Outcome.ANSWERED,
+                                   reason="We hold nothing of yours.", answered_by="staff")  # fmt: skip
+        await self.w.emit("desk", stream, answered, guest, closed_at)
+        return await self.w.emit("desk", stream, RequestClosed(request_id=request_id), guest,
+                                 closed_at)  # fmt: skip
+
+    async def removal(self, producer: str, event: RecordsRemoved) -> str:
+        return await self.w.emit(producer, f"retention-{producer}", event, None, self.tick())
 
     # ------------------------------------------------------------ planted violations
 
@@ -359,9 +422,10 @@ class History:
         valid = self.shared("org-jp-1", good)
         payload = valid.model_dump(mode="json")
         payload["recipient_address"] = ""
-        self.plant("record_complete", self.w.raw("matching", f"matching-{c.subject}",
-                                                 valid, payload,
-                                                 c.subject, self.tick()))  # fmt: skip
+        incomplete = self.w.raw("matching", f"matching-{c.subject}", valid, payload, c.subject,
+                                self.tick())  # fmt: skip
+        await self.tell(c.subject, incomplete)
+        self.plant("record_complete", incomplete)
         # no_provision_after_erasure: shared once the person was erased.
         e = fresh[3]
         ref_e = await self._decision(e, "org-jp-1")
@@ -394,6 +458,16 @@ class History:
         self.plant(
             "overseas_notice", await self._share(h, "org-us-1", await self._decision(h, "org-us-1"))
         )
+        # notice_sent: a provision nobody was told of; one told a day and a half late; one
+        # whose notice went to someone else.
+        for late, to in ((None, None), (timedelta(hours=36), None), (None, fresh[0].subject)):
+            i = fresh[7]
+            share = await self._share(
+                i, "org-jp-1", await self._decision(i, "org-jp-1"), told=False
+            )
+            if late is not None or to is not None:
+                await self.tell(i.subject, share, after=late or timedelta(seconds=5), to=to)
+            self.plant("notice_sent", share)
         # chain: a gap, a duplicate, an altered record, an event in another producer's topic.
         for name, how in (
             ("gap", {"version": 3}),
@@ -411,6 +485,12 @@ class History:
         self.plant("chain", self.w.raw("matching", "matching-planted-stray", stray,
                                        stray.model_dump(mode="json"), None, self.tick(),
                                        claimed_producer="resumes"))  # fmt: skip
+        # retention: a guest's request kept more than a year past its closing, and provision
+        # records removed a month after the provision (their period is three years).
+        self.plant("retention", await self.guest_request(START - timedelta(days=400)))
+        early = ProvisionRecordsRemoved(cutoff=self.clock - timedelta(days=30), removed=3,
+                                        period_days=1095)  # fmt: skip
+        self.plant("retention", await self.removal("matching", early))
 
     async def _decision(self, someone: Someone, org: str) -> DecisionRef:
         flow = FlowRequest(Purpose.CLIENT_APPLICATION, org, self.countries[org], frozenset(ITEMS))
@@ -419,11 +499,16 @@ class History:
         return DecisionRef(reason=d.reason, consent_event_ids=d.consent_event_ids,
                            position=self.position(someone))  # fmt: skip
 
-    async def _share(self, someone: Someone, org: str, ref: DecisionRef) -> str:
+    async def _share(
+        self, someone: Someone, org: str, ref: DecisionRef, *, told: bool = True
+    ) -> str:
         stream = f"matching-{someone.subject}"
-        return await self.w.emit(
+        event_id = await self.w.emit(
             "matching", stream, self.shared(org, ref), someone.subject, self.tick()
         )
+        if told and not someone.erased:
+            await self.tell(someone.subject, event_id)
+        return event_id
 
 
 async def seed_history(
@@ -466,6 +551,11 @@ async def seed_history(
             if round_ == rounds - 1 and rng.random() < 0.03:
                 await h.erase(someone)
         await h.w.flush(bootstrap)
+    # The desk and the retention jobs, as they should be: a guest's enquiry closed now, and
+    # a removal of message bodies at their period.
+    await h.guest_request(h.tick())
+    await h.removal("notifications", MessageBodiesRemoved(
+        cutoff=h.clock - timedelta(days=90), removed=0, period_days=90))  # fmt: skip
     if plant:
         await h.plant_all()
     await h.w.flush(bootstrap)

@@ -1,5 +1,7 @@
-"""The platform as a test needs it: identity, consent, resumes and matching (and, if asked,
-notifications with an SMTP server) as real HTTP servers, the gateway in front.
+"""The platform as a test needs it: identity, consent, resumes, matching, the audit and the
+desk (and, if asked, notifications with an SMTP server) as real HTTP servers, the gateway in
+front. The desk runs on a clock the test moves (`Platform.desk_clock`), with one supervisor
+(`Platform.supervisor`, a staff account signed in as `SUPERVISOR`).
 
 Each service gets a database of its own and the test's topic prefix; the
 consent service verifies tokens against identity's JWKS over HTTP, and learns
@@ -24,6 +26,10 @@ from ac_audit.app import create_app as create_audit
 from ac_audit.settings import AuditSettings
 from ac_consent.app import create_app as create_consent
 from ac_consent.settings import ConsentSettings
+from ac_contracts.identity import Profile
+from ac_desk.app import create_app as create_desk
+from ac_desk.settings import DeskSettings
+from ac_events.catalogue import Language, Role
 from ac_gateway.app import create_app as create_gateway
 from ac_gateway.settings import GatewaySettings
 from ac_identity.app import create_app as create_identity
@@ -34,16 +40,21 @@ from ac_matching.app import create_app as create_matching
 from ac_matching.settings import MatchingSettings
 from ac_notifications.app import create_app as create_notifications
 from ac_notifications.settings import NotificationsSettings
+from ac_platform.clock import Clock, utc_now
 from ac_platform.http import SERVER_KEEPALIVE_S
 from ac_resumes.app import create_app as create_resumes
 from ac_resumes.settings import ResumesSettings
+from tests.support.clock import SkippingClock
 from tests.support.infra import Infra, create_database, drop_database
 from tests.support.net import free_port
 from tests.support.smtp import SmtpServer
 
 SECRET = "the tests' service secret"
 """Client credentials of `tests` and of each service at identity."""
-SERVICES = ("tests", "notifications", "resumes", "matching", "audit")
+SERVICES = ("tests", "notifications", "resumes", "matching", "audit", "desk")
+SUPERVISOR = "desk.supervisor"
+"""The desk's supervisor's username (a staff account every platform has), password `PASSWORD`."""
+PASSWORD = "the desk supervisor's passphrase"
 
 
 def identity_settings(**values: Any) -> IdentitySettings:
@@ -95,7 +106,12 @@ class Platform:
     gateway_app: FastAPI
     identity_url: str
     consent_url: str
+    desk: FastAPI
+    desk_clock: SkippingClock
+    supervisor: str
+    """The subject id of the desk's supervisor (`SUPERVISOR`)."""
     smtp: SmtpServer | None = None
+    notifications: FastAPI | None = None
 
     async def login(self, username: str, password: str) -> tuple[dict[str, str], str]:
         """Logs in through the gateway: the bearer header and the person's subject id."""
@@ -131,11 +147,14 @@ async def platform(
     prefix: str,
     erasure_grace_s: float = 0.5,
     notifications: bool = False,
+    matching: dict[str, Any] | None = None,
+    matching_clock: Clock = utc_now,
     *,
     web_origin: str | None = None,
     gateway_port: int | None = None,
 ) -> AsyncIterator[Platform]:
-    """Identity and consent (and, with `notifications`, that service and an SMTP server).
+    """Identity and consent (and, with `notifications`, that service and an SMTP server);
+    `matching` overrides matching's settings, `matching_clock` is when it thinks it is.
 
     For a browser: `web_origin` is the web app's (the gateway's CORS origin, and where the
     emails' links point), and `gateway_port` serves the gateway on a real port too."""
@@ -158,6 +177,17 @@ async def platform(
             )
         )
         await stack.enter_async_context(serving(identity, identity_port))
+        accounts = identity.state.deps.accounts
+        supervisor, _ = await accounts.register(
+            Profile(
+                username=SUPERVISOR,
+                name="Desk Supervisor",
+                email="supervisor@example.jp",
+                language=Language.EN,
+            ),
+            PASSWORD,
+            Role.STAFF,
+        )
         consent = create_consent(
             ConsentSettings(
                 database_url=consent_db,
@@ -182,19 +212,21 @@ async def platform(
             ResumesSettings(database_url=await stack.enter_async_context(database(infra)), **peers)
         )
         await stack.enter_async_context(serving(resumes, resumes_port))
-        matching = create_matching(
-            MatchingSettings(database_url=await stack.enter_async_context(database(infra)), **peers)
-        )
-        await stack.enter_async_context(serving(matching, matching_port))
+        matching_app = create_matching(
+            MatchingSettings(database_url=await stack.enter_async_context(database(infra)),
+                             **peers, **(matching or {})),
+            matching_clock,
+        )  # fmt: skip
+        await stack.enter_async_context(serving(matching_app, matching_port))
         audit_port = free_port()
         audit = create_audit(AuditSettings(**peers))
         await stack.enter_async_context(serving(audit, audit_port))
-        notifications_port, smtp = free_port(), None
+        notifications_port, smtp, notifications_app = free_port(), None, None
         if notifications:
             smtp = SmtpServer()
             smtp.start()
             stack.callback(smtp.stop)
-            app = create_notifications(
+            notifications_app = create_notifications(
                 NotificationsSettings(
                     database_url=await stack.enter_async_context(database(infra)),
                     smtp_port=smtp.port,
@@ -203,7 +235,14 @@ async def platform(
                     **peers,
                 )
             )
-            await stack.enter_async_context(serving(app, notifications_port))
+            await stack.enter_async_context(serving(notifications_app, notifications_port))
+        desk_port, desk_clock = free_port(), SkippingClock()
+        desk = create_desk(
+            DeskSettings(database_url=await stack.enter_async_context(database(infra)),
+                         supervisors=(supervisor,), deadline_every_s=0.5, **peers),
+            clock=desk_clock,
+        )  # fmt: skip
+        await stack.enter_async_context(serving(desk, desk_port))
         gateway_app = create_gateway(
             GatewaySettings(
                 identity_url=identity_url,
@@ -212,6 +251,7 @@ async def platform(
                 matching_url=f"http://127.0.0.1:{matching_port}",
                 notifications_url=f"http://127.0.0.1:{notifications_port}",
                 audit_url=f"http://127.0.0.1:{audit_port}",
+                desk_url=f"http://127.0.0.1:{desk_port}",
                 environment="test",
                 auth_rate_per_minute=1000,
                 cors_origins=(web_origin,) if web_origin else (),
@@ -228,9 +268,13 @@ async def platform(
             identity,
             consent,
             resumes,
-            matching,
+            matching_app,
             gateway_app,
             identity_url,
             consent_url,
+            desk,
+            desk_clock,
+            supervisor,
             smtp,
+            notifications_app,
         )

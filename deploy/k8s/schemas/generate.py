@@ -33,8 +33,10 @@ STRIMZI = "0.45.0"
 CORE_KINDS = {
     # spec file: [(group, version, kind), ...]
     "api__v1_openapi.json": [
-        ("", "v1", k) for k in ("ConfigMap", "Service", "ServiceAccount", "Secret")
+        ("", "v1", k)
+        for k in ("ConfigMap", "Service", "ServiceAccount", "Secret", "PersistentVolumeClaim")
     ],
+    "apis__batch__v1_openapi.json": [("batch", "v1", "Job")],
     "apis__apps__v1_openapi.json": [("apps", "v1", "Deployment")],
     "apis__policy__v1_openapi.json": [("policy", "v1", "PodDisruptionBudget")],
     "apis__autoscaling__v2_openapi.json": [("autoscaling", "v2", "HorizontalPodAutoscaler")],

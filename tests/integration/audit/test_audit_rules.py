@@ -18,9 +18,11 @@ from ac_audit import html
 from ac_audit.audit import audit, read_log
 from ac_audit.rules import RULES
 from ac_audit.subject import subject_record
+from ac_events.kafka import make_producer, topic_for
 from tests.support.audit_seed import MemoryKeyring, key_of, seed_history
 from tests.support.chromium import render_page
 from tests.support.infra import Infra, unique_prefix
+from tests.support.kafka import read_topic
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts"
 
@@ -42,6 +44,35 @@ async def test_a_clean_history_has_no_findings(infra: Infra) -> None:
     assert s.consents_withdrawn > 100
     assert {"US", "DE", "SG", "JP"} <= set(s.disclosures_per_country)
     assert all(r.checked > 0 for r in report.rules)
+    # Every provision's notice is in the log: sent, or (2 %) failed with its reason.
+    told = [t for notices in state.told.values() for t in notices]
+    assert len(state.told) == s.disclosures
+    assert {t.meta.type for t in told} == {"NotificationSent", "NotificationFailed"}
+
+
+async def test_a_record_published_twice_is_one_event(infra: Infra) -> None:
+    """The relay publishes at least once: a provision and its notice read twice are still one
+    provision and one notice (counted once, folded once, no finding)."""
+    prefix, keyring = unique_prefix(), MemoryKeyring()
+    seeded = await seed_history(infra.kafka_bootstrap_servers, prefix, keyring, people=100)
+    once = await read_log(infra.kafka_bootstrap_servers, prefix)
+    again = [r for p in ("matching", "notifications")
+             for r in await read_topic(infra.kafka_bootstrap_servers, topic_for(p, prefix))]  # fmt: skip
+    producer = make_producer(infra.kafka_bootstrap_servers)
+    await producer.start()
+    try:
+        for r in again:
+            await producer.send_and_wait(r.topic, r.value, key=r.key, partition=r.partition)
+    finally:
+        await producer.stop()
+    twice = await read_log(infra.kafka_bootstrap_servers, prefix)
+    report = await audit(twice, keyring)
+
+    assert twice.events == once.events == seeded.events
+    assert twice.redelivered == len(again)
+    assert len(twice.shares) == len(once.shares) > 10
+    assert report.summary.disclosures == len(once.shares)
+    assert [f for r in report.rules for f in r.findings] == []
 
 
 async def test_each_planted_violation_is_found_and_nothing_else(infra: Infra) -> None:

@@ -35,10 +35,9 @@ from ac_events.catalogue import (
 from ac_events.kafka import topic_for
 from tests.support.infra import Infra
 from tests.support.kafka import read_topic
+from tests.support.policy import texts
 from tests.support.services import Upstream, upstream
 from tests.support.tokens import TokenMint
-
-TEXT = "b" * 64
 
 
 @dataclass
@@ -131,7 +130,7 @@ async def rig(infra: Infra, database_url: str, topic_prefix: str) -> AsyncIterat
     ):
         rig = Rig(app, http, mint, identity, matching, topic_prefix, kafka)
         policy = {"policy_version": "v1", "effective_at": "2026-04-01T00:00:00Z"}
-        r = await http.post("/policies", json={**policy, "text_sha256": TEXT}, headers=rig.staff)
+        r = await http.post("/policies", json={**policy, "texts": texts("v1")}, headers=rig.staff)
         assert r.status_code == 201, r.text
         await rig.organisation("org-jp", "JP")
         yield rig
@@ -223,7 +222,7 @@ async def test_bad_input_is_a_4xx_with_a_reason(rig: Rig) -> None:
     r = await rig.decide("bob", headers=rig.as_("x", "client", org="org-jp"))
     assert r.status_code == 403
     # Staff-only routes.
-    policy = {"policy_version": "v2", "effective_at": "2026-05-01T00:00:00Z", "text_sha256": TEXT}
+    policy = {"policy_version": "v2", "effective_at": "2026-05-01T00:00:00Z", "texts": texts("v2")}
     assert (await rig.http.post("/policies", json=policy, headers=student)).status_code == 403
     r = await rig.http.post("/policies", json={**policy, "policy_version": "v1"}, headers=rig.staff)
     assert r.status_code == 409 and r.json()["detail"]["reason"] == "policy_version_exists"
@@ -249,7 +248,7 @@ async def test_a_significant_policy_change_forces_a_new_choice(rig: Rig) -> None
     assert (await rig.grant("erin")).status_code == 201
     assert (await rig.grant("erin", purpose="marketing", recipient="*")).status_code == 201
     change = {"purpose": "client_application", "changed": True, "significant": True}
-    policy = {"policy_version": "v2", "effective_at": "2026-06-01T00:00:00Z", "text_sha256": TEXT}
+    policy = {"policy_version": "v2", "effective_at": "2026-06-01T00:00:00Z", "texts": texts("v2")}
     r = await rig.http.post("/policies", json={**policy, "changes": [change]}, headers=rig.staff)
     assert r.status_code == 201
     d = (await rig.decide("erin")).json()
@@ -478,5 +477,6 @@ async def test_a_fresh_service_publishes_the_shipped_policy_once(
     assert len(published) == 1
     payload = published[0]["payload"]
     assert payload["text_sha256"] == text_sha256(shipped.texts)
+    assert payload["texts"] == shipped.texts  # the text is part of the record (v2)
     assert {c["purpose"] for c in payload["changes"] if c["significant"]} == set(Purpose)
     assert "個人情報" in shipped.texts["ja"] and "personal information" in shipped.texts["en"]

@@ -24,12 +24,14 @@ from ac_events.catalogue import (
     PolicyPublished,
     Purpose,
     PurposeChange,
+    policy_text_sha256,
 )
 from ac_events.codec import Codec
 from ac_events.crypto import new_data_key
 from ac_events.keyring import PostgresKeyring
 from ac_events.migrator import KEYRING, LIBRARY, migrate, source
 from ac_events.store import EventStore
+from tests.support.policy import texts
 
 NOW = datetime(2026, 11, 1, tzinfo=UTC)
 
@@ -56,7 +58,7 @@ def policy(version: str, *significant: Purpose) -> PolicyPublished:
         changes=tuple(
             PurposeChange(purpose=p, changed=True, significant=True) for p in significant
         ),
-        text_sha256="a" * 64,
+        text_sha256=policy_text_sha256(texts(version)),  # one text per version
     )
 
 

@@ -29,7 +29,7 @@ NAMES = tuple(s.name for s in SERVICES)
 
 
 def test_the_registry_is_well_formed() -> None:
-    assert NAMES[0] == "gateway" and len(set(NAMES)) == len(NAMES) == 7
+    assert NAMES[0] == "gateway" and len(set(NAMES)) == len(NAMES) == 8
     assert [s.port for s in SERVICES] == list(range(8000, 8000 + len(SERVICES)))
     assert CONTAINER_PORT == 8000
     for s in SERVICES:
@@ -119,7 +119,7 @@ def test_the_docs_table_is_the_registry() -> None:
 
 def test_the_readme_gives_the_registrys_ports() -> None:
     readme = (REPO_ROOT / "README.md").read_text()
-    sentence = readme.split("`make run` starts the seven services (", 1)[1].split(")", 1)[0]
+    sentence = readme.split("`make run` starts the eight services (", 1)[1].split(")", 1)[0]
     assert re.findall(r"(\w+)\s+:(\d+)", sentence) == [(s.name, str(s.port)) for s in SERVICES]
 
 

@@ -11,8 +11,10 @@ import orjson
 import pytest
 
 from ac_events.kafka import make_producer
-from ac_events.relay import OutboxRelay
+from ac_events.relay import OutboxRelay, _leader_key
 from ac_events.store import NO_STREAM, OUTBOX_LOCK, ConcurrencyError
+from ac_platform.metrics import Metrics
+from ac_platform.workers import RelayWorker
 from tests.integration.events.conftest import Rig
 from tests.support.kafka import read_topic, wait_for_count
 from tests.support.sample_events import SampleNoted
@@ -83,6 +85,52 @@ async def test_relay_waits_for_a_late_commit_with_a_lower_position(rig: Rig) -> 
     assert positions == sorted([late.positions[0], early.positions[0]])
 
 
+async def _until(condition: object, what: str, timeout_s: float = 30) -> None:
+    for _ in range(int(timeout_s / 0.05)):
+        if callable(condition) and condition():
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError(what)
+
+
+async def test_a_relay_whose_session_ends_is_elected_again_and_publishes_nothing_twice(
+    rig: Rig,
+) -> None:
+    """[L] Leadership is a session lock. When the leader's session ends (a PostgreSQL restart
+    ends them all), the lock goes with it: the relay must stop publishing and be elected
+    again, never publish beside the stand-by that took the lock, and never stop for good."""
+    producer = make_producer(rig.bootstrap)
+    await producer.start()
+    a, b = (OutboxRelay(rig.store, producer, rig.topic, poll_interval_s=0.05) for _ in range(2))
+    first = asyncio.create_task(a.run())
+    await _until(lambda: a.stats.leader, "a is never the leader")
+    second = asyncio.create_task(b.run())
+    await rig.store.append("s", NO_STREAM, notes(1, 10), subject_id="p")
+    await wait_for_count(rig.bootstrap, rig.topic, 10)
+
+    leader = await rig.pool.fetchval(
+        """SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted AND classid = $1
+           AND objid = $2 AND database = (SELECT oid FROM pg_database
+                                          WHERE datname = current_database())""",
+        _leader_key(rig.topic) >> 32, _leader_key(rig.topic) & 0xFFFFFFFF,
+    )  # fmt: skip
+    assert await rig.pool.fetchval("SELECT pg_terminate_backend($1)", leader)
+    await _until(lambda: a.stats.errors > 0, "a never saw its session end")
+    await _until(lambda: a.stats.leader != b.stats.leader, "not exactly one leader", 60)
+    assert not first.done() and not second.done(), "a relay stopped for good"
+
+    await rig.store.append("s", 10, notes(11, 10), subject_id="p")
+    await wait_for_count(rig.bootstrap, rig.topic, 20)
+    a.stop()
+    b.stop()
+    await asyncio.gather(first, second)
+    await producer.stop()
+    seqs = [
+        orjson.loads(r.value)["payload"]["seq"] for r in await read_topic(rig.bootstrap, rig.topic)
+    ]
+    assert sorted(seqs) == list(range(1, 21)), "published twice, or skipped"
+
+
 async def test_32_concurrent_writers_20000_events_nothing_skipped_streams_in_order(
     rig: Rig,
 ) -> None:
@@ -151,3 +199,19 @@ async def test_32_concurrent_writers_20000_events_nothing_skipped_streams_in_ord
     for stream, versions in per_stream.items():
         assert versions == list(range(1, len(versions) + 1)), stream
     assert conflicts > 0, "writers contended on shared streams"
+
+
+async def test_the_oldest_unpublished_event_is_scraped_as_seconds_waited(rig: Rig) -> None:
+    """`ac_outbox_lag_seconds` while events wait (PostgreSQL's `extract` is numeric: the
+    scrape once failed on it, a 500 to every scrape of a service with a backlog)."""
+    await rig.store.append("s-lag", NO_STREAM, notes(1, 3), subject_id="p")
+    relay = OutboxRelay(rig.store, make_producer(rig.bootstrap), rig.topic)
+    relay.stop()  # it reads what waits, and publishes nothing
+    assert await relay.publish_pending() == 0
+    assert relay.stats.backlog == 3
+    metrics = Metrics("tests")
+    metrics.watch([RelayWorker(relay)])
+    scraped = bytes(metrics.response().body).decode()
+    waited = f'ac_outbox_lag_seconds{{topic="{rig.topic}"}} '
+    line = next(line for line in scraped.splitlines() if line.startswith(waited))
+    assert float(line.removeprefix(waited)) >= 0.0

@@ -37,6 +37,7 @@ from tests.support.infra import Infra, unique_prefix
 from tests.support.kafka import read_topic
 from tests.support.net import free_port
 from tests.support.platform import SECRET, Platform, database, platform, serving
+from tests.support.policy import texts
 from tests.support.services import Upstream, upstream
 from tests.support.smtp import Received, SmtpServer
 
@@ -155,7 +156,7 @@ async def rig(infra: Infra) -> AsyncIterator[Rig]:
             policy = {
                 "policy_version": "v1",
                 "effective_at": "2026-04-01T00:00:00Z",
-                "text_sha256": "a" * 64,
+                "texts": texts("v1"),
             }
             assert (
                 await p.gateway.post("/v1/policies", json=policy, headers=staff)
@@ -199,7 +200,7 @@ async def test_policy_change_transfer_disclosure_and_blocked_application(rig: Ri
     subject, me = await rig.student("aya")
     await rig.consent(me, "marketing")
     change = {"purpose": "marketing", "changed": True, "significant": True}
-    policy = {"policy_version": "v2", "effective_at": "2026-06-01T00:00:00Z", "text_sha256": "b" * 64,
+    policy = {"policy_version": "v2", "effective_at": "2026-06-01T00:00:00Z", "texts": texts("v2"),
               "changes": [change]}  # fmt: skip
     assert (
         await rig.p.gateway.post("/v1/policies", json=policy, headers=rig.staff)
@@ -241,7 +242,7 @@ async def test_a_consent_read_after_the_announcements_that_concern_it_is_told_of
     _, kai = await rig.student("kai")
     mei_id, mei = await rig.student("mei")
     change = {"purpose": "marketing", "changed": True, "significant": True}
-    policy = {"policy_version": "v2", "effective_at": "2026-06-01T00:00:00Z", "text_sha256": "c" * 64,
+    policy = {"policy_version": "v2", "effective_at": "2026-06-01T00:00:00Z", "texts": texts("v2"),
               "changes": [change]}  # fmt: skip
     assert (
         await rig.p.gateway.post("/v1/policies", json=policy, headers=rig.staff)
@@ -261,7 +262,9 @@ async def test_a_consent_read_after_the_announcements_that_concern_it_is_told_of
     mail = await rig.mail("kai@example.jp", lambda m: "business transfer" in m.subject)
     assert "Acquirer K.K." in mail.body
     await rig.mail("mei@example.jp", lambda m: "business transfer" in m.subject)
-    history = (await rig.notifications.get(f"/subjects/{mei_id}/notifications", headers=mei)).json()
+    history = (
+        await rig.notifications.get(f"/subjects/{mei_id}/notifications", headers=mei)
+    ).json()["items"]
     kinds = sorted(h["kind"] for h in history)  # queued with the transfer, in one transaction
     assert kinds == ["business_transfer", "email_verification"]  # v2 is the version mei chose
 
@@ -289,7 +292,7 @@ async def test_job_alerts_and_marketing_only_with_consent_and_unsubscribe_withdr
 
     async def settled() -> list[dict[str, Any]]:
         r = await rig.notifications.get(f"/subjects/{no}/notifications", headers=no_h)
-        return list(r.json())
+        return list(r.json()["items"])
 
     for _ in range(100):  # nao's job alert was queued (subscribed) and skipped at send time
         history = await settled()
@@ -315,8 +318,16 @@ async def test_job_alerts_and_marketing_only_with_consent_and_unsubscribe_withdr
 
 async def test_erasure_confirmation_goes_out_before_the_key_is_destroyed(rig: Rig) -> None:
     _, me = await rig.student("rin")
-    r = await rig.p.gateway.request("DELETE", "/v1/me", json={"password": PASSWORD}, headers=me)
-    assert r.status_code == 204
+    gw = rig.p.gateway
+    r = await gw.post("/v1/me/requests", json={"kind": "erasure"}, headers=me)  # step-up first
+    assert r.status_code == 201, r.text
+    request_id = r.json()["request_id"]
+    code = await rig.mail("rin@example.jp", lambda m: request_id in m.body)
+    found = re.search(r"\b(\d{6})\b", code.subject)
+    assert found is not None, code.subject
+    verification = {"password": PASSWORD, "code": found.group(1)}
+    r = await gw.post(f"/v1/me/requests/{request_id}/verification", json=verification, headers=me)
+    assert r.status_code == 200, r.text
     mail = await rig.mail("rin@example.jp", lambda m: "erased" in m.subject)
     assert "pseudonymous" in mail.body
 
@@ -326,7 +337,7 @@ async def test_a_permanently_bad_address_fails_once_and_is_recorded(rig: Rig) ->
     for _ in range(100):
         history = (
             await rig.notifications.get(f"/subjects/{subject}/notifications", headers=me)
-        ).json()
+        ).json()["items"]
         if history and history[0]["status"] == "failed":
             break
         await asyncio.sleep(0.1)
@@ -350,8 +361,14 @@ async def test_a_relay_that_fails_a_message_with_500_is_retried_until_it_takes_i
     mail = await rig.mail("ima@example.jp", timeout_s=60)
     assert mail.subject == "Confirm your email address"
     assert rig.smtp.inbox.refused_data == 3
-    history = (await rig.notifications.get(f"/subjects/{subject}/notifications", headers=me)).json()
-    # The three refusals fell on this message and on the staff member's own (the rig's).
+    for _ in range(300):  # the server took it; the sender marks it sent just after
+        history = (
+            await rig.notifications.get(f"/subjects/{subject}/notifications", headers=me)
+        ).json()["items"]
+        if history and history[0]["status"] != "sending":
+            break
+        await asyncio.sleep(0.1)
+    # The three refusals fell on this message and on the rig's staff members' own.
     [(kind, status, attempts)] = [(h["kind"], h["status"], h["attempts"]) for h in history]
     assert (kind, status) == ("email_verification", "sent") and attempts > 1
 
@@ -363,7 +380,7 @@ async def test_messages_wait_while_smtp_is_down_and_go_out_when_it_returns(rig: 
 
         async def attempts() -> int:
             r = await rig.notifications.get(f"/subjects/{subject}/notifications", headers=me)
-            return max((h["attempts"] for h in r.json()), default=0)
+            return max((h["attempts"] for h in r.json()["items"]), default=0)
 
         for tried in (2, 4):  # tried, then a minute without a mail server
             for _ in range(600):
@@ -377,3 +394,28 @@ async def test_messages_wait_while_smtp_is_down_and_go_out_when_it_returns(rig: 
     mail = await rig.mail("sho@example.jp", timeout_s=30)
     assert mail.subject == "Confirm your email address"
     assert len(rig.smtp.inbox.to("sho@example.jp")) == 1
+
+
+async def test_a_message_that_raises_every_time_holds_up_no_other(rig: Rig) -> None:
+    """[R] Six disclosure notices stayed `sending` forever behind a message that raised on
+    every attempt: the sender's round stopped at it, and it came first again each round."""
+    conn = await asyncpg.connect(rig.database_url)
+    try:
+        await conn.execute(
+            """INSERT INTO messages (message_id, idempotency_key, subject_id, kind, params,
+                                     created_at)
+               VALUES ($1, 'poison', 'nobody', 'no-such-kind', '{}', now() - interval '1 hour')""",
+            uuid4(),
+        )
+    finally:
+        await conn.close()
+    await rig.student("kai")
+    mail = await rig.mail("kai@example.jp", timeout_s=30)
+    assert mail.subject == "Confirm your email address"
+    conn = await asyncpg.connect(rig.database_url)
+    try:
+        poison = await conn.fetchrow("SELECT status, last_error FROM messages WHERE "
+                                     "idempotency_key = 'poison'")  # fmt: skip
+    finally:
+        await conn.close()
+    assert poison is not None and poison["last_error"] == "ValueError"

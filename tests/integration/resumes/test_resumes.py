@@ -23,6 +23,7 @@ from ac_events.kafka import topic_for
 from tests.support.infra import Infra, unique_prefix
 from tests.support.kafka import read_topic
 from tests.support.platform import Platform, platform
+from tests.support.policy import texts
 
 PASSWORD = "correct horse battery staple"
 
@@ -44,7 +45,7 @@ async def world(infra: Infra) -> AsyncIterator[World]:
         )
         staff = (await p.login("staff", PASSWORD))[0]
         policy = {"policy_version": "v1", "effective_at": "2026-04-01T00:00:00Z",
-                  "text_sha256": "a" * 64}  # fmt: skip
+                  "texts": texts("v1")}  # fmt: skip
         assert (await p.gateway.post("/v1/policies", json=policy, headers=staff)).status_code == 201
         yield World(p, prefix, infra.kafka_bootstrap_servers, staff)
 
@@ -155,7 +156,7 @@ async def test_a_provision_of_a_cv_with_volunteered_data_must_name_it(world: Wor
     assert (await w.p.gateway.post("/v1/me/consents", json=share, headers=who)).status_code == 201
     shared = await w.p.until_done("POST", "/v1/me/applications", apply, who)
     assert shared["status"] == "shared", shared
-    mine = (await w.p.gateway.get("/v1/me/disclosures", headers=who)).json()
+    mine = (await w.p.gateway.get("/v1/me/disclosures", headers=who)).json()["items"]
     assert [d["record"]["sensitive_items"] for d in mine] == [["sex_life_health"]]
 
 

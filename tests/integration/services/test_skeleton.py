@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 import httpx
 import orjson
 import pytest
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, FastAPI, Request
 
 from ac_consent.app import create_app as create_consent_app
 from ac_consent.settings import ConsentSettings
@@ -46,6 +46,13 @@ async def peer_away() -> dict[str, str]:
     raise ConnectionError("identity at 10.0.0.7:8001 refused alice.tanaka@example.jp")
 
 
+@probe.get("/probe/database-away")
+async def database_away(request: Request) -> dict[str, str]:
+    """A request whose database session ends under it (as PostgreSQL restarting ends all)."""
+    await resources_of(request.app).db.fetchval("SELECT pg_terminate_backend(pg_backend_pid())")
+    return {"ok": "not reached"}
+
+
 def settings(infra: Infra, database_url: str) -> ConsentSettings:
     return ConsentSettings(
         database_url=database_url,
@@ -74,9 +81,13 @@ async def test_health_and_readiness(app: FastAPI) -> None:
 
 
 async def test_not_ready_when_the_database_is_gone(app: FastAPI) -> None:
+    async with client(app) as c:
+        assert 'ac_ready{check="database"} 1.0' in (await c.get("/metrics")).text
     await resources_of(app).db.close()
     async with client(app) as c:
+        scraped = (await c.get("/metrics")).text  # what the alerts read: the same checks
         ready = await c.get("/readyz")
+    assert 'ac_ready{check="database"} 0.0' in scraped and 'ac_ready{check="kafka"} 1.0' in scraped
     assert ready.status_code == 503
     assert ready.json()["checks"]["database"].startswith("unavailable")
     assert ready.json()["checks"]["kafka"] == "ok"
@@ -119,6 +130,15 @@ async def test_a_broken_rule_is_its_4xx_and_an_unreachable_peer_a_503(app: FastA
     }
     assert peer.status_code == 503 and peer.json()["detail"]["reason"] == "unavailable"
     assert "10.0.0.7" not in peer.text and "alice" not in peer.text
+
+
+async def test_a_request_whose_database_goes_away_is_a_503(app: FastAPI) -> None:
+    """[L] Retry later, not an internal error: the gateway answers 503 for it, not 502."""
+    async with client(app) as c:
+        away = await c.get("/probe/database-away")
+        again = await c.get("/readyz")  # the pool replaces the connection by itself
+    assert away.status_code == 503 and away.json()["detail"]["reason"] == "unavailable"
+    assert again.status_code == 200
 
 
 async def test_a_service_app_creates_its_database_and_migrates(infra: Infra) -> None:

@@ -84,7 +84,7 @@ async def test_bytes_that_are_not_an_event_are_undecodable() -> None:
         await Codec(MemoryKeyring()).open(b"\x00not json")
 
 
-async def test_a_stored_v1_consent_is_read_as_v2() -> None:
+async def test_a_stored_v1_consent_is_read_as_the_current_version() -> None:
     consent_id = uuid4()
     record = {
         "event_id": str(uuid4()),
@@ -112,9 +112,10 @@ async def test_a_stored_v1_consent_is_read_as_v2() -> None:
     }
     record["hash"] = record_hash(record)
     env = await Codec(MemoryKeyring()).open(canonical(record))
-    assert env.schema_version == 2
+    assert env.schema_version == ConsentGranted.schema_version == 3
     assert isinstance(env.payload, ConsentGranted)
     assert env.payload.region == "JP"
+    assert env.payload.policy_text_sha256 is None  # v3's field, unknown before it
     assert env.payload.sensitive_categories == ()
     assert env.payload.consent_id == consent_id
 

@@ -17,12 +17,12 @@ def test_committed_contracts_match_the_models() -> None:
 def test_a_changed_schema_is_found(tmp_path: Path) -> None:
     contracts.write(tmp_path)
     assert contracts.stale(tmp_path) == []
-    target = tmp_path / "schemas" / "events" / "UserRegistered.v1.json"
+    target = tmp_path / "schemas" / "events" / "UserRegistered.v2.json"
     target.write_text(target.read_text().replace('"x-personal": true', '"x-personal": false'))
     (tmp_path / "schemas" / "events" / "Gone.v1.json").write_text("{}")
     assert contracts.stale(tmp_path) == [
         "schemas/events/Gone.v1.json",
-        "schemas/events/UserRegistered.v1.json",
+        "schemas/events/UserRegistered.v2.json",
     ]
 
 
@@ -35,5 +35,6 @@ def test_asyncapi_names_every_topic_and_event() -> None:
         "matching.events",
         "consent.events",
         "notifications.events",
+        "desk.events",
     }
     assert set(doc["components"]["messages"]) == {e.type for e in catalogue_events()}

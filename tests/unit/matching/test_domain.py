@@ -13,13 +13,16 @@ from ac_matching.domain import (
     DEFAULT_ITEMS,
     SeenResume,
     candidate_ref,
-    candidate_summary,
+    candidate_skills,
     check_resume,
     items_to_send,
+    match_reasons,
     missing_consent,
     snapshot,
     snapshot_sha256,
 )
+from ac_matching.ranking import tokenize
+from ac_matching.views import text_of
 
 CV = ResumeContent(education=("Kyoto University",), skills=("Python", "SQL"),
                    languages=("Japanese",), desired_roles=("Backend",), free_text="Hi, I am Hana.")  # fmt: skip
@@ -63,12 +66,20 @@ def test_a_candidate_reference_does_not_link_across_vacancies_or_name_the_person
     assert a1 != candidate_ref(b"x" * 32, "v1", "subject-a")
 
 
-def test_a_candidate_summary_says_nothing_of_who_they_are() -> None:
-    summary = candidate_summary(CV, ["python", "Rust"])
-    assert summary["matched_skills"] == ["Python"]
-    shown = repr(summary)
-    for secret in ("Hana", "Kyoto", "Hi, I am"):
-        assert secret not in shown
+def test_a_client_sees_the_vacancys_own_skills_that_matched_never_the_cvs_words() -> None:
+    terms = frozenset(tokenize(text_of(CV)))
+    assert candidate_skills(["python 3", "Rust", "SQL"], terms) == ["python 3", "SQL"]
+
+
+def test_the_reasons_pair_the_students_skills_with_the_vacancys() -> None:
+    got = match_reasons(["Python", "データ分析", "Go"], ["Python 3", "データ分析業務", "Rust"])
+    assert got == [("Python", "Python 3"), ("データ分析", "データ分析業務")]
+    assert match_reasons(["Machine learning"], ["Deep learning"]) == []
+
+
+def test_a_form_goes_with_every_application_to_its_vacancy_and_only_then() -> None:
+    assert D.APPLICATION_FORM in items_to_send([D.NAME], has_form=True)
+    assert D.APPLICATION_FORM in items_to_send(None, has_form=True)
 
 
 def test_with_a_token_matching_answers_on_the_cv_last_written_or_refuses() -> None:

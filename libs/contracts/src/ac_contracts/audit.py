@@ -12,7 +12,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from ac_contracts.common import SubjectId
+from ac_contracts.common import SubjectId, Timestamp
 
 
 class Finding(BaseModel):
@@ -100,7 +100,7 @@ class Report(BaseModel):
 
 
 class AuditQuery(BaseModel):
-    until: datetime | None = Field(
+    until: Timestamp | None = Field(
         default=None, description="Replay only what was recorded by then"
     )
     subject: SubjectId | None = Field(
@@ -109,7 +109,7 @@ class AuditQuery(BaseModel):
 
 
 class RecordQuery(BaseModel):
-    as_of_time: datetime | None = Field(default=None, description="As the log stood then")
+    as_of_time: Timestamp | None = Field(default=None, description="As the log stood then")
 
 
 class SubjectRecord(BaseModel):

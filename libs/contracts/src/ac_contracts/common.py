@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
+from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import BaseModel, Field
+from pydantic import AwareDatetime, BaseModel, BeforeValidator, Field
 
 SubjectId = Annotated[str, Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9_.:-]+$")]
 """A person's pseudonymous id (or a service's name)."""
@@ -13,6 +15,23 @@ OrgId = Annotated[
     str, Field(min_length=2, max_length=100, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:-]*$")
 ]
 """A client organisation's id, chosen by staff when they register it."""
+
+
+_ISO = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
+
+
+def _iso_only(value: Any) -> Any:
+    """A time is written as ISO 8601 with its offset; a number (`0.5`, `1700000000`) is not a
+    time here, though pydantic would read it as seconds since 1970."""
+    if isinstance(value, datetime):
+        return value
+    if not isinstance(value, str) or not _ISO.match(value):
+        raise ValueError("a time is ISO 8601 with its offset, e.g. 2026-04-01T09:00:00+09:00")
+    return value
+
+
+Timestamp = Annotated[AwareDatetime, BeforeValidator(_iso_only)]
+"""A moment, as ISO 8601 with its offset (in queries and bodies alike)."""
 
 
 class Problem(BaseModel):

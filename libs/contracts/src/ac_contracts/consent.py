@@ -8,13 +8,14 @@ from typing import Any, Literal
 from uuid import UUID
 
 import orjson
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field
 
-from ac_contracts.common import SubjectId
+from ac_contracts.common import SubjectId, Timestamp
 from ac_events.catalogue import (
     DataCategory,
     DecisionReason,
     LegalBasis,
+    PolicyTexts,
     Purpose,
     PurposeChange,
     Recipient,
@@ -41,6 +42,9 @@ class GrantBody(BaseModel):
     """Special care-required categories this consent names (to acquire or share them)."""
     policy_version: str = Field(min_length=1, max_length=40)
     """The privacy policy version the person was shown."""
+    policy_text_sha256: Sha256 | None = None
+    """The SHA-256 of the text shown (`GET /v1/policy`), if the client keeps it: it must be
+    that version's. The consent records it either way."""
     country_notice_sha256: Sha256 | None = None
     """The country notice the person was shown: required outside JP."""
     channel: str = Field(default="web", max_length=40, pattern=r"^[a-z_]+$")
@@ -66,10 +70,13 @@ class ObjectionBody(BaseModel):
 class PolicyBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
     policy_version: str = Field(min_length=1, max_length=40)
-    effective_at: datetime
+    effective_at: Timestamp
     changes: list[PurposeChange] = Field(default_factory=list)
     """Per purpose: changed or not, significant (needs a new choice) or not."""
-    text_sha256: Sha256
+    texts: PolicyTexts
+    """The full text, Markdown, in Japanese and English."""
+    text_sha256: Sha256 | None = None
+    """If given, it must be the texts' SHA-256 (`ac_events.catalogue.policy_text_sha256`)."""
 
 
 class Published(BaseModel):
@@ -81,7 +88,7 @@ class TransferBody(BaseModel):
     acquirer: Recipient
     acquirer_name: str = Field(min_length=1, max_length=200)
     purposes: list[Purpose] = Field(min_length=1)
-    opt_out_deadline: datetime
+    opt_out_deadline: Timestamp
 
 
 class Announced(Published):
@@ -141,16 +148,10 @@ class DecisionBody(BaseModel):
     legal_basis: LegalBasis | None = None
     legal_reference: str | None = Field(default=None, min_length=1, max_length=200)
     """A court order number or request id; required with a legal basis."""
-    as_of: datetime | None = None
+    as_of: Timestamp | None = None
     """Decide as the log stood at this time (auditors), instead of now."""
     position: ViewPosition | None = None
     """Decide as the log stood at this view position (auditors), instead of now."""
-
-    @model_validator(mode="after")
-    def _reference_with_basis(self) -> DecisionBody:
-        if self.legal_basis is not None and not self.legal_reference:
-            raise ValueError("a legal basis needs its reference (court order, request id)")
-        return self
 
 
 class DecisionOut(BaseModel):
@@ -177,7 +178,7 @@ class BatchOut(BaseModel):
 class PageQuery(BaseModel):
     """Read a person's page as the log stood at a time and/or a position (default: now)."""
 
-    as_of_time: datetime | None = Field(default=None, description="As the log stood at this time")
+    as_of_time: Timestamp | None = Field(default=None, description="As the log stood at this time")
     subject_version: int | None = Field(
         default=None, ge=0, description="Up to this version of the person's stream"
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
+from uuid import UUID
 
 from pydantic import BaseModel
 
@@ -21,6 +22,16 @@ class Export(BaseModel):
     applications: list[dict[str, Any]] | None = None
     disclosures: list[dict[str, Any]] | None = None
     """Every provision of their data to a third party (students)."""
+
+
+class Disclosure(Export):
+    """The answer to a disclosure request (APPI art. 33): everything held, with the records
+    of its provision to third parties (`disclosures`), and the person's requests."""
+
+    request_id: UUID
+    available_until: datetime
+    requests: list[dict[str, Any]] | None = None
+    """The person's requests to the desk."""
 
 
 class Session(BaseModel):

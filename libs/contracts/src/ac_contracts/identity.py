@@ -9,9 +9,9 @@ from __future__ import annotations
 import re
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, model_validator
+from pydantic import BaseModel, ConfigDict, EmailStr, Field
 
-from ac_contracts.common import OrgId
+from ac_contracts.common import OrgId, SubjectId
 from ac_events.catalogue import Language
 from ac_events.catalogue.vocab import Region
 
@@ -63,28 +63,36 @@ class Profile(BaseModel):
     language: Language = Language.JA
 
 
+Username = Annotated[
+    str,
+    Field(min_length=3, max_length=40, pattern=r"^\s*[A-Za-z0-9][A-Za-z0-9_.-]{2,39}\s*$",
+          description=f"Username: {USERNAME_RULES}."),
+]  # fmt: skip
+Password = Annotated[
+    str,
+    Field(min_length=MIN_PASSWORD, max_length=MAX_PASSWORD,
+          description=f"Password: {PASSWORD_RULES} (a refusal `weak_password` names the rule)."),
+]  # fmt: skip
+
+
 class Registration(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    username: Short = Field(description=f"Username: {USERNAME_RULES}.")
-    password: str = Field(min_length=1, max_length=256, description=f"Password: {PASSWORD_RULES}.")
+    username: Username
+    password: Password
     name: Name
     email: EmailStr
     gender: str | None = Field(default=None, max_length=40)
     school: str | None = Field(default=None, max_length=200)
     language: Language = Language.JA
-
-    @model_validator(mode="after")
-    def _rules(self) -> Registration:
-        problem = username_problem(self.username)
-        if problem:
-            raise ValueError(f"username: {problem}")
-        problems = password_problems(self.password, self.username)
-        if problems:
-            raise ValueError(f"password: {'; '.join(problems)}")
-        return self
+    policy_version: str | None = Field(
+        default=None, min_length=1, max_length=40,
+        description="The privacy policy version the person read and accepted (`GET /v1/policy`).",
+    )  # fmt: skip
 
     def profile(self) -> Profile:
-        return Profile(**self.model_dump(exclude={"password", "role", "organization_id"}))
+        return Profile(
+            **self.model_dump(exclude={"password", "role", "organization_id", "policy_version"})
+        )
 
 
 class Registered(BaseModel):
@@ -163,15 +171,29 @@ class OrganisationBody(BaseModel):
 class StaffMadeAccount(Registration):
     role: Literal["client", "staff", "auditor"]
     organization_id: OrgId | None = None
-
-    @model_validator(mode="after")
-    def _org_for_clients(self) -> StaffMadeAccount:
-        if (self.role == "client") != (self.organization_id is not None):
-            raise ValueError("a client account names its organisation (and only a client's does)")
-        return self
+    """A client account names its organisation, and only a client's does
+    (`organisation_for_clients_only`)."""
 
 
 class DataKey(BaseModel):
     subject_id: str
     key: str
     """The person's data key, base64 (AES-256-GCM)."""
+
+
+# ---------------------------------------------------------------- for other services [D] #16
+
+
+class PasswordCheck(BaseModel):
+    """A service asks whether a person's password is this (the desk's step-up)."""
+
+    model_config = ConfigDict(extra="forbid")
+    subject_id: SubjectId
+    password: str = Field(min_length=1, max_length=256)
+
+
+class ProfileChange(Correction):
+    """A change the desk carries out (a request answered, an email changed after step-up)."""
+
+    remove: list[Literal["gender", "school"]] = Field(default_factory=list, max_length=2)
+    """Optional fields to delete."""

@@ -33,6 +33,8 @@ REASONS: dict[str, Reason] = {
         409, "this Idempotency-Key was used with another request body"
     ),
     "idempotency_key_in_flight": Reason(409, "the first request with this key is still running"),
+    # [P] issue 15: one pagination for every list
+    "bad_cursor": Reason(422, "the cursor is not one this list gave"),
     # -- who is calling
     "unauthenticated": Reason(401, "no valid access token"),
     "forbidden": Reason(403, "this role may not do this"),
@@ -46,6 +48,10 @@ REASONS: dict[str, Reason] = {
     "erased": Reason(410, "this person has been erased"),
     # -- accounts and tokens (identity)
     "username_taken": Reason(409, "that username is taken"),
+    "weak_password": Reason(422, "the password breaks a rule of the API's schema description"),
+    "organisation_for_clients_only": Reason(
+        422, "a client account names its organisation, and only a client's does"
+    ),
     "invalid_verification": Reason(400, "unknown, used or expired verification link"),
     "invalid_credentials": Reason(401, "wrong username or password"),
     "too_many_attempts": Reason(429, "too many failed sign-ins: wait a minute"),
@@ -61,6 +67,11 @@ REASONS: dict[str, Reason] = {
     "organisation_exists": Reason(409, "that organisation id is taken"),
     "no_such_organisation": Reason(404, "no such organisation (of yours)"),
     "unknown_organisation": Reason(422, "the organisation named in the body does not exist"),
+    # [D] #16
+    "step_up_required": Reason(
+        403, "this change discloses or destroys data: file it as a request to the desk"
+    ),
+    "not_a_guest": Reason(403, "only a guest's key (guest-...) may be made or destroyed here"),
     # -- consents and policies (consent)
     "no_such_consent": Reason(404, "no such consent of yours"),
     "no_such_country_notice": Reason(404, "no country notice with that hash"),
@@ -70,6 +81,9 @@ REASONS: dict[str, Reason] = {
         422, "a consent outside JP records the country notice shown (and only then)"
     ),
     "unknown_policy_version": Reason(422, "the policy version named was never published"),
+    "legal_reference_required": Reason(
+        422, "a legal basis needs its reference (court order, request id)"
+    ),
     "policy_version_exists": Reason(409, "that policy version is published already"),
     "unknown_recipient": Reason(422, "no such recipient organisation"),
     "recipient_required": Reason(422, "consent to third-party provision names its recipient"),
@@ -79,6 +93,10 @@ REASONS: dict[str, Reason] = {
     "unknown_transfer": Reason(422, "no such business transfer"),
     "opt_out_closed": Reason(409, "the opt-out window of this transfer has closed"),
     "deadline_passed": Reason(422, "the deadline given is in the past"),
+    # [D] #16
+    "no_such_policy_version": Reason(404, "no policy version of that label"),
+    "policy_text_exists": Reason(409, "that text is published already, under another version"),
+    "policy_text_mismatch": Reason(422, "the SHA-256 given is not that of the policy's text"),
     # -- CVs (resumes)
     "no_resume": Reason(404, "you have no CV"),
     "resume_exists": Reason(409, "you have a CV already: revise it"),
@@ -99,9 +117,33 @@ REASONS: dict[str, Reason] = {
     "unsendable_items": Reason(422, "these data items cannot be sent"),
     "no_such_disclosure": Reason(404, "nothing of that id was shared with you"),
     "legal_disclosure_refused": Reason(403, "the consent service did not allow the disclosure"),
+    # [P] issue 15: the client's side of an application, forms; [H] issue 14 item 6: bounds
+    "no_such_application": Reason(404, "no such application (of yours, or to your organisation)"),
+    "transition_not_allowed": Reason(409, "the application cannot take this step from its state"),
+    "form_answers_invalid": Reason(422, "the answers do not fit the vacancy's form"),
+    "period_reversed": Reason(422, "a period of availability ends before it starts"),
+    "quota_exceeded": Reason(429, "your organisation reached its limit for now: try later"),
     # -- notifications
     "no_such_alert": Reason(404, "no such job alert of yours"),
     "bad_link": Reason(400, "the link is forged, malformed or expired"),
+    # -- the desk: requests, complaints and enquiries [D] #16
+    "no_such_request": Reason(404, "no such request (of yours)"),
+    "unknown_person": Reason(422, "nobody by that id has an account (or they were erased)"),
+    "verification_not_needed": Reason(409, "this request needs no step-up verification"),
+    "not_verified": Reason(409, "the request waits for the person's identity to be verified"),
+    "step_up_failed": Reason(401, "the password or the code is wrong"),
+    "code_expired": Reason(409, "the code has expired: ask for a new one"),
+    "code_tries_used": Reason(429, "the code was tried wrongly too often: ask for a new one"),
+    "too_many_codes": Reason(429, "too many codes for this request, or asked too soon"),
+    "request_closed": Reason(409, "the request is closed"),
+    "already_answered": Reason(409, "the request has its answer: write in its thread"),
+    "field_required": Reason(422, "that field cannot be deleted (name and email stay)"),
+    "value_required": Reason(422, "a correction or an addition gives the new value"),
+    "incomplete_request": Reason(
+        422, "the request lacks what its kind needs (field, purpose, ...)"
+    ),
+    "not_a_disclosure": Reason(409, "the request is not an answered disclosure"),
+    "disclosure_expired": Reason(410, "the disclosure is no longer available: ask again"),
     # -- audit
     "no_such_subject": Reason(404, "nobody by that id in the log"),
 }

@@ -15,7 +15,7 @@ from typing import Any, Literal
 
 import orjson
 
-from ac_events.envelope import GENESIS_HASH, record_hash
+from ac_events.envelope import GENESIS_HASH, record_hash, stored_hash_matches
 
 BreakKind = Literal["altered", "missing", "duplicate", "unreadable", "relinked"]
 
@@ -53,30 +53,35 @@ class ChainVerifier:
         self._broken: dict[str, ChainBreak] = {}
         self._seen: set[tuple[str, int, str]] = set()
 
-    def add_bytes(self, data: bytes) -> None:
+    def add_bytes(self, data: bytes) -> bool:
         try:
             record = orjson.loads(data)
         except orjson.JSONDecodeError as exc:
             self._broken.setdefault("?", ChainBreak("?", 0, "unreadable", str(exc)))
-            return
-        self.add(record)
+            return True
+        return self.add(record, data)
 
-    def add(self, record: dict[str, Any]) -> None:
-        """One parsed record; returns nothing: breaks are read at the end."""
+    def add(self, record: dict[str, Any], data: bytes | None = None) -> bool:
+        """One parsed record (and, when known, the bytes it was parsed from: then its hash is
+        checked on them, without serialising it again); False if it is a copy of a record
+        already added (a delivery repeated by at-least-once publishing), True otherwise.
+        Breaks are read at the end."""
         try:
             stream_id = str(record["stream_id"])
             version = int(record["stream_version"])
             stated, prev = str(record["hash"]), str(record["prev_hash"])
         except (KeyError, TypeError, ValueError) as exc:
             self._broken.setdefault("?", ChainBreak("?", 0, "unreadable", str(exc)))
-            return
-        if stream_id in self._broken:
-            return
+            return True
         if (stream_id, version, stated) in self._seen:
-            return  # the same record delivered twice (at-least-once) is not tampering
+            return False  # the same record delivered twice (at-least-once) is not tampering
         self._seen.add((stream_id, version, stated))
+        if stream_id in self._broken:
+            return True
         expected_version, expected_prev = self._last.get(stream_id, (0, GENESIS_HASH))
-        if record_hash(record) != stated:
+        if not (data is not None and stored_hash_matches(data, stated)) and (
+            record_hash(record) != stated
+        ):
             self._break(stream_id, version, "altered", "hash does not match content")
         elif version <= expected_version:
             self._break(
@@ -92,6 +97,19 @@ class ChainVerifier:
             )
         else:
             self._last[stream_id] = (version, stated)
+        return True
+
+    def merge(self, other: ChainVerifier) -> None:
+        """Take in what another verifier saw of OTHER streams (a replay split by partition:
+        each stream lives in one partition, so two verifiers never share one)."""
+        self._last.update(other._last)
+        self._broken.update(other._broken)
+        self._seen |= other._seen
+
+    def forget_seen(self) -> None:
+        """Drop the record of what was seen (only needed while records still come: to know
+        a duplicate delivery), before the verifier is sent to another process."""
+        self._seen = set()
 
     def _break(self, stream_id: str, version: int, kind: BreakKind, detail: str) -> None:
         self._broken[stream_id] = ChainBreak(stream_id, version, kind, detail)

@@ -18,11 +18,14 @@ import orjson
 
 from ac_events.catalogue.base import EVENT_TYPES, Event, Redacted, UnknownEventType, upcast
 from ac_events.crypto import b64d, b64e, decrypt, encrypt
-from ac_events.envelope import Envelope, canonical, new_event_id, record_hash
+from ac_events.envelope import Envelope, canonical_with_hash, new_event_id
 from ac_events.errors import describe_error
 from ac_events.keyring import Keyring
 
 ENC = "$enc"
+
+_ENVELOPE = Envelope[Event]
+"""The parametrised model, built once (subscripting a generic model is a lookup each time)."""
 
 
 class UndecodableEvent(ValueError):
@@ -102,7 +105,7 @@ class Codec:
             "payload": payload,
             "prev_hash": prev_hash,
         }
-        record["hash"] = record_hash(record)
+        data, digest = canonical_with_hash(record)
         return SealedEvent(
             event_id=event_id,
             type=event.type,
@@ -110,8 +113,8 @@ class Codec:
             stream_version=stream_version,
             subject_id=subject_id,
             occurred_at=occurred_at,
-            hash=record["hash"],
-            data=canonical(record),
+            hash=digest,
+            data=data,
             traceparent=traceparent,
         )
 
@@ -172,7 +175,7 @@ class Codec:
                     plain = decrypt(key, b64d(value[ENC]), _aad(subject_id, name))
                     payload[name] = orjson.loads(plain)
         try:
-            return Envelope[Event](
+            return _ENVELOPE(
                 event_id=record["event_id"],
                 type=event_type,
                 schema_version=model.schema_version,

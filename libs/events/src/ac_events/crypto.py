@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import os
+from functools import lru_cache
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -20,14 +21,22 @@ def new_data_key() -> bytes:
     return AESGCM.generate_key(bit_length=KEY_BYTES * 8)
 
 
+@lru_cache(maxsize=4096)
+def _cipher(key: bytes) -> AESGCM:
+    """One AES-GCM object per data key (building one expands the key: do it once). The
+    cache holds only keys a caller just had from the keyring; an erased person's key is
+    never asked for again, and drops out as others come."""
+    return AESGCM(key)
+
+
 def encrypt(key: bytes, plaintext: bytes, aad: bytes) -> bytes:
     nonce = os.urandom(NONCE_BYTES)
-    return nonce + AESGCM(key).encrypt(nonce, plaintext, aad)
+    return nonce + _cipher(key).encrypt(nonce, plaintext, aad)
 
 
 def decrypt(key: bytes, sealed: bytes, aad: bytes) -> bytes:
     try:
-        return AESGCM(key).decrypt(sealed[:NONCE_BYTES], sealed[NONCE_BYTES:], aad)
+        return _cipher(key).decrypt(sealed[:NONCE_BYTES], sealed[NONCE_BYTES:], aad)
     except InvalidTag as exc:
         raise DecryptionError("ciphertext does not authenticate") from exc
 

@@ -10,7 +10,7 @@ from aiokafka import AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError
 
-PRODUCERS = ("identity", "resumes", "matching", "consent", "notifications")
+PRODUCERS = ("identity", "resumes", "matching", "consent", "notifications", "desk")
 """The services that own a topic."""
 
 DEFAULT_PARTITIONS = 6

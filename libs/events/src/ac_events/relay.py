@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 
 import asyncpg
 from aiokafka import AIOKafkaProducer
+from aiokafka.partitioner import DefaultPartitioner
+from aiokafka.producer.message_accumulator import BatchBuilder
 from opentelemetry import trace
 from opentelemetry.trace import SpanKind
 
@@ -35,6 +37,11 @@ INSERT INTO outbox_relay (topic, position, updated_at) VALUES ($1, $2, now())
 ON CONFLICT (topic) DO UPDATE SET position = EXCLUDED.position, updated_at = now()
 """
 _NEWEST = "SELECT coalesce(max(position), 0) FROM events"
+_OLDEST_UNPUBLISHED = (
+    "SELECT extract(epoch FROM recorded_at)::float8 FROM events"
+    " WHERE position > $1 ORDER BY position LIMIT 1"
+)
+_PARTITIONER = DefaultPartitioner()
 
 
 def _leader_key(topic: str) -> int:
@@ -59,6 +66,8 @@ class RelayStats:
     backlog: int = 0
     errors: int = 0
     leader: bool = False
+    oldest_unpublished_at: float | None = None
+    """When the oldest event not yet published was stored (epoch seconds), None if none."""
     wakeups: asyncio.Event = field(default_factory=asyncio.Event, repr=False)
 
 
@@ -85,34 +94,58 @@ class OutboxRelay:
         self.stats.wakeups.set()
 
     async def run(self) -> None:
-        """Publish until `stop()`; retries (from the checkpoint) after any failure."""
-        pool = self.store.pool
-        async with pool.acquire() as leader_conn:
-            await self._become_leader(leader_conn)
-            if self._stopping.is_set():
-                return
+        """Publish until `stop()`; retries (from the checkpoint) after any failure.
 
-            def wake(*_: object) -> None:
-                self.stats.wakeups.set()
-
-            await leader_conn.add_listener(NOTIFY_CHANNEL, wake)
+        Leadership is a session lock: when the leader's connection is lost (PostgreSQL
+        restarted, the session ended), the lock has gone with it and another replica may
+        hold it now. So the relay stops publishing, takes a new connection and is elected
+        again before it publishes anything more.
+        """
+        while not self._stopping.is_set():
             try:
-                while not self._stopping.is_set():
-                    try:
-                        await self.publish_pending()
-                    except Exception as exc:  # Kafka or PostgreSQL down: retry from the checkpoint
-                        self.stats.errors += 1
-                        log.warning("relay %s failed, retrying: %s", self.topic, type(exc).__name__)
-                        await asyncio.sleep(1.0)
-                        continue
-                    self.stats.wakeups.clear()
-                    if await self._newest() > self.stats.checkpoint:
-                        continue
-                    with contextlib.suppress(TimeoutError):
-                        await asyncio.wait_for(self.stats.wakeups.wait(), self.poll_interval_s)
-            finally:
-                await leader_conn.remove_listener(NOTIFY_CHANNEL, wake)
-                await leader_conn.execute("SELECT pg_advisory_unlock_all()")
+                async with self.store.pool.acquire() as leader_conn:
+                    await self._lead(leader_conn)
+            except Exception as exc:  # the leader's session is gone: be elected again
+                self.stats.errors += 1
+                self.stats.leader = False
+                log.warning("relay %s lost its session, electing again: %s", self.topic,
+                            type(exc).__name__)  # fmt: skip
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._stopping.wait(), 1.0)
+
+    async def _lead(self, leader_conn: asyncpg.Connection) -> None:
+        """Become the leader on this connection, then publish while it lasts."""
+        await self._become_leader(leader_conn)
+        if self._stopping.is_set():
+            return
+
+        def wake(*_: object) -> None:
+            self.stats.wakeups.set()
+
+        await leader_conn.add_listener(NOTIFY_CHANNEL, wake)
+        try:
+            while not self._stopping.is_set():
+                if leader_conn.is_closed():
+                    raise ConnectionError("the leader's session has ended")
+                try:
+                    await self.publish_pending()
+                    newest = await self._newest()
+                except Exception as exc:  # Kafka or PostgreSQL down: retry from the checkpoint
+                    self.stats.errors += 1
+                    log.warning("relay %s failed, retrying: %s", self.topic, type(exc).__name__)
+                    await asyncio.sleep(1.0)
+                    continue
+                self.stats.wakeups.clear()
+                if newest > self.stats.checkpoint:
+                    continue
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self.stats.wakeups.wait(), self.poll_interval_s)
+        finally:
+            self.stats.leader = False
+            if not leader_conn.is_closed():
+                with contextlib.suppress(Exception):
+                    await leader_conn.remove_listener(NOTIFY_CHANNEL, wake)
+                    await leader_conn.execute("SELECT pg_advisory_unlock_all()")
 
     async def _become_leader(self, conn: asyncpg.Connection) -> None:
         key = _leader_key(self.topic)
@@ -134,6 +167,9 @@ class OutboxRelay:
         self.stats.checkpoint = checkpoint
         safe = await self.store.safe_position()
         self.stats.backlog = safe - checkpoint
+        self.stats.oldest_unpublished_at = (
+            await pool.fetchval(_OLDEST_UNPUBLISHED, checkpoint) if safe > checkpoint else None
+        )
         published = 0
         while checkpoint < safe and not self._stopping.is_set():
             rows = await self.store.read_after(checkpoint, self.batch_size, up_to=safe)
@@ -147,10 +183,17 @@ class OutboxRelay:
             self.stats.batches += 1
             self.stats.checkpoint = checkpoint
             self.stats.backlog = safe - checkpoint
+        if checkpoint >= safe:
+            self.stats.oldest_unpublished_at = None
         return published
 
     async def _publish(self, rows: list[StoredEvent]) -> None:
-        futures = []
+        """Publish rows in order, as one batch per partition at a time (issue 20: a record
+        sent alone costs the producer a future, a partitioner call and a lookup each). The
+        partition of a key is the producer's own default partitioner's."""
+        every = sorted(await self.producer.partitions_for(self.topic))
+        open_batches: dict[int, BatchBuilder] = {}
+        sent: list[asyncio.Future[object]] = []
         for row in rows:
             key = (row.subject_id or row.stream_id).encode()
             if row.traceparent:  # the relay's span joins the trace of the appending request
@@ -160,6 +203,16 @@ class OutboxRelay:
                     headers = message_headers(row)
             else:
                 headers = message_headers(row)
-            futures.append(await self.producer.send(self.topic, row.data, key=key, headers=headers))
-        for fut in futures:
+            partition = _PARTITIONER(key, every, every)
+            batch = open_batches.get(partition)
+            if batch is None:
+                batch = open_batches[partition] = self.producer.create_batch()
+            if batch.append(key=key, value=row.data, timestamp=None, headers=headers) is None:
+                sent.append(await self.producer.send_batch(batch, self.topic, partition=partition))
+                batch = open_batches[partition] = self.producer.create_batch()
+                if batch.append(key=key, value=row.data, timestamp=None, headers=headers) is None:
+                    raise ValueError(f"event {row.event_id} is larger than a whole batch")
+        for partition, batch in open_batches.items():
+            sent.append(await self.producer.send_batch(batch, self.topic, partition=partition))
+        for fut in sent:
             await fut

@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from datetime import datetime
 
 import asyncpg
 
@@ -136,6 +137,7 @@ class EventStore:
         causation_id: str | None = None,
         traceparent: str | None = None,
         conn: asyncpg.Connection | None = None,
+        occurred_at: datetime | None = None,
     ) -> Appended:
         """Append `events` to a stream at `expected_version` (`NO_STREAM`, `ANY_VERSION`, or n).
 
@@ -143,6 +145,7 @@ class EventStore:
         append commits on its own. Raises `ConcurrencyError` if the stream moved.
         The current trace context is stored with the events (unless one is
         given), so the relay and every consumer continue the same trace.
+        `occurred_at` is when they happened, by the service's own clock (default: now).
         """
         if not events:
             raise ValueError("nothing to append")
@@ -171,6 +174,7 @@ class EventStore:
                     correlation_id=correlation_id,
                     causation_id=causation_id,
                     traceparent=traceparent,
+                    occurred_at=occurred_at,
                 )
                 sealed.append(s)
                 prev_hash = s.hash

@@ -191,7 +191,8 @@ def verifier_from(jwks: str | None, jwks_url: str | None) -> TokenVerifier | Non
     return None
 
 
-def _bearer(value: str | None) -> str | None:
+def bearer_token(value: str | None) -> str | None:
+    """The token of an `Authorization: Bearer <token>` header, or None."""
     if not value:
         return None
     scheme, _, token = value.partition(" ")
@@ -199,7 +200,7 @@ def _bearer(value: str | None) -> str | None:
 
 
 async def _principal(request: Request, header: str) -> Principal | None:
-    token = _bearer(request.headers.get(header))
+    token = bearer_token(request.headers.get(header))
     if token is None:
         return None
     verifier: TokenVerifier | None = getattr(request.app.state, "token_verifier", None)

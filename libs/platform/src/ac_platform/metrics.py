@@ -5,7 +5,13 @@ docs/operations.md.
 - `ac_consent_decision_seconds{endpoint}`: consent decisions (single, batch);
 - `ac_consumer_lag{group}`, `ac_consumer_handled_total{group}`,
   `ac_dead_letters_total{group}`: each consumer group of the service;
-- `ac_outbox_backlog{topic}`, `ac_outbox_published_total{topic}`: the outbox relay.
+- `ac_outbox_backlog{topic}`, `ac_outbox_published_total{topic}`,
+  `ac_outbox_lag_seconds{topic}` (how long the oldest event not yet published has waited):
+  the outbox relay;
+- `ac_ready{check}`: 1 or 0 for each readiness check (`database`, `kafka`, `token_keys`,
+  `workers`), as `/readyz` would answer it at the scrape;
+- the gauges a worker declares (`Periodic(..., gauges=...)`), e.g. notifications'
+  `ac_notifications_oldest_due_seconds`.
 
 The workers' figures are read from their stats at scrape time (nothing on the hot path).
 Each app has its own registry, so several apps can live in one process (tests).
@@ -18,6 +24,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from fastapi import Response
+from opentelemetry import trace
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Histogram, generate_latest
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.registry import Collector
@@ -44,6 +51,12 @@ class Metrics:
             buckets=FAST,
         )
         self._workers: _Workers | None = None
+        self._readiness = _Readiness()
+        self.registry.register(self._readiness)
+
+    def readiness(self, checks: dict[str, str]) -> None:
+        """The readiness checks as of this scrape (`ac_ready{check}`)."""
+        self._readiness.checks = checks
 
     def watch(self, workers: Sequence[object]) -> None:
         """Expose the figures of the app's background workers (see `ac_platform.workers`);
@@ -55,6 +68,17 @@ class Metrics:
 
     def response(self) -> Response:
         return Response(generate_latest(self.registry), media_type=CONTENT_TYPE_LATEST)
+
+
+class _Readiness(Collector):
+    def __init__(self) -> None:
+        self.checks: dict[str, str] = {}
+
+    def collect(self) -> Iterator[Any]:
+        ready = GaugeMetricFamily("ac_ready", "1 if the readiness check passes", labels=["check"])
+        for check, state in sorted(self.checks.items()):
+            ready.add_metric([check], 1.0 if state == "ok" else 0.0)
+        yield ready
 
 
 class _Workers(Collector):
@@ -75,6 +99,13 @@ class _Workers(Collector):
             "ac_outbox_backlog", "Events stored, not yet published", labels=["topic"]
         )
         published = CounterMetricFamily("ac_outbox_published", "Events published", labels=["topic"])
+        waited = GaugeMetricFamily(
+            "ac_outbox_lag_seconds",
+            "How long the oldest unpublished event has waited",
+            labels=["topic"],
+        )
+        declared: dict[str, GaugeMetricFamily] = {}
+        now = time.time()
         for worker in self.workers:
             if isinstance(worker, ConsumerWorker):
                 runner = worker.runner
@@ -85,11 +116,17 @@ class _Workers(Collector):
                 relay = worker.relay
                 backlog.add_metric([relay.topic], relay.stats.backlog)
                 published.add_metric([relay.topic], relay.stats.published)
-        yield from (lag, handled, dead, backlog, published)
+                oldest = relay.stats.oldest_unpublished_at
+                waited.add_metric([relay.topic], max(0.0, now - oldest) if oldest else 0.0)
+            gauges = getattr(worker, "gauges", None)
+            for name, (help_, value) in (gauges() if callable(gauges) else {}).items():
+                declared.setdefault(name, GaugeMetricFamily(name, help_)).add_metric([], value)
+        yield from (lag, handled, dead, backlog, published, waited, *declared.values())
 
 
 class MetricsMiddleware:
-    """Times every HTTP request, labelled by its route template (not its path: no ids)."""
+    """Times every HTTP request, labelled by its route template (not its path: no ids), and
+    names the request's server span by that template."""
 
     def __init__(self, app: ASGIApp, metrics: Metrics) -> None:
         self.app = app
@@ -116,3 +153,7 @@ class MetricsMiddleware:
             self.metrics.request_seconds(scope["method"], template, str(status)).observe(
                 time.perf_counter() - started
             )
+            span = trace.get_current_span()
+            if route is not None and span.is_recording():  # the request's server span
+                span.update_name(f"{scope['method']} {template}")
+                span.set_attribute("http.route", template)

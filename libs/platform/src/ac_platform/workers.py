@@ -76,10 +76,18 @@ class ConsumerWorker:
 class Periodic:
     """Runs `work` every `every_s` seconds; an error is logged (by type) and retried."""
 
-    def __init__(self, name: str, work: Callable[[], Awaitable[object]], every_s: float) -> None:
+    def __init__(
+        self,
+        name: str,
+        work: Callable[[], Awaitable[object]],
+        every_s: float,
+        gauges: Callable[[], dict[str, tuple[str, float]]] | None = None,
+    ) -> None:
         self.name = name
         self.work = work
         self.every_s = every_s
+        self.gauges = gauges
+        """Figures of the work for `/metrics`: name -> (help, value), read at each scrape."""
         self._stopping = asyncio.Event()
 
     async def run(self) -> None:

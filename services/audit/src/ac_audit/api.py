@@ -33,8 +33,8 @@ async def _report(deps: AuditDeps, q: AuditQuery) -> Report:
             settings.kafka_bootstrap_servers or "", settings.topic_prefix, until=q.until,
             subject=q.subject,
         )  # fmt: skip
-    grace = timedelta(seconds=settings.grace_s)
-    return await audit(state, deps.keyring, until=q.until, grace=grace)
+    grace, within = timedelta(seconds=settings.grace_s), timedelta(seconds=settings.notice_within_s)
+    return await audit(state, deps.keyring, until=q.until, grace=grace, notice_within=within)
 
 
 @router.get("/audit/checks", tags=["audit"], summary="Replay the log and run every rule (JSON)")

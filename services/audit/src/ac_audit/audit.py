@@ -10,7 +10,8 @@ import orjson
 from aiokafka import TopicPartition
 
 from ac_audit import rules
-from ac_audit.replay import Progress, replay
+from ac_audit.parallel import read_log_split
+from ac_audit.replay import Progress, replay, without_cyclic_gc
 from ac_audit.state import LogState, Raw
 from ac_consent_rules.rules import RULES_VERSION
 from ac_contracts.audit import Disclosure, Report, Summary, TimelineEntry
@@ -20,6 +21,11 @@ from ac_events.keyring import Keyring
 DEFAULT_GRACE = timedelta(seconds=2)
 """How long before a provision a consent change may be recorded and still be missed
 (the decision and the record of the provision are two steps)."""
+
+DEFAULT_NOTICE_WITHIN = timedelta(hours=24)
+"""How long after a provision its person must have been told (or the reason why not be
+recorded). Notifications retries a notice for about two hours before it records it failed
+(30 attempts, back-off 2 s to 5 min): a day leaves room for an outage of the mail relay."""
 
 TIMELINE_KINDS = frozenset(
     {"ConsentGranted", "ConsentWithdrawn", "TransferObjected", "DataShared", "DataShareBlocked",
@@ -39,8 +45,13 @@ async def read_log(
     end_offsets: Mapping[TopicPartition, int] | None = None,
     subject: str | None = None,
     progress: Progress | None = None,
+    workers: int = 1,
 ) -> LogState:
-    """The log state of every service topic, up to `until` and/or `end_offsets` (exclusive)."""
+    """The log state of every service topic, up to `until` and/or `end_offsets` (exclusive);
+    with `workers` > 1, replayed by that many processes (`ac_audit.parallel`)."""
+    if workers > 1:
+        return await read_log_split(bootstrap, prefix, workers=workers, until=until,
+                                    end_offsets=end_offsets, subject=subject)  # fmt: skip
     state = LogState(keep_subject=subject, until=until)
     return await replay(
         bootstrap, topics(prefix), state, prefix=prefix, end_offsets=end_offsets,
@@ -63,6 +74,16 @@ async def audit(
     *,
     until: datetime | None = None,
     grace: timedelta = DEFAULT_GRACE,
+    notice_within: timedelta = DEFAULT_NOTICE_WITHIN,
+) -> Report:
+    with without_cyclic_gc():  # the rules fold and build as much as the replay did
+        return await _audit(
+            state, keyring, rules.Bounds(grace, notice_within, until or datetime.now(UTC)), until
+        )
+
+
+async def _audit(
+    state: LogState, keyring: Keyring, bounds: rules.Bounds, until: datetime | None
 ) -> Report:
     complete = rules.complete_shares(state)
     return Report(
@@ -70,7 +91,7 @@ async def audit(
         rules_version=RULES_VERSION,
         until=until,
         summary=summary(state, complete),
-        rules=await rules.run_all(state, complete, keyring, grace),
+        rules=await rules.run_all(state, complete, keyring, bounds),
         disclosures=[disclosure(s) for s in complete],
         timeline_subject=state.keep_subject,
         timeline=timeline(state),

@@ -1,7 +1,9 @@
 """`ac-audit`: replay the log and check it, from a terminal.
 
-    ac-audit check [--until TIME] [--json FILE] [--html FILE] [--subject ID]
+    ac-audit check [--until TIME] [--json FILE] [--html FILE] [--subject ID] [--workers N]
     ac-audit subject ID [--as-of TIME] [--json FILE]
+    ac-audit part --index I --of N --out DIR      (one pod of the indexed Job)
+    ac-audit merge --of N --parts DIR [--json FILE] [--html FILE]
 
 Kafka, the topic prefix and identity's keyring (for the erasure checks and a
 person's data) come from the `AUDIT_*` settings, as for the service. `check`
@@ -24,6 +26,7 @@ from rich.table import Table
 
 from ac_audit import html
 from ac_audit.audit import audit, parse_offset, read_log
+from ac_audit.parallel import merge_parts, replay_part, save_part
 from ac_audit.settings import AuditSettings
 from ac_audit.state import LogState
 from ac_audit.subject import subject_record
@@ -52,8 +55,13 @@ async def _replay(
     until: datetime | None,
     subject: str | None,
     offsets: list[str] | None = None,
+    workers: int = 1,
 ) -> LogState:
     bootstrap = settings.kafka_bootstrap_servers or ""
+    if workers > 1:
+        ends = dict(parse_offset(o) for o in offsets or [])
+        return await read_log(bootstrap, settings.topic_prefix, until=until, end_offsets=ends,
+                              subject=subject, workers=workers)  # fmt: skip
     columns = (TextColumn("replaying the log"), BarColumn(), MofNCompleteColumn(),
                TextColumn("events"), TimeRemainingColumn())  # fmt: skip
     with Progress(*columns, console=console, transient=True) as bar:
@@ -75,9 +83,11 @@ async def _check(
     until: datetime | None,
     subject: str | None,
     offsets: list[str] | None,
+    workers: int = 1,
 ) -> Report:
-    state = await _replay(settings, until, subject, offsets)
-    return await audit(state, keys, until=until, grace=timedelta(seconds=settings.grace_s))
+    state = await _replay(settings, until, subject, offsets, workers)
+    return await audit(state, keys, until=until, grace=timedelta(seconds=settings.grace_s),
+                       notice_within=timedelta(seconds=settings.notice_within_s))  # fmt: skip
 
 
 def _show(report: Report) -> None:
@@ -109,6 +119,9 @@ def check(
     subject: Annotated[
         str | None, typer.Option(help="Add this person's timeline to the report.")
     ] = None,
+    workers: Annotated[
+        int, typer.Option(min=1, help="Replay with this many processes (partitions shared).")
+    ] = 1,
 ) -> None:
     """Replay every topic and run every rule."""
     settings = AuditSettings()
@@ -119,8 +132,12 @@ def check(
         except ValueError as exc:
             raise typer.BadParameter(str(exc), param_hint="--offset") from exc
     report = _unless_unreachable(
-        settings, lambda: asyncio.run(_check(settings, keys, until, subject, offset))
+        settings, lambda: asyncio.run(_check(settings, keys, until, subject, offset, workers))
     )
+    _report(report, json, html_file)
+
+
+def _report(report: Report, json: Path | None, html_file: Path | None) -> None:
     _show(report)
     if json:
         json.write_text(report.model_dump_json(indent=2))
@@ -129,6 +146,62 @@ def check(
         html_file.write_text(html.render(report), encoding="utf-8")
         console.print(f"HTML report: {html_file}")
     raise typer.Exit(1 if report.findings else 0)
+
+
+Parts = Annotated[Path, typer.Option(help="The folder the parts are written to (a volume).")]
+Count = Annotated[int, typer.Option("--of", min=1, help="How many parts the replay is split in.")]
+
+
+@app.command()
+def part(
+    index: Annotated[
+        int,
+        typer.Option(
+            min=0, envvar="JOB_COMPLETION_INDEX", help="This part (a Job's completion index)."
+        ),
+    ],
+    count: Count,
+    out: Parts,
+    until: Until = None,
+) -> None:
+    """Replay one part of the partitions (every N-th) and write its state to OUT."""
+    if index >= count:
+        raise typer.BadParameter(f"index {index} is not below --of {count}", param_hint="--index")
+    settings = AuditSettings()
+    bootstrap = settings.kafka_bootstrap_servers or ""
+    state = _unless_unreachable(
+        settings,
+        lambda: asyncio.run(
+            replay_part(bootstrap, settings.topic_prefix, index, count, until=until)
+        ),
+    )
+    path = save_part(state, out, index, count)
+    console.print(f"part {index} of {count}: {state.events} events -> {path}")
+
+
+@app.command()
+def merge(
+    count: Count,
+    parts: Parts,
+    until: Until = None,
+    json: Annotated[Path | None, typer.Option(help="Write the report as JSON here.")] = None,
+    html_file: Annotated[
+        Path | None, typer.Option("--html", help="Write the report as one HTML page here.")
+    ] = None,
+) -> None:
+    """Merge the parts written by `ac-audit part`, run every rule, and report."""
+    settings = AuditSettings()
+    keys = identity_keyring(settings)
+    try:
+        state = merge_parts(parts, count, until)
+    except FileNotFoundError as exc:
+        console.print(f"[red]{exc}[/]")
+        raise typer.Exit(3) from exc
+    grace = timedelta(seconds=settings.grace_s)
+    report = _unless_unreachable(
+        settings, lambda: asyncio.run(audit(state, keys, until=until, grace=grace))
+    )
+    _report(report, json, html_file)
 
 
 @app.command("subject")

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
+from ac_audit import retention
 from ac_audit.state import LogState, Raw
 from ac_consent_rules.rules import (
     FlowRequest,
@@ -59,9 +60,16 @@ RULES = {
              "No provision of a person's data after their erasure."),
         Rule("erased_unreadable", "Nothing of an erased person can be read",
              "No personal field of an erased person is in the clear, and their key is destroyed."),
+        Rule("notice_sent", "Every person was told of every provision of their data",
+             "A provision has its disclosure notice (`NotificationSent`, kind `disclosure`, "
+             "naming the provision as its cause) to that same person within the bound "
+             "(`AUDIT_NOTICE_WITHIN_S`, 24 h), or a recorded reason why not: the notice "
+             "failed with its reason (`NotificationFailed`), or the person was erased "
+             "first. A provision younger than the bound is pending, not judged."),
         Rule("chain", "Every stream is whole and every event is in its producer's topic",
              "Every stream's hash chain holds (no gap, duplicate, altered or relinked record), "
              "and every event sits in its producer's own topic."),
+        Rule(retention.NAME, retention.TITLE, retention.DESCRIPTION),  # [D] #16
     )
 }  # fmt: skip
 
@@ -239,9 +247,9 @@ async def erased_unreadable(state: LogState, keyring: Keyring) -> RuleResult:
     findings: list[Finding] = []
     checked = 0
     for subject in sorted(state.erased_at):
-        fields = state.personal.get(subject, [])
-        checked += len(fields)
-        for f in fields:
+        fields = state.personal.get(subject, 0)
+        checked += fields
+        for f in state.in_clear.get(subject, []):
             if not f.sealed:
                 findings.append(
                     Finding(
@@ -261,11 +269,41 @@ async def erased_unreadable(state: LogState, keyring: Keyring) -> RuleResult:
                     stream_id=None,
                     subject_id=subject,
                     topic=None,
-                    detail=f"erased, but the data key still exists: {len(fields)} "
+                    detail=f"erased, but the data key still exists: {fields} "
                     "personal fields can be decrypted",
                 )
             )
     return _result("erased_unreadable", checked, findings)
+
+
+# ---------------------------------------------------------------- the person told
+
+
+def _untold(state: LogState, share: Raw, within: timedelta) -> str | None:
+    """Why the person was not told of this provision in time (None: told, or excused)."""
+    subject, due = share.meta.subject_id, share.meta.occurred_at + within
+    told = state.told.get(share.meta.event_id, [])
+    theirs = [t for t in told if t.meta.subject_id == subject]
+    if any(t.meta.occurred_at <= due for t in theirs):
+        return None  # sent, or failed with its reason recorded
+    erased = state.erased_at.get(subject or "")
+    if erased is not None and erased <= due:
+        return None  # erased first: there is no one to write to
+    hours = within.total_seconds() / 3600
+    if theirs:
+        late = min(t.meta.occurred_at for t in theirs) - share.meta.occurred_at
+        return f"told {late.total_seconds() / 3600:.1f} h after the provision (bound {hours:g} h)"
+    if told:
+        return "the notice naming this provision went to someone else"
+    return f"no notice to the person, and no reason recorded, within {hours:g} h"
+
+
+def notice_sent(state: LogState, now: datetime, within: timedelta) -> RuleResult:
+    """Every provision the bound has passed for (a legal disclosure too, as the platform
+    notifies it; [H] may record that a notice would prejudice the request)."""
+    due = [s for s in state.shares if s.meta.occurred_at + within <= now]
+    findings = [_finding("notice_sent", s, why) for s in due if (why := _untold(state, s, within))]
+    return _result("notice_sent", len(due), findings)
 
 
 # ---------------------------------------------------------------- the log itself
@@ -286,15 +324,29 @@ def chain(state: LogState) -> RuleResult:
     return _result("chain", state.events, findings)
 
 
+@dataclass(frozen=True, slots=True)
+class Bounds:
+    """The audit's two tolerances of time, and when it judges."""
+
+    grace: timedelta
+    """A consent change this close before a provision may have been missed by its decision."""
+    notice_within: timedelta
+    """A provision's notice is due this long after it."""
+    now: datetime
+    """The audit's moment: the end of the replay (`--until`), or now."""
+
+
 async def run_all(
-    state: LogState, complete: list[Raw], keyring: Keyring, grace: timedelta
+    state: LogState, complete: list[Raw], keyring: Keyring, bounds: Bounds
 ) -> list[RuleResult]:
     """Every rule; `complete` is `complete_shares(state)`, computed once by the caller."""
     return [
         record_complete(state),
-        disclosure_covered(state, complete, grace),
+        disclosure_covered(state, complete, bounds.grace),
         overseas_notice(state, complete),
         no_provision_after_erasure(state),
         await erased_unreadable(state, keyring),
+        notice_sent(state, bounds.now, bounds.notice_within),
         chain(state),
+        retention.retention(state),  # [D] #16
     ]

@@ -17,3 +17,6 @@ class AuditSettings(PeerSettings):
     grace_s: float = 2.0
     """A consent change recorded less than this before a provision may have been missed by
     its decision (deciding and recording are two steps); earlier ones may not."""
+    notice_within_s: float = 24 * 3600.0
+    """A provision's disclosure notice must have gone to its person this long after it (or
+    the reason why not be recorded): the `notice_sent` rule."""

@@ -12,28 +12,32 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 from uuid import UUID
 
 from ac_consent_rules.rules import Fact
 from ac_contracts.audit import Finding
-from ac_events.catalogue import EVENT_TYPES
+from ac_events.catalogue import EVENT_TYPES, RecordsRemoved
 from ac_events.catalogue.base import upcast
-from ac_events.catalogue.streams import CONSENT_STREAM_PREFIX, POLICY_STREAM
+from ac_events.catalogue.streams import CONSENT_STREAM_PREFIX, GUEST_PREFIX, POLICY_STREAM
 from ac_events.catalogue.vocab import Role
 from ac_events.chain import ChainVerifier
 from ac_events.codec import ENC
 from ac_events.kafka import PRODUCERS
 
+TOLD = frozenset({"NotificationSent", "NotificationFailed"})
+"""What notifications records of a message: sent, or failed with its reason."""
+
 CONSENT_FACTS = frozenset(
     {"ConsentGranted", "ConsentWithdrawn", "TransferObjected", "PolicyPublished",
      "BusinessTransferAnnounced", "CountryNoticePublished"}
 )  # fmt: skip
+REMOVALS = frozenset(t for t, cls in EVENT_TYPES.items() if issubclass(cls, RecordsRemoved))
+"""Each retention job's record of what it removed [D] #16."""
 
 
-@dataclass(frozen=True, slots=True)
-class Meta:
-    """Where an event sits in the log."""
+class Meta(NamedTuple):
+    """Where an event sits in the log (a tuple: one is made per record of the log)."""
 
     topic: str
     event_id: str
@@ -89,10 +93,26 @@ class LogState:
     organisations: dict[str, dict[str, Any]] = field(default_factory=dict)
     shares: list[Raw] = field(default_factory=list)
     blocked: list[Raw] = field(default_factory=list)
-    personal: dict[str, list[PersonalField]] = field(default_factory=lambda: defaultdict(list))
+    personal: Counter[str] = field(default_factory=Counter)
+    """subject -> how many personal fields their events hold (sealed or not)."""
+    in_clear: dict[str, list[PersonalField]] = field(default_factory=lambda: defaultdict(list))
+    """subject -> the personal fields of their events that are NOT sealed (a breach)."""
     kept: list[tuple[Meta, bytes]] = field(default_factory=list)
     consents_granted: int = 0
     consents_withdrawn: int = 0
+    redelivered: int = 0
+    """Records read again (the relay publishes at least once): counted and folded once."""
+    told: dict[str, list[Raw]] = field(default_factory=lambda: defaultdict(list))
+    """Cause event id -> the disclosure notices (`NotificationSent` / `NotificationFailed`
+    of kind `disclosure`) that name it."""
+    last_at: datetime | None = None
+    """When the latest event taken was recorded (the log's "now")."""
+    removals: list[Raw] = field(default_factory=list)
+    """What each retention job said it removed (`RecordsRemoved`)."""
+    guest_closed: list[Meta] = field(default_factory=list)
+    """Requests of people without an account, closed (their retention runs from there)."""
+    deliveries: list[Meta] = field(default_factory=list)
+    """Messages delivered (`NotificationSent`): their bodies' retention runs from there."""
 
     def add(self, topic: str, owner: str | None, record: dict[str, Any], data: bytes) -> None:
         """One record of `topic` (owned by the service `owner`), parsed from `data`."""
@@ -110,12 +130,16 @@ class LogState:
             payload: dict[str, Any] = record["payload"]
             producer = record["producer"]
         except (KeyError, TypeError, ValueError) as exc:
-            self._count(topic, record)
+            self._count(topic, record, data)
             self._misplaced(topic, record, f"unreadable record: {type(exc).__name__}")
             return
         if self.until is not None and meta.occurred_at > self.until:
             return
-        self._count(topic, record)
+        if not self._count(topic, record, data):
+            self.redelivered += 1  # published twice (at least once): one event, folded once
+            return
+        if self.last_at is None or meta.occurred_at > self.last_at:
+            self.last_at = meta.occurred_at
         if owner is not None and producer != owner:
             self._misplaced(topic, record, f"produced by {producer!r} in {owner}'s topic")
         if meta.subject_id is not None and meta.subject_id == self.keep_subject:
@@ -126,10 +150,51 @@ class LogState:
         except (KeyError, TypeError, ValueError) as exc:
             self._misplaced(topic, record, f"{meta.type} does not read: {type(exc).__name__}")
 
-    def _count(self, topic: str, record: dict[str, Any]) -> None:
+    def merge(self, other: LogState) -> None:
+        """Take in the state of a replay of OTHER partitions (see `ac_audit.parallel`).
+
+        A stream lives in one partition (records are keyed by subject or stream), so what
+        two states hold of one person comes from different topics: lists are joined, and
+        a person's consent facts and the policies' are put back in stream order."""
+        self.events += other.events
+        self.per_topic.update(other.per_topic)
+        self.chain.merge(other.chain)
+        self.misplaced += other.misplaced
+        for subject, facts in other.person_facts.items():
+            mine = self.person_facts[subject]
+            mine += facts
+            mine.sort(key=lambda vf: vf[0])
+        self.policy_facts = sorted(self.policy_facts + other.policy_facts, key=lambda vf: vf[0])
+        self.grants.update(other.grants)
+        self.notices |= other.notices
+        self.students |= other.students
+        for subject, at in other.erased_at.items():
+            self.erased_at[subject] = min(at, self.erased_at.get(subject, at))
+        self.organisations.update(other.organisations)
+        self.shares += other.shares
+        self.blocked += other.blocked
+        self.personal.update(other.personal)
+        for subject, fields in other.in_clear.items():
+            self.in_clear[subject] += fields
+        self.kept = sorted(self.kept + other.kept, key=lambda md: md[0].occurred_at)
+        self.consents_granted += other.consents_granted
+        self.consents_withdrawn += other.consents_withdrawn
+        self.redelivered += other.redelivered
+        for cause, notices in other.told.items():
+            self.told[cause] += notices
+        if other.last_at is not None and (self.last_at is None or other.last_at > self.last_at):
+            self.last_at = other.last_at
+        self.removals += other.removals
+        self.guest_closed += other.guest_closed
+        self.deliveries += other.deliveries
+
+    def _count(self, topic: str, record: dict[str, Any], data: bytes) -> bool:
+        """Counts a record not seen before (False for a repeated delivery of one)."""
+        if not self.chain.add(record, data):
+            return False
         self.events += 1
         self.per_topic[topic] += 1
-        self.chain.add(record)
+        return True
 
     def _misplaced(self, topic: str, record: dict[str, Any], detail: str) -> None:
         self.misplaced.append(
@@ -150,8 +215,9 @@ class LogState:
         for name in model.personal_fields():
             value = payload.get(name)
             if value is not None:
-                sealed = isinstance(value, dict) and ENC in value
-                self.personal[meta.subject_id].append(PersonalField(meta, name, sealed))
+                self.personal[meta.subject_id] += 1
+                if not (isinstance(value, dict) and ENC in value):
+                    self.in_clear[meta.subject_id].append(PersonalField(meta, name, False))
 
     def _fold(self, meta: Meta, payload: dict[str, Any]) -> None:
         kind = meta.type
@@ -180,6 +246,14 @@ class LogState:
             self.shares.append(Raw(meta, payload))
         elif kind == "DataShareBlocked":
             self.blocked.append(Raw(meta, payload))
+        elif kind in REMOVALS:
+            self.removals.append(Raw(meta, payload))
+        elif kind == "RequestClosed" and (meta.subject_id or "").startswith(GUEST_PREFIX):
+            self.guest_closed.append(meta)
+        if kind == "NotificationSent":
+            self.deliveries.append(meta)
+        if kind in TOLD and payload.get("kind") == "disclosure" and payload.get("cause_event_id"):
+            self.told[str(payload["cause_event_id"])].append(Raw(meta, payload))
 
 
 def owner_of(topic: str, prefix: str) -> str | None:

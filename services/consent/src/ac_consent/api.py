@@ -101,6 +101,7 @@ async def grant(
         policy_version=body.policy_version,
         country_notice_sha256=body.country_notice_sha256,
         channel=body.channel,
+        policy_text_sha256=body.policy_text_sha256,
     )
     recorded = await _handle(deps, subject_id, command)
     return Granted(consent_id=command.consent_id, **recorded.model_dump())
@@ -130,9 +131,15 @@ async def object_to_transfer(
 # ---------------------------------------------------------------- staff
 
 
-@router.post("/policies", status_code=201, tags=["staff"], summary="Publish a policy version")
+@router.post("/policies", status_code=201, tags=["staff"],
+             summary="Publish a policy version: its text in both languages, its changes per purpose")  # fmt: skip
 async def publish_policy(deps: Deps, body: PolicyBody, _: Principal = Staff) -> Published:
-    event_id = await handle_staff(deps.store, PublishPolicy(PolicyPublished(**body.model_dump())))
+    sha = body.texts.sha256()
+    if body.text_sha256 is not None and body.text_sha256 != sha:
+        raise Refused("policy_text_mismatch", "text_sha256 is not the SHA-256 of the texts")
+    event = PolicyPublished(policy_version=body.policy_version, effective_at=body.effective_at,
+                            changes=tuple(body.changes), text_sha256=sha, texts=body.texts)  # fmt: skip
+    event_id = await handle_staff(deps.store, PublishPolicy(event))
     return Published(event_id=event_id)
 
 

@@ -8,6 +8,7 @@ The hot path answers with orjson, skipping pydantic on the way out.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 import orjson
@@ -19,6 +20,7 @@ from ac_consent.views import as_of
 from ac_consent_rules.rules import RULES_VERSION, FlowRequest, decide_flow
 from ac_contracts.consent import MAX_BATCH, BatchBody, BatchOut, DecisionBody, DecisionOut
 from ac_contracts.errors import Refused
+from ac_events.catalogue import DataCategory, LegalBasis, Purpose, SensitiveCategory
 from ac_platform.auth import Caller, Principal, acting_for, require
 
 router = APIRouter()
@@ -27,14 +29,39 @@ Asker = Depends(require(Caller.SERVICE, Caller.STAFF, Caller.AUDITOR, Caller.STU
 
 
 def flow(body: DecisionBody, by_staff: bool) -> FlowRequest:
+    return _flow(
+        body.purpose,
+        body.recipient,
+        body.region,
+        tuple(body.data_categories),
+        tuple(body.sensitive_categories),
+        body.legal_basis,
+        body.legal_reference,
+        by_staff,
+    )
+
+
+@lru_cache(maxsize=4096)
+def _flow(
+    purpose: Purpose,
+    recipient: str,
+    region: str,
+    data: tuple[DataCategory, ...],
+    sensitive: tuple[SensitiveCategory, ...],
+    basis: LegalBasis | None,
+    reference: str | None,
+    by_staff: bool,
+) -> FlowRequest:
+    """Requests repeat (a batch asks the same question of many people): a frozen
+    `FlowRequest` is built once per distinct question."""
     return FlowRequest(
-        purpose=body.purpose,
-        recipient=body.recipient,
-        region=body.region,
-        data_categories=frozenset(body.data_categories),
-        sensitive_categories=frozenset(body.sensitive_categories),
-        legal_basis=body.legal_basis,
-        legal_reference=body.legal_reference,
+        purpose=purpose,
+        recipient=recipient,
+        region=region,
+        data_categories=frozenset(data),
+        sensitive_categories=frozenset(sensitive),
+        legal_basis=basis,
+        legal_reference=reference,
         by_staff=by_staff,
     )
 
@@ -67,6 +94,8 @@ async def _decide(
 ) -> list[dict[str, Any]]:
     if principal.role == Caller.STUDENT and any(b.subject_id != principal.subject for b in bodies):
         raise Refused("not_your_data", "a person may ask only about their own data")
+    if any(b.legal_basis is not None and not b.legal_reference for b in bodies):
+        raise Refused("legal_reference_required", "a legal basis needs its reference")
     by_staff = await _by_staff(request, principal)
     now = [i for i, b in enumerate(bodies) if b.as_of is None and b.position is None]
     out: list[dict[str, Any]] = [{} for _ in bodies]

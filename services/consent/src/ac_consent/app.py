@@ -8,8 +8,8 @@ from contextlib import asynccontextmanager
 import asyncpg
 from fastapi import FastAPI
 
-from ac_consent import api, api_decisions
-from ac_consent.bootstrap import publish_shipped_policy
+from ac_consent import api, api_decisions, api_policy
+from ac_consent.bootstrap import publish_shipped_policy, sync_texts
 from ac_consent.decisions import Decider, PolicyCache
 from ac_consent.deps import ConsentDeps
 from ac_consent.handlers import GROUP, HANDLERS, SOURCES
@@ -37,6 +37,7 @@ def wiring(settings: ConsentSettings) -> Wiring:
         store = EventStore(res.db, CODEC, "consent")
         if settings.publish_shipped_policy:
             await publish_shipped_policy(store)
+        await sync_texts(store)
         decisions = await asyncpg.create_pool(
             settings.database_url, min_size=2, max_size=8, reset=_no_session_state
         )
@@ -60,7 +61,11 @@ def create_app(settings: ConsentSettings | None = None) -> FastAPI:
         title="Active Connector consent",
         description="Consents, policy versions, transfer objections, and fast decisions on "
         "what may flow where.",
-        routers=[api.router, api_decisions.router],
+        routers=[
+            api_decisions.router,
+            api.router,
+            api_policy.router,
+        ],  # decisions first: the hot path
         migrations=[source("ac_consent")],
         wiring=wiring(settings),
     )

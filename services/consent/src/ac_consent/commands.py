@@ -10,13 +10,20 @@ fresh state.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from uuid import UUID
 
 import asyncpg
 
 from ac_consent import store as sql
-from ac_consent.domain import Command, Grant, StaffCommand, decide, decide_staff
+from ac_consent.domain import (
+    Command,
+    Grant,
+    PublishPolicy,
+    StaffCommand,
+    decide,
+    decide_staff,
+)
 from ac_consent.views import load_person, load_policies, project
 from ac_consent_rules.rules import Fact
 from ac_contracts.consent import NoticeBody
@@ -47,6 +54,8 @@ async def handle(store: EventStore, subject_id: str, command: Command) -> Handle
             person = await load_person(conn, subject_id)
             if isinstance(command, Grant):
                 await check_references(conn, command)
+                published = await sql.policy_text_sha256(conn, command.policy_version)
+                command = replace(command, version_text_sha256=published)
             events = decide(policies, person, command)
             if not events:
                 return Handled([], ViewPosition(subject_version=version,
@@ -91,6 +100,11 @@ async def handle_staff(store: EventStore, command: StaffCommand) -> UUID:
         try:
             async with store.pool.acquire() as conn, conn.transaction():
                 policies = await load_policies(conn)
+                if isinstance(command, PublishPolicy):
+                    sha = command.event.text_sha256
+                    command = replace(
+                        command, text_published_as=await sql.version_of_text(conn, sha)
+                    )
                 [event_id] = await _record(
                     store, conn, POLICY_STREAM, decide_staff(policies, command)
                 )

@@ -44,6 +44,10 @@ class Grant:
     policy_version: str
     country_notice_sha256: str | None
     channel: str = "web"
+    policy_text_sha256: str | None = None
+    """The text shown, as the client states it (checked against the version's)."""
+    version_text_sha256: str | None = None
+    """The version's text, as published (looked up by the command)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +76,12 @@ def decide(policies: Policies, person: Person, command: Command) -> list[Event]:
             raise Refused(
                 "unknown_policy_version", f"unknown policy version {command.policy_version!r}"
             )
+        shown, published = command.policy_text_sha256, command.version_text_sha256
+        if shown is not None and published is not None and shown != published:
+            raise Refused(
+                "policy_text_mismatch",
+                f"the text shown is not the text of version {command.policy_version!r}",
+            )
         if (command.region == JAPAN) != (command.country_notice_sha256 is None):
             raise Refused(
                 "country_notice_required",
@@ -90,6 +100,7 @@ def decide(policies: Policies, person: Person, command: Command) -> list[Event]:
                 data_categories=command.data_categories,
                 sensitive_categories=command.sensitive_categories,
                 policy_version=command.policy_version,
+                policy_text_sha256=published or shown,
                 country_notice_sha256=command.country_notice_sha256,
                 channel=command.channel,
             )
@@ -124,6 +135,8 @@ def decide(policies: Policies, person: Person, command: Command) -> list[Event]:
 @dataclass(frozen=True, slots=True)
 class PublishPolicy:
     event: PolicyPublished
+    text_published_as: str | None = None
+    """The version its text is published under already, if any (looked up by the command)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,6 +154,12 @@ def decide_staff(policies: Policies, command: StaffCommand) -> list[Event]:
         version = command.event.policy_version
         if version in policies.ranks:
             raise Refused("policy_version_exists", f"{version!r} is already published")
+        if command.text_published_as is not None:
+            raise Refused(
+                "policy_text_exists",
+                f"this text is published already, as {command.text_published_as!r}",
+                policy_version=command.text_published_as,
+            )
         return [command.event]
     if command.event.opt_out_deadline <= command.now:
         raise Refused("deadline_passed", "the opt-out deadline must be in the future")

@@ -14,8 +14,13 @@ class ConsentSettings(ServiceSettings):
 
     service_name: ClassVar[str] = "consent"
 
-    withdrawing_services: tuple[str, ...] = ("notifications",)
-    """Services that may withdraw a person's consent for them (unsubscribe links)."""
+    withdrawing_services: tuple[str, ...] = ("notifications", "desk")
+    """Services that may withdraw a person's consent for them (notifications: unsubscribe
+    links; the desk: a request to stop a use or a provision, filed by post or phone)."""
+    desk_email: str = "privacy-desk@activeconnector.example"
+    """The desk's address for requests, consultation and complaints (`GET /policy`)."""
+    desk_postal_address: str = "Active Connector, Privacy Desk, 1-1 Chiyoda, Tokyo 100-0001, Japan"
+    desk_hours: str = "Weekdays 10:00-17:00 JST"
     publish_shipped_policy: bool = True
     """Publish the company's policy shipped with the service (`policy/`) on start, unless
     its version is there already (a fresh platform starts with its policy)."""

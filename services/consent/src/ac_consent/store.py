@@ -3,12 +3,21 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TypeAlias
 from uuid import UUID
 
 import asyncpg
 import orjson
 
-from ac_events.catalogue import ConsentGranted, CountryNoticePublished, DataShared, PurposeChange
+from ac_events.catalogue import (
+    ConsentGranted,
+    CountryNoticePublished,
+    DataShared,
+    PolicyPublished,
+    PurposeChange,
+)
+
+Conn: TypeAlias = asyncpg.Connection | asyncpg.Pool
 
 
 async def insert_consent(
@@ -263,3 +272,56 @@ async def erased_at(conn: asyncpg.Connection, subject_id: str) -> datetime | Non
         "SELECT erased_at FROM erased_subjects WHERE subject_id = $1", subject_id
     )
     return at
+
+
+# ---------------------------------------------------------------- the published policy
+
+
+async def add_policy_text(
+    conn: asyncpg.Connection,
+    e: PolicyPublished,
+    texts: dict[str, str] | None,
+    event_id: UUID,
+    published_at: datetime,
+) -> None:
+    await conn.execute(
+        """INSERT INTO policy_texts (policy_version, text_sha256, texts, changes, effective_at,
+                                     published_at, event_id)
+           VALUES ($1, $2, $3::jsonb, $4::jsonb, $5, $6, $7) ON CONFLICT DO NOTHING""",
+        e.policy_version,
+        e.text_sha256,
+        None if texts is None else orjson.dumps(texts).decode(),
+        orjson.dumps([c.model_dump(mode="json") for c in e.changes]).decode(),
+        e.effective_at,
+        published_at,
+        event_id,
+    )
+
+
+async def policy_texts(conn: Conn) -> list[asyncpg.Record]:
+    """Every version with its text, in publication order."""
+    rows: list[asyncpg.Record] = await conn.fetch(
+        """SELECT t.*, v.rank FROM policy_texts t JOIN policy_versions v USING (policy_version)
+           ORDER BY v.rank"""
+    )
+    return rows
+
+
+async def policy_text_sha256(conn: Conn, version: str) -> str | None:
+    sha: str | None = await conn.fetchval(
+        "SELECT text_sha256 FROM policy_texts WHERE policy_version = $1", version
+    )
+    return sha
+
+
+async def version_of_text(conn: Conn, sha: str) -> str | None:
+    version: str | None = await conn.fetchval(
+        "SELECT policy_version FROM policy_texts WHERE text_sha256 = $1 LIMIT 1", sha
+    )
+    return version
+
+
+async def recipient_countries(conn: Conn) -> list[str]:
+    """Where the registered client organisations are."""
+    rows = await conn.fetch("SELECT DISTINCT country FROM organisations ORDER BY country")
+    return [r["country"] for r in rows]

@@ -19,6 +19,7 @@ from uuid import UUID
 import asyncpg
 
 from ac_consent import store
+from ac_consent.policy import known_texts
 from ac_consent_rules.rules import (
     Consent,
     Fact,
@@ -56,6 +57,7 @@ async def project(conn: asyncpg.Connection, subject_id: str | None, fact: Fact) 
         await store.mark_withdrawn(conn, e.consent_id, fact.event_id, fact.at)
     elif isinstance(e, PolicyPublished):
         await store.add_policy(conn, e.policy_version, e.effective_at, e.changes)
+        await store.add_policy_text(conn, e, known_texts(e), fact.event_id, fact.at)
     elif isinstance(e, BusinessTransferAnnounced):
         purposes = [p.value for p in e.purposes]
         await store.add_transfer(conn, e.transfer_id, e.acquirer, purposes, e.opt_out_deadline)

@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
+from ac_gateway.allow import AllowHeader
 from ac_gateway.limits import BodyLimit, RateLimiter
 from ac_gateway.relay import router_of
 from ac_gateway.routes import ROUTES
@@ -45,13 +46,14 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     )
     app.state.rate_limiter = RateLimiter(settings.auth_rate_per_minute)
     app.state.cors_origins = frozenset(settings.cors_origins)
+    app.add_middleware(AllowHeader, routes=ROUTES)
     app.add_middleware(
         CORSMiddleware,
         allow_origins=list(settings.cors_origins),
         allow_methods=METHODS,
         allow_credentials=True,  # the session cookie (ac_gateway.session), on its routes only
         allow_headers=["Authorization", "Content-Type", "X-Correlation-ID", "Idempotency-Key"],
-        expose_headers=["X-Correlation-ID"],
+        expose_headers=["X-Correlation-ID", "Idempotent-Replayed"],
     )
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     return app

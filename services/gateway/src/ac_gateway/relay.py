@@ -14,8 +14,9 @@ import inspect
 from collections.abc import Mapping
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends, Path, Query, Request, Response
+from fastapi import APIRouter, Body, Depends, Path, Query, Request, Response, Security
 from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel
 
 from ac_contracts.common import Problem
@@ -25,10 +26,22 @@ from ac_gateway.limits import rate_limited
 from ac_gateway.table import Route
 from ac_gateway.upstream import Upstreams
 from ac_platform.auth import Caller, Principal, require
-from ac_platform.service import provide
+from ac_platform.service import deps_of
 
-upstreams = provide(Upstreams)
-"""The gateway's clients of the services (its wiring's dependencies)."""
+
+def upstreams(request: Request) -> Upstreams:
+    """The gateway's clients of the services (its wiring's dependencies)."""
+    return deps_of(request, Upstreams)
+
+
+BEARER = HTTPBearer(
+    scheme_name="bearer",
+    bearerFormat="JWT",
+    description="An access token from `POST /v1/auth/login` (EdDSA-signed JWT).",
+    auto_error=False,
+)
+BearerToken = Annotated[HTTPAuthorizationCredentials | None, Security(BEARER)]
+"""Declares the route's bearer security in OpenAPI (`require` checks the token itself)."""
 
 
 def upstream_path(route: Route, principal: Principal | None, params: Mapping[str, Any]) -> str:
@@ -66,7 +79,7 @@ async def relay(
         json=body.model_dump(mode="json", exclude_unset=True) if body is not None else None,
         params=query.model_dump(mode="json", exclude_none=True) if query is not None else None,
     )
-    passed = {"www-authenticate", *route.headers}
+    passed = {"www-authenticate", "idempotent-replayed", *route.headers}
     headers = {k: v for k, v in answer.headers.items() if k.lower() in passed}
     if answer.status_code == 204:
         return Response(status_code=204, headers=headers)
@@ -87,6 +100,7 @@ def _parameters(route: Route) -> list[inspect.Parameter]:
     if not route.public:
         caller = Depends(require(*sorted(route.roles)))
         out.append(inspect.Parameter("principal", kw, annotation=Principal, default=caller))
+        out.append(inspect.Parameter("bearer", kw, annotation=BearerToken))
     return out
 
 
@@ -106,11 +120,11 @@ def endpoint(route: Route) -> Any:
 
 def documented_errors(route: Route) -> dict[int | str, dict[str, Any]]:
     """The error answers a route can give, each with every reason code of its status."""
-    statuses = {422, 502, 503}
+    statuses = {401, 422, 502, 503}  # 401: a protected route's token, a sign-in's password
     if route.limited:
         statuses.add(429)
     if not route.public:
-        statuses |= {401, 403}
+        statuses.add(403)
     if route.body is not None:
         statuses.add(413)
     statuses |= {r.status for r in REASONS.values() if r.status in (400, 404, 409, 410)}

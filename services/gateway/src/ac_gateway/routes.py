@@ -18,18 +18,21 @@ from uuid import UUID
 import yaml
 
 from ac_contracts.common import OrgId, SubjectId
+from ac_contracts.pagination import Page
+from ac_contracts.policy import PolicyVersion
 from ac_events.catalogue.vocab import Sha256
 from ac_gateway import table
-from ac_gateway.export import export
+from ac_gateway.disclosure import disclosure
 from ac_gateway.session import close_session, open_session, refresh_session
 from ac_gateway.table import Handler, Route
 
 TABLE = Path(__file__).with_name("routes.yaml")
 ROLES = {name.lower(): getattr(table, name) for name in
          ("PUBLIC", "USERS", "STUDENT", "CLIENT", "CLIENT_OR_STAFF", "STAFF", "AUDITING")}  # fmt: skip
-PARAMS: dict[str, Any] = {"uuid": UUID, "sha256": Sha256, "org_id": OrgId, "subject_id": SubjectId}
+PARAMS: dict[str, Any] = {"uuid": UUID, "sha256": Sha256, "org_id": OrgId, "subject_id": SubjectId,
+                          "policy_version": PolicyVersion}  # fmt: skip
 HANDLERS: dict[str, Handler] = {
-    "export": export,
+    "disclosure": disclosure,
     "open_session": open_session,
     "refresh_session": refresh_session,
     "close_session": close_session,
@@ -39,12 +42,16 @@ KEYS = {"roles", "to", "summary", "tags", "body", "query", "response", "status",
 
 
 def model(name: str) -> Any:
-    """`identity.Registration` -> the model of `ac_contracts.identity`; `list[...]`; `object`."""
+    """`identity.Registration` -> the model of `ac_contracts.identity`; `list[...]`; `page[...]`
+    (a `Page` of `ac_contracts.pagination`, the answer of every list route); `object`."""
     if name == "object":
         return dict
     inner = re.fullmatch(r"list\[(.+)\]", name)
     if inner:
         return list[model(inner.group(1))]  # type: ignore[misc]
+    paged = re.fullmatch(r"page\[(.+)\]", name)
+    if paged:
+        return Page[model(paged.group(1))]  # type: ignore[misc]
     module, _, cls = name.rpartition(".")
     return getattr(importlib.import_module(f"ac_contracts.{module}"), cls)
 

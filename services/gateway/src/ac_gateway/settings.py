@@ -22,6 +22,7 @@ class GatewaySettings(ServiceSettings):
     consent_url: str = "http://127.0.0.1:8004"
     notifications_url: str = "http://127.0.0.1:8005"
     audit_url: str = "http://127.0.0.1:8006"
+    desk_url: str = "http://127.0.0.1:8007"
     max_body_bytes: int = 1_048_576
     cors_origins: tuple[str, ...] = ()
     """Origins of the frontends allowed to call the API from a browser."""

@@ -20,7 +20,8 @@ from ac_platform.http import peer_client
 
 log = logging.getLogger(__name__)
 
-FORWARDED = ("authorization",)
+FORWARDED = ("authorization", "idempotency-key")
+"""Request headers the services need: who calls, and the write's idempotency key."""
 
 
 class Upstreams:

@@ -57,7 +57,9 @@ async def jwks(deps: Deps) -> dict[str, Any]:
 
 @router.post("/users", status_code=201, tags=["accounts"], summary="Register a student")
 async def register(deps: Deps, body: Registration) -> Registered:
-    subject_id, _ = await deps.accounts.register(body.profile(), body.password, Role.STUDENT)
+    subject_id, _ = await deps.accounts.register(
+        body.profile(), body.password, Role.STUDENT, policy_version=body.policy_version
+    )
     return Registered(subject_id=subject_id)
 
 
@@ -102,10 +104,10 @@ async def service_token(deps: Deps, body: ClientCredentials) -> ServiceTokenOut:
 
 @router.get("/me", tags=["accounts"], summary="My account and what identity holds about me")
 async def me(deps: Deps, principal: Principal = Me) -> Account:
-    return await _account(deps, principal.subject)
+    return await account_of(deps, principal.subject)
 
 
-async def _account(deps: Deps, subject_id: str) -> Account:
+async def account_of(deps: Deps, subject_id: str) -> Account:
     row = await store.account(deps.db, subject_id)
     profile = await deps.accounts.profile(subject_id)
     if row is None or profile is None:
@@ -119,8 +121,11 @@ async def correct(deps: Deps, body: Correction, principal: Principal = Me) -> Ac
     changes = body.model_dump(exclude_unset=True, exclude_none=True)
     if not changes:
         raise Refused("nothing_to_change", "no field given")
+    if "email" in changes:  # [D] #16: an email change asks for step-up verification
+        raise Refused("step_up_required",
+                      "an email change is a request to the desk (POST /v1/me/requests)")  # fmt: skip
     await deps.accounts.update_profile(principal.subject, changes)
-    return await _account(deps, principal.subject)
+    return await account_of(deps, principal.subject)
 
 
 @router.delete("/me", status_code=204, tags=["accounts"],

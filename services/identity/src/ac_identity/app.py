@@ -11,18 +11,21 @@ from ac_events.codec import Codec
 from ac_events.keyring import CachedKeyring, PostgresKeyring
 from ac_events.migrator import KEYRING, source
 from ac_events.store import EventStore
+from ac_identity import internal
 from ac_identity.api import router
 from ac_identity.commands import Accounts
 from ac_identity.deps import IdentityDeps
+from ac_identity.retention import BATCH, remove_unverified
 from ac_identity.settings import IdentitySettings
 from ac_identity.tokens import load_signer, load_username_index_key
 from ac_platform.auth import TokenVerifier
+from ac_platform.clock import Clock, utc_now
 from ac_platform.resources import Resources
 from ac_platform.service import Wired, Wiring, create_service_app
 from ac_platform.workers import Periodic, Worker, outbox_relay
 
 
-def wiring(settings: IdentitySettings) -> Wiring:
+def wiring(settings: IdentitySettings, clock: Clock) -> Wiring:
     @asynccontextmanager
     async def wire(res: Resources) -> AsyncIterator[Wired[IdentityDeps]]:
         master, previous = settings.master_key_bytes(), settings.previous_master_key_bytes()
@@ -32,11 +35,17 @@ def wiring(settings: IdentitySettings) -> Wiring:
         index = await load_username_index_key(
             res.db, master, previous, settings.initial_username_index_key()
         )
-        accounts = Accounts(settings, events, keyring, signer, index)
+        accounts = Accounts(settings, events, keyring, signer, index, clock)
         every = max(0.2, min(5.0, settings.erasure_grace_s / 4))
+
+        async def retention() -> None:
+            while await remove_unverified(accounts, clock()) == BATCH:
+                pass  # a full batch: more may be due
+
         workers: list[Worker] = [
             await outbox_relay(res, events),
             Periodic("eraser", accounts.erase_due, every),
+            Periodic("retention", retention, settings.retention_every_s),
         ]
         # Identity verifies its own tokens with its own keys (no JWKS round trip).
         yield Wired(IdentityDeps(settings, accounts, keyring, signer), workers,
@@ -45,14 +54,15 @@ def wiring(settings: IdentitySettings) -> Wiring:
     return wire
 
 
-def create_app(settings: IdentitySettings | None = None) -> FastAPI:
+def create_app(settings: IdentitySettings | None = None, clock: Clock = utc_now) -> FastAPI:
+    """`clock` is the time of identity's rules and jobs (tests move it past a retention)."""
     settings = settings or IdentitySettings()
     return create_service_app(
         settings,
         title="Active Connector identity",
         description="Accounts, client organisations, tokens, the keyring of per-person data "
         "keys, erasure.",
-        routers=[router],
+        routers=[router, internal.router],
         migrations=[KEYRING, source("ac_identity")],
-        wiring=wiring(settings),
+        wiring=wiring(settings, clock),
     )

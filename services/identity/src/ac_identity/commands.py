@@ -23,7 +23,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from ac_contracts.errors import Refused
-from ac_contracts.identity import Profile, normalise_username
+from ac_contracts.identity import Profile, normalise_username, password_problems
 from ac_events.catalogue import (
     ClientOrganizationRegistered,
     ErasureRequested,
@@ -132,9 +132,20 @@ class Accounts:
     # -- registration -----------------------------------------------------
 
     async def register(
-        self, profile: Profile, password: str, role: Role, organization_id: str | None = None
+        self,
+        profile: Profile,
+        password: str,
+        role: Role,
+        organization_id: str | None = None,
+        policy_version: str | None = None,
     ) -> tuple[str, str]:
         """A new account; returns (subject id, email verification token)."""
+        problems = password_problems(password, profile.username)
+        if problems:
+            raise Refused("weak_password", f"password: {'; '.join(problems)}")
+        if (role == Role.CLIENT) != (organization_id is not None):
+            raise Refused("organisation_for_clients_only",
+                          "a client account names its organisation, and only a client's does")  # fmt: skip
         if (
             organization_id is not None
             and await store.organisation(self.pool, organization_id) is None
@@ -155,6 +166,7 @@ class Accounts:
             language=profile.language,
             organization_id=organization_id,
             verification_token=verification,
+            policy_version=policy_version,
         )
         async with self.pool.acquire() as conn, conn.transaction():
             try:
@@ -181,16 +193,20 @@ class Accounts:
             raise Refused("invalid_verification", "unknown, used or expired verification link")
         return subject
 
-    async def update_profile(self, subject_id: str, changes: dict[str, object]) -> Profile:
+    async def update_profile(
+        self, subject_id: str, changes: dict[str, object], removed: tuple[str, ...] = ()
+    ) -> Profile:
+        """Corrects or adds to the profile; `removed` deletes optional fields."""
         current = await self.profile(subject_id)
         if current is None:
             raise Refused("no_such_account", "no such account")
-        updated = current.model_copy(update=changes)
+        updated = current.model_copy(update={**changes, **dict.fromkeys(removed)})
         Profile.model_validate(updated.model_dump())
         sealed = await self._seal(subject_id, updated)
+        event = ProfileUpdated.model_validate({**changes, "removed": removed})
         async with self.pool.acquire() as conn, conn.transaction():
             await store.save_profile(conn, subject_id, sealed)
-            await self._append(conn, subject_id, ProfileUpdated.model_validate(changes))
+            await self._append(conn, subject_id, event)
         return updated
 
     # -- tokens -----------------------------------------------------------

@@ -35,6 +35,17 @@ class IdentitySettings(ServiceSettings):
     lowers them, as Django's tests use a fast hasher; production refuses anything weaker."""
     service_credentials: SecretStr = SecretStr("{}")
     """JSON: service name -> SHA-256 (hex) of its secret, for the client-credentials grant."""
+    step_up_services: tuple[str, ...] = ("desk",)
+    """Services that may ask whether a person's password is right (step-up verification)."""
+    profile_writers: tuple[str, ...] = ("desk",)
+    """Services that may change a person's profile for them (a request answered)."""
+    account_erasers: tuple[str, ...] = ("desk",)
+    """Services that may erase a person for them (an erasure request, verified)."""
+    guest_key_keepers: tuple[str, ...] = ("desk",)
+    """Services that may make and destroy the data key of a guest (`guest-...`)."""
+    retention_every_s: float = 86400.0
+    """How often unverified accounts past their period are removed (`ac_events.retention`;
+    each run is recorded, removing something or not)."""
 
     @model_validator(mode="after")
     def _strong_passwords_in_production(self) -> IdentitySettings:

@@ -254,3 +254,21 @@ async def record_failure(conn: Conn, username_index: str, prune_before: datetime
         prune_before,
     )
     await conn.execute("INSERT INTO login_failures (username_index) VALUES ($1)", username_index)
+
+
+# ---------------------------------------------------------------- retention [D] #16
+
+
+async def unverified_before(
+    conn: asyncpg.Connection, cutoff: datetime, limit: int
+) -> list[asyncpg.Record]:
+    """Self-registered accounts (students) whose address was never confirmed, registered
+    before `cutoff` (locked). Accounts staff made are vouched for by staff, and stay."""
+    rows: list[asyncpg.Record] = await conn.fetch(
+        """SELECT subject_id FROM accounts
+           WHERE role = 'student' AND NOT email_verified AND created_at < $1
+           ORDER BY created_at LIMIT $2 FOR UPDATE SKIP LOCKED""",
+        cutoff,
+        limit,
+    )
+    return rows

@@ -1,10 +1,9 @@
-"""Matching's commands: vacancies posted and closed, and a provision of a person's data to a
-third party with its record.
+"""Matching's provisions: a person's data to a third party, with its record. (Vacancies are
+`commands_vacancies.py`, the steps of an application `commands_applications.py`.)
 
-`post_vacancy` / `close_vacancy`: a client's vacancy, its row and its event in one
-transaction (`vacancy-<id>`, appended at the version read under the row's lock).
-
-`apply`: a student applies -> the consent service decides `client_application`
+`apply`: a student applies (answering the vacancy's form, if it has one: the answers
+pass the sensitive-data guard like a CV and go as the item `application_form`) -> the
+consent service decides `client_application`
 to the vacancy's organisation, in its country, for the items sent -> on allow,
 `ApplicationSubmitted` + `DataShared` (with the decision: reason, consent event
 ids, view position) and the snapshot sent, sealed under the person's key; on
@@ -20,9 +19,10 @@ withdrawal that has returned is never missed).
 
 from __future__ import annotations
 
+import asyncio
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
@@ -41,28 +41,29 @@ from ac_events.catalogue import (
     LegalRef,
     Purpose,
     ResumeContent,
-    VacancyClosed,
-    VacancyPosted,
 )
 from ac_events.catalogue.base import Event
 from ac_events.catalogue.consent import ViewPosition
-from ac_events.catalogue.streams import matching_stream, vacancy_stream
+from ac_events.catalogue.matching import FormQuestion
+from ac_events.catalogue.streams import matching_stream
 from ac_events.catalogue.vocab import SensitiveCategory
 from ac_events.keyring import Keyring
 from ac_events.sealing import seal, unseal
-from ac_events.store import ANY_VERSION, NO_STREAM, EventStore
-from ac_matching import store
+from ac_events.store import ANY_VERSION, EventStore
+from ac_matching import forms, store, store_applications, store_vacancies
 from ac_matching.domain import (
     SeenResume,
     check_can_apply,
-    check_can_close,
     current_resume,
+    items_to_send,
     missing_consent,
     snapshot,
     snapshot_bytes,
     snapshot_sha256,
 )
+from ac_platform.clock import Clock, utc_now
 from ac_platform.peers import ConsentClient
+from ac_sensitive import detect
 
 SERVICE = "matching"
 CV_ITEMS = frozenset(DataCategory) - {DataCategory.NAME, DataCategory.CONTACT,
@@ -86,23 +87,38 @@ class Outcome:
 
 
 class Provisions:
-    def __init__(self, events: EventStore, keyring: Keyring, consent: ConsentClient) -> None:
+    def __init__(
+        self,
+        events: EventStore,
+        keyring: Keyring,
+        consent: ConsentClient,
+        clock: Clock = utc_now,
+    ) -> None:
         self.events = events
         self.pool: asyncpg.Pool = events.pool
         self.keyring = keyring
         self.consent = consent
+        self.clock = clock
 
     async def apply(
         self,
         subject_id: str,
         vacancy_id: UUID,
-        items: tuple[DataCategory, ...],
+        requested: list[DataCategory] | None,
+        answers: Mapping[str, forms.AnswerValue],
         seen: SeenResume | None = None,
     ) -> Outcome:
-        earlier = await store.shared_application(self.pool, subject_id, vacancy_id)
-        vacancy = check_can_apply(await store.vacancy(self.pool, vacancy_id), bool(earlier))
+        now = self.clock()
+        earlier = await store_applications.shared_application(self.pool, subject_id, vacancy_id)
+        row = await store_vacancies.vacancy(self.pool, vacancy_id)
+        vacancy = check_can_apply(row, bool(earlier), now)
+        form = [FormQuestion(**q) for q in orjson.loads(vacancy["form"])]
+        if answers and not form:
+            raise Refused("form_answers_invalid", "this vacancy has no form to answer")
+        answered = forms.answered(form, answers) if form else None
+        items = items_to_send(requested, has_form=bool(form))
         org = await self._organisation(vacancy["organization_id"])
-        key, snap, sensitive = await self._gather(subject_id, items, seen)
+        key, snap, sensitive = await self._gather(subject_id, items, seen, answered)
         decision = await self.consent.decide(
             {
                 "subject_id": subject_id,
@@ -132,9 +148,11 @@ class Provisions:
             )
             async with self.pool.acquire() as conn, conn.transaction():
                 await self._append(conn, subject_id, [applied, blocked])
-                await store.add_application(
-                    conn, application_id, subject_id, vacancy_id, org["organization_id"],
-                    "blocked", reason.value, missing,
+                await store_applications.add_application(
+                    conn, application_id=application_id, subject_id=subject_id,
+                    vacancy_id=vacancy_id, organization_id=org["organization_id"],
+                    status="blocked", reason=reason.value, missing=missing, created_at=now,
+                    updated_at=now, data_items=[i.value for i in items], sensitive_items=sensitive,
                 )  # fmt: skip
             return Outcome(application_id, "blocked", reason, missing, None)
         ref = DecisionRef(
@@ -145,11 +163,14 @@ class Provisions:
         shared = self._shared(org, items, sensitive, snap, decision=ref, application=application_id)
         async with self.pool.acquire() as conn, conn.transaction():
             await store.lock_subject(conn, subject_id)
-            earlier = await store.shared_application(conn, subject_id, vacancy_id)
-            check_can_apply(vacancy, bool(earlier))
-            await store.add_application(
-                conn, application_id, subject_id, vacancy_id, org["organization_id"],
-                "shared", reason.value, "",
+            earlier = await store_applications.shared_application(conn, subject_id, vacancy_id)
+            check_can_apply(await store_vacancies.vacancy(conn, vacancy_id), bool(earlier), now)
+            await store_applications.add_application(
+                conn, application_id=application_id, subject_id=subject_id,
+                vacancy_id=vacancy_id, organization_id=org["organization_id"], status="shared",
+                reason=reason.value, missing="", state="submitted", created_at=now,
+                updated_at=now, data_items=[i.value for i in items], sensitive_items=sensitive,
+                disclosure_id=shared.disclosure_id,
             )  # fmt: skip
             await self._record(conn, subject_id, key, snap, shared, before=[applied])
         return Outcome(application_id, "shared", reason, "", shared.disclosure_id)
@@ -196,10 +217,15 @@ class Provisions:
         return org
 
     async def _gather(
-        self, subject_id: str, items: tuple[DataCategory, ...], seen: SeenResume | None = None
+        self,
+        subject_id: str,
+        items: tuple[DataCategory, ...],
+        seen: SeenResume | None = None,
+        answered: list[dict[str, Any]] | None = None,
     ) -> tuple[bytes, dict[str, Any], list[str]]:
         """The person's key, the snapshot of the items, and the sensitive categories it holds
-        (the CV: the one the student last wrote, when `seen` says which)."""
+        (the CV: the one the student last wrote, when `seen` says which; the form's answers:
+        what the guard finds in them, refused unless the student volunteered it)."""
         key = await self.keyring.key_for(subject_id)
         if not isinstance(key, bytes):
             raise Refused("erased", "this person has been erased")
@@ -214,10 +240,27 @@ class Provisions:
                 **orjson.loads(unseal(key, SERVICE, subject_id, "cv", row["content_sealed"]))
             )
             sensitive = await store.declared(self.pool, subject_id)
-        return key, snapshot(items, details, cv), sensitive
+        if answered:
+            sensitive = sorted({*sensitive, *await self._guard(subject_id, answered)})
+        return key, snapshot(items, details, cv, answered), sensitive
 
-    @staticmethod
+    async def _guard(self, subject_id: str, answered: list[dict[str, Any]]) -> list[str]:
+        """The special care-required categories the answers reveal: only those the student
+        volunteered (`SensitiveDataDeclared`) may go, else 422 `sensitive_data`, as for a CV."""
+        found = await asyncio.to_thread(detect, "\n".join(forms.texts(answered)))
+        declared = set(await store.declared(self.pool, subject_id))
+        undeclared = sorted(c.value for c in found if c.value not in declared)
+        if undeclared:
+            raise Refused(
+                "sensitive_data",
+                "your answers reveal special care-required information you have not"
+                " volunteered: remove it, or volunteer it with your CV first",
+                categories=undeclared,
+            )
+        return sorted(c.value for c in found)
+
     def _shared(
+        self,
         org: asyncpg.Record,
         items: tuple[DataCategory, ...],
         sensitive: list[str],
@@ -230,7 +273,7 @@ class Provisions:
         purpose = Purpose.CLIENT_APPLICATION if decision else Purpose.LEGAL_DISCLOSURE
         return DataShared(
             disclosure_id=uuid.uuid4(),
-            shared_at=datetime.now(UTC),
+            shared_at=self.clock(),
             purpose=purpose,
             organization_id=org["organization_id"],
             recipient_legal_name=org["legal_name"],
@@ -279,26 +322,3 @@ class Provisions:
             conn=conn,
         )
         return [e.event_id for e in appended.events]
-
-
-# ---------------------------------------------------------------- vacancies
-
-
-async def post_vacancy(events: EventStore, organization_id: str, event: VacancyPosted) -> None:
-    """A client's vacancy: the organisation must be known here (it arrives by Kafka)."""
-    async with events.pool.acquire() as conn, conn.transaction():
-        if await store.organisation(conn, organization_id) is None:
-            raise Refused("organisation_not_here_yet", "your organisation is not known here yet")
-        await store.add_vacancy(conn, event.model_dump())
-        await events.append(vacancy_stream(event.vacancy_id), NO_STREAM, [event], conn=conn)
-
-
-async def close_vacancy(events: EventStore, vacancy_id: UUID) -> None:
-    async with events.pool.acquire() as conn, conn.transaction():
-        row = await store.vacancy(conn, vacancy_id, lock=True)
-        assert row is not None  # the route found it
-        check_can_close(row)
-        await store.close_vacancy(conn, vacancy_id)
-        stream = vacancy_stream(vacancy_id)
-        version = await events.stream_version(stream, conn)
-        await events.append(stream, version, [VacancyClosed(vacancy_id=vacancy_id)], conn=conn)

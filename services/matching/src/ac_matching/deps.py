@@ -11,6 +11,8 @@ from fastapi import Depends
 from ac_events.keyring import Keyring
 from ac_events.store import EventStore
 from ac_matching.commands import Provisions
+from ac_matching.commands_applications import Steps
+from ac_matching.commands_vacancies import Vacancies
 from ac_matching.settings import MatchingSettings
 from ac_matching.views import Matcher
 from ac_platform.service import provide
@@ -23,6 +25,8 @@ class MatchingDeps:
     keyring: Keyring
     provisions: Provisions
     matcher: Matcher
+    vacancies: Vacancies
+    steps: Steps
 
     @property
     def db(self) -> asyncpg.Pool:

@@ -82,11 +82,34 @@ async def cv(db: Db, subject_id: str) -> asyncpg.Record | None:
     )
 
 
-async def cvs(db: Db) -> list[asyncpg.Record]:
-    rows: list[asyncpg.Record] = await db.fetch(
-        "SELECT subject_id, content_sealed FROM cvs ORDER BY subject_id"
+async def save_preferences(conn: asyncpg.Connection, subject_id: str, sealed: str) -> None:
+    await conn.execute(
+        "INSERT INTO preferences (subject_id, prefs_sealed) VALUES ($1, $2)"
+        " ON CONFLICT (subject_id) DO UPDATE SET prefs_sealed = $2",
+        subject_id,
+        sealed,
     )
-    return rows
+
+
+async def preferences(db: Db, subject_id: str) -> str | None:
+    sealed: str | None = await db.fetchval(
+        "SELECT prefs_sealed FROM preferences WHERE subject_id = $1", subject_id
+    )
+    return sealed
+
+
+async def assessment_consent(conn: asyncpg.Connection, consent_id: UUID, subject_id: str,
+                             active: bool) -> None:  # fmt: skip
+    """consent.events' `vacancy_assessment` consents: a hint of who may be ranked for
+    clients (the consent service confirms each before anyone is shown)."""
+    if active:
+        await conn.execute(
+            "INSERT INTO assessment_consents VALUES ($1, $2) ON CONFLICT DO NOTHING",
+            consent_id,
+            subject_id,
+        )
+    else:
+        await conn.execute("DELETE FROM assessment_consents WHERE consent_id = $1", consent_id)
 
 
 async def declare(conn: asyncpg.Connection, subject_id: str, categories: Iterable[str]) -> None:
@@ -106,129 +129,67 @@ async def declared(db: Db, subject_id: str) -> list[str]:
 
 
 async def forget(conn: asyncpg.Connection, subject_id: str) -> None:
-    """An erasure: details, CV, scores go; applications and provision records stay
-    (pseudonymous, kept for accountability), without their snapshots."""
+    """An erasure: details, CV, preferences, scores and the ranking index's row go;
+    applications and provision records stay (pseudonymous, kept for accountability), without
+    their snapshots and messages."""
     for sql in (
         "DELETE FROM people WHERE subject_id = $1",
         "DELETE FROM cvs WHERE subject_id = $1",
         "DELETE FROM declared_sensitive WHERE subject_id = $1",
         "DELETE FROM scores WHERE subject_id = $1",
+        "DELETE FROM preferences WHERE subject_id = $1",
+        "DELETE FROM assessment_consents WHERE subject_id = $1",
         "UPDATE disclosures SET snapshot_sealed = NULL WHERE subject_id = $1",
+        """UPDATE application_history h SET message_sealed = NULL FROM applications a
+           WHERE a.application_id = h.application_id AND a.subject_id = $1""",
+        """UPDATE ranking_docs SET doc_sealed = NULL, assessable = false,
+               txid = pg_current_xact_id(), version = nextval('ranking_version')
+           WHERE subject_id = $1""",
     ):
         await conn.execute(sql, subject_id)
 
 
-# ---------------------------------------------------------------- vacancies and scores
+# ---------------------------------------------------------------- scores
 
 
-async def add_vacancy(conn: asyncpg.Connection, v: dict[str, Any]) -> None:
-    await conn.execute(
+async def save_scores(db: Db, scores: list[tuple[str, UUID, float]], method: str) -> None:
+    """Stores the scores shown; those new or changed wait to be recorded as `MatchScored`."""
+    await db.execute(
         """
-        INSERT INTO vacancies (vacancy_id, organization_id, title, description, skills,
-                               location_country)
-        VALUES ($1, $2, $3, $4, $5, $6)
-        """,
-        v["vacancy_id"],
-        v["organization_id"],
-        v["title"],
-        v["description"],
-        list(v["skills"]),
-        v["location_country"],
-    )
-
-
-async def close_vacancy(conn: asyncpg.Connection, vacancy_id: UUID) -> bool:
-    closed = await conn.fetchval(
-        "UPDATE vacancies SET open = false WHERE vacancy_id = $1 AND open RETURNING true",
-        vacancy_id,
-    )
-    return bool(closed)
-
-
-async def vacancy(db: Db, vacancy_id: UUID, *, lock: bool = False) -> asyncpg.Record | None:
-    if lock:
-        return await db.fetchrow(
-            "SELECT * FROM vacancies WHERE vacancy_id = $1 FOR UPDATE", vacancy_id
-        )
-    return await db.fetchrow("SELECT * FROM vacancies WHERE vacancy_id = $1", vacancy_id)
-
-
-async def open_vacancies(db: Db, limit: int = 1000) -> list[asyncpg.Record]:
-    rows: list[asyncpg.Record] = await db.fetch(
-        "SELECT * FROM vacancies WHERE open ORDER BY posted_at DESC LIMIT $1", limit
-    )
-    return rows
-
-
-async def changed_scores(
-    conn: asyncpg.Connection, scores: list[tuple[str, UUID, float]], method: str
-) -> list[tuple[str, UUID, float]]:
-    """Records the scores; returns those that are new or changed (to be `MatchScored`)."""
-    rows = await conn.fetch(
-        """
-        INSERT INTO scores (subject_id, vacancy_id, score, method)
-        SELECT * , $4::text FROM unnest($1::text[], $2::uuid[], $3::float8[])
+        INSERT INTO scores (subject_id, vacancy_id, score, method, recorded)
+        SELECT *, $4::text, false FROM unnest($1::text[], $2::uuid[], $3::float8[])
         ON CONFLICT (subject_id, vacancy_id) DO UPDATE SET score = EXCLUDED.score,
-            method = EXCLUDED.method
+            method = EXCLUDED.method, recorded = false
             WHERE abs(scores.score - EXCLUDED.score) > 1e-6 OR scores.method <> EXCLUDED.method
-        RETURNING subject_id, vacancy_id, score
         """,
         [s for s, _, _ in scores],
         [v for _, v, _ in scores],
         [x for _, _, x in scores],
         method,
     )
-    return [(r["subject_id"], r["vacancy_id"], r["score"]) for r in rows]
 
 
-# ---------------------------------------------------------------- applications and provisions
-
-
-async def applications_of(db: Db, subject_id: str) -> list[asyncpg.Record]:
-    rows: list[asyncpg.Record] = await db.fetch(
-        """
-        SELECT a.*, v.title FROM applications a JOIN vacancies v USING (vacancy_id)
-        WHERE a.subject_id = $1 ORDER BY a.created_at
-        """,
-        subject_id,
+async def unrecorded_scores(conn: asyncpg.Connection, limit: int) -> list[asyncpg.Record]:
+    """Scores shown and not yet recorded, locked for this transaction (another replica's
+    recorder skips them)."""
+    rows: list[asyncpg.Record] = await conn.fetch(
+        """SELECT subject_id, vacancy_id, score, method FROM scores WHERE NOT recorded
+           ORDER BY subject_id LIMIT $1 FOR UPDATE SKIP LOCKED""",
+        limit,
     )
     return rows
 
 
-async def shared_application(db: Db, subject_id: str, vacancy_id: UUID) -> UUID | None:
-    found: UUID | None = await db.fetchval(
-        "SELECT application_id FROM applications"
-        " WHERE subject_id = $1 AND vacancy_id = $2 AND status = 'shared'",
-        subject_id,
-        vacancy_id,
-    )
-    return found
-
-
-async def add_application(
-    conn: asyncpg.Connection,
-    application_id: UUID,
-    subject_id: str,
-    vacancy_id: UUID,
-    organization_id: str,
-    status: str,
-    reason: str,
-    missing: str,
-) -> None:
+async def mark_recorded(conn: asyncpg.Connection, rows: list[asyncpg.Record]) -> None:
     await conn.execute(
-        """
-        INSERT INTO applications (application_id, subject_id, vacancy_id, organization_id,
-                                  status, reason, missing)
-        VALUES ($1, $2, $3, $4, $5, $6, $7)
-        """,
-        application_id,
-        subject_id,
-        vacancy_id,
-        organization_id,
-        status,
-        reason,
-        missing,
+        """UPDATE scores SET recorded = true FROM unnest($1::text[], $2::uuid[]) AS r(s, v)
+           WHERE scores.subject_id = r.s AND scores.vacancy_id = r.v""",
+        [r["subject_id"] for r in rows],
+        [r["vacancy_id"] for r in rows],
     )
+
+
+# ---------------------------------------------------------------- applications and provisions
 
 
 async def add_disclosure(
@@ -259,17 +220,28 @@ async def add_disclosure(
     )
 
 
-async def disclosures_of(db: Db, subject_id: str) -> list[asyncpg.Record]:
+async def disclosures(
+    db: Db, column: str, value: str, after: tuple[datetime, UUID] | None, limit: int
+) -> list[asyncpg.Record]:
+    """A person's (`subject_id`) or a recipient's (`organization_id`) provision records,
+    newest first, `limit + 1` of them after the keyset `after`."""
+    assert column in ("subject_id", "organization_id")
     rows: list[asyncpg.Record] = await db.fetch(
-        "SELECT * FROM disclosures WHERE subject_id = $1 ORDER BY shared_at", subject_id
+        f"""SELECT * FROM disclosures WHERE {column} = $1
+            AND ($2::timestamptz IS NULL OR (shared_at, disclosure_id) < ($2, $3::uuid))
+            ORDER BY shared_at DESC, disclosure_id DESC LIMIT $4""",  # noqa: S608 (a column name)
+        value,
+        after[0] if after else None,
+        after[1] if after else None,
+        limit + 1,
     )
     return rows
 
 
-async def disclosures_to(db: Db, organization_id: str) -> list[asyncpg.Record]:
+async def disclosures_of(db: Db, subject_id: str) -> list[asyncpg.Record]:
+    """Every provision record of a person, oldest first (whom to tell of a change)."""
     rows: list[asyncpg.Record] = await db.fetch(
-        "SELECT * FROM disclosures WHERE organization_id = $1 ORDER BY shared_at DESC",
-        organization_id,
+        "SELECT * FROM disclosures WHERE subject_id = $1 ORDER BY shared_at", subject_id
     )
     return rows
 
@@ -285,3 +257,48 @@ async def disclosure_to(db: Db, organization_id: str, disclosure_id: UUID) -> as
 async def lock_subject(conn: asyncpg.Connection, subject_id: str) -> None:
     """Serialises one person's provisions (until the transaction ends)."""
     await conn.execute("SELECT pg_advisory_xact_lock(hashtextextended($1, 7))", subject_id)
+
+
+# ---------------------------------------------------------------- notices to recipients [D] #16
+
+
+async def add_notice(
+    conn: asyncpg.Connection,
+    notice_id: UUID,
+    subject_id: str,
+    organization_id: str,
+    change: str,
+    items: list[str],
+    disclosure_ids: list[UUID],
+) -> None:
+    await conn.execute(
+        """INSERT INTO recipient_notices (notice_id, subject_id, organization_id, change, items,
+               disclosure_ids) VALUES ($1, $2, $3, $4, $5, $6)""",
+        notice_id,
+        subject_id,
+        organization_id,
+        change,
+        items,
+        disclosure_ids,
+    )
+
+
+async def pending_notices(conn: asyncpg.Connection, limit: int) -> list[asyncpg.Record]:
+    rows: list[asyncpg.Record] = await conn.fetch(
+        """SELECT * FROM recipient_notices WHERE told_at IS NULL
+           ORDER BY created_at LIMIT $1 FOR UPDATE SKIP LOCKED""",
+        limit,
+    )
+    return rows
+
+
+async def notice_told(conn: asyncpg.Connection, notice_id: UUID, at: datetime) -> None:
+    await conn.execute(
+        "UPDATE recipient_notices SET told_at = $2 WHERE notice_id = $1", notice_id, at
+    )
+
+
+async def remove_disclosures_before(conn: asyncpg.Connection, cutoff: datetime) -> int:
+    """The provision records past their period (the DataShared events stay in the log)."""
+    done = await conn.execute("DELETE FROM disclosures WHERE shared_at < $1", cutoff)
+    return int(done.split()[-1])

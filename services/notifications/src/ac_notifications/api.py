@@ -25,6 +25,7 @@ from ac_contracts.notifications import (
     Unsubscribed,
     UnsubscribeQuery,
 )
+from ac_contracts.pagination import ListQuery, Page, newest_after, newest_key, page_of
 from ac_notifications import commands, store
 from ac_notifications.deps import Deps
 from ac_platform.auth import Caller, Principal, require
@@ -42,12 +43,14 @@ def _own(principal: Principal, subject_id: str) -> None:
 
 
 @router.get("/subjects/{subject_id}/notifications", tags=["notifications"],
-            summary="A person's notification history (no addresses)")  # fmt: skip
+            summary="A person's notification history (no addresses), newest first")  # fmt: skip
 async def history(
-    deps: Deps, subject_id: SubjectId, principal: Principal = User
-) -> list[NotificationOut]:
+    deps: Deps, subject_id: SubjectId, q: Annotated[ListQuery, Query()], principal: Principal = User
+) -> Page[NotificationOut]:
     _own(principal, subject_id)
-    return [NotificationOut(**dict(r)) for r in await store.history(deps.db, subject_id)]
+    rows = await store.history(deps.db, subject_id, newest_after(q.cursor), q.limit)
+    return page_of(rows, q.limit, lambda r: newest_key(r["created_at"], r["message_id"]),
+                   lambda r: NotificationOut(**dict(r)))  # fmt: skip
 
 
 @router.post("/subjects/{subject_id}/alerts", status_code=201, tags=["notifications"],
@@ -59,14 +62,16 @@ async def subscribe(
     return await commands.subscribe(deps.events, subject_id, body)
 
 
-@router.get("/subjects/{subject_id}/alerts", tags=["notifications"], summary="My job alerts")
-async def alerts(deps: Deps, subject_id: SubjectId, principal: Principal = User) -> list[AlertOut]:
+@router.get("/subjects/{subject_id}/alerts", tags=["notifications"],
+            summary="My job alerts, newest first")  # fmt: skip
+async def alerts(
+    deps: Deps, subject_id: SubjectId, q: Annotated[ListQuery, Query()], principal: Principal = User
+) -> Page[AlertOut]:
     _own(principal, subject_id)
-    return [
-        AlertOut(subscription_id=r["subscription_id"], keywords=r["keywords"],
-                 countries=r["countries"])
-        for r in await store.subscriptions_of(deps.db, subject_id)
-    ]  # fmt: skip
+    rows = await store.subscriptions_of(deps.db, subject_id, newest_after(q.cursor), q.limit)
+    return page_of(rows, q.limit, lambda r: newest_key(r["created_at"], r["subscription_id"]),
+                   lambda r: AlertOut(subscription_id=r["subscription_id"],
+                                      keywords=r["keywords"], countries=r["countries"]))  # fmt: skip
 
 
 @router.delete("/subjects/{subject_id}/alerts/{subscription_id}", status_code=204,

@@ -14,6 +14,7 @@ from ac_notifications.api import router
 from ac_notifications.delivery import Sender
 from ac_notifications.deps import NotificationsDeps
 from ac_notifications.handlers import GROUP, SOURCES, make_handlers
+from ac_notifications.retention import remove_bodies
 from ac_notifications.settings import NotificationsSettings
 from ac_platform.clock import Clock, utc_now
 from ac_platform.peers import keyring, open_peers
@@ -35,10 +36,24 @@ def wiring(settings: NotificationsSettings, clock: Clock) -> Wiring:
                 while await sender.send_due() == settings.send_batch:
                     pass  # a full batch: more may be due
 
+            async def retention() -> None:
+                await remove_bodies(events, clock())
+
             workers: list[Worker] = [
                 await outbox_relay(res, events),
                 await consumer(res, GROUP, SOURCES, make_handlers(keys), codec),
-                Periodic("sender", send, settings.send_every_s),
+                Periodic(
+                    "sender",
+                    send,
+                    settings.send_every_s,
+                    gauges=lambda: {
+                        "ac_notifications_oldest_due_seconds": (
+                            "How long the oldest message not delivered yet has waited",
+                            sender.waited_s(),
+                        )
+                    },
+                ),
+                Periodic("retention", retention, settings.retention_every_s),
             ]
             yield Wired(NotificationsDeps(settings, events, peers), workers)
 
@@ -46,7 +61,8 @@ def wiring(settings: NotificationsSettings, clock: Clock) -> Wiring:
 
 
 def create_app(settings: NotificationsSettings | None = None, clock: Clock = utc_now) -> FastAPI:
-    """`clock` is when the sender thinks it is (tests drive it to skip back-off waits)."""
+    """`clock` is when the sender and the retention job think it is (tests drive it to skip
+    back-off waits and to reach a retention period)."""
     settings = settings or NotificationsSettings()
     return create_service_app(
         settings,

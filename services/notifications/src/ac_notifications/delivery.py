@@ -17,7 +17,7 @@ exponential back-off until `max_attempts`, then fails with its last reason.
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 from email.message import EmailMessage
 from typing import Any
 
@@ -34,9 +34,10 @@ from ac_events.catalogue import (
     Purpose,
 )
 from ac_events.catalogue.streams import notifications_stream
+from ac_events.consumer import is_connection_error
 from ac_events.keyring import Keyring
 from ac_events.store import EventStore
-from ac_notifications import store
+from ac_notifications import desk, store
 from ac_notifications.commands import RECORDS_NEED_NO_VERSION
 from ac_notifications.domain import (
     Outcome,
@@ -54,6 +55,10 @@ from ac_platform.peers import ConsentClient, ConsentUnavailable
 log = logging.getLogger(__name__)
 
 MESSAGE_DOMAIN = "activeconnector.example"
+DESK_MESSAGES = desk.DESK_KINDS | {
+    NotificationKind.DESK_DEADLINE,
+    NotificationKind.RECIPIENT_NOTICE,
+}
 
 
 class Sender:
@@ -72,6 +77,8 @@ class Sender:
         self.keyring = keyring
         self.consent = consent
         self._link_key = settings.link_key.get_secret_value().encode()
+        self.oldest_undelivered: datetime | None = None
+        """When the oldest message still `pending` or `sending` was queued."""
 
     async def send_due(self) -> int:
         """Sends what is due now; returns how many messages were handled."""
@@ -80,13 +87,30 @@ class Sender:
         claimed = await store.claim_due(self.pool, now, lease, self.settings.send_batch)
         for row in claimed:
             await self._deliver(row)
+        self.oldest_undelivered = await store.oldest_undelivered(self.pool)
         return len(claimed)
 
+    def waited_s(self) -> float:
+        """How long the oldest message not delivered yet has waited (0 when none)."""
+        oldest = self.oldest_undelivered
+        return max(0.0, (self.clock() - oldest).total_seconds()) if oldest else 0.0
+
     async def _deliver(self, row: asyncpg.Record) -> None:
+        """One message; whatever becomes of it, the messages after it go on (a message that
+        raises on every attempt is retried with back-off, then ends `failed`, and never
+        holds up the others)."""
         try:
             await self._try(row)
         except (httpx.HTTPError, ConnectionError, ConsentUnavailable) as exc:  # away: later
             await self._later(row, type(exc).__name__)
+        except Exception as exc:
+            if is_connection_error(exc):
+                raise  # PostgreSQL is away: the round ends, the lease brings the rest back
+            log.error("message %s cannot be sent: %s", row["message_id"], type(exc).__name__)
+            if int(row["attempts"]) < self.settings.max_attempts:
+                await self._later(row, type(exc).__name__)
+            else:
+                await self._end(row, "failed", type(exc).__name__, None, None)
 
     async def _try(self, row: asyncpg.Record) -> None:
         subject, kind = row["subject_id"], NotificationKind(row["kind"])
@@ -108,7 +132,7 @@ class Sender:
             if not allowed:
                 await self._end(row, "skipped", f"no_consent: {reason}", address, language)
                 return
-        params = self._params(row, key)
+        params = await self._params(row, key, language)
         title, body = render(kind, language, params)
         message = EmailMessage()
         message["From"] = self.settings.mail_from
@@ -141,10 +165,16 @@ class Sender:
         else:
             await self._sent(row, address, language)
 
-    def _params(self, row: asyncpg.Record, key: bytes) -> dict[str, Any]:
+    async def _key_of(self, subject_id: str) -> bytes | None:
+        key = await self.keyring.key_for(subject_id)
+        return key if isinstance(key, bytes) else None
+
+    async def _params(self, row: asyncpg.Record, key: bytes, language: Language) -> dict[str, Any]:
         params: dict[str, Any] = orjson.loads(row["params"])
         base, subject = self.settings.public_url, row["subject_id"]
         kind = NotificationKind(row["kind"])
+        if kind in DESK_MESSAGES:
+            return await desk.opened(kind, params, subject, key, language, base, self._key_of)
         if kind is NotificationKind.EMAIL_VERIFICATION:
             token = unseal(key, subject, "verification_token", params.pop("token"))
             params["link"] = f"{base}/verify-email?token={token}"
@@ -152,6 +182,10 @@ class Sender:
             params["link"] = f"{base}/me/transfer-objections?transfer={params['transfer_id']}"
         elif kind is NotificationKind.JOB_ALERT:
             params["link"] = f"{base}/vacancies/{params['vacancy_id']}"
+        elif kind is NotificationKind.APPLICATION_STATUS:
+            params["link"] = f"{base}/me/applications/{params['application_id']}"
+        elif kind is NotificationKind.APPLICATION_WITHDRAWN:
+            params["link"] = f"{base}/organisation/vacancies"
         else:
             params["link"] = f"{base}/me/consents"
         if row["consent_purpose"]:

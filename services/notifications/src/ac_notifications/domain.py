@@ -26,6 +26,14 @@ NEEDS_CONSENT: dict[NotificationKind, Purpose] = {
 """Messages whose purpose needs the person's consent, checked at send time. The
 others are owed to the person by law or by the policy (notices, confirmations)."""
 
+SERVES: dict[NotificationKind, Purpose] = {
+    NotificationKind.APPLICATION_STATUS: Purpose.RECRUITMENT_SERVICES,
+    NotificationKind.APPLICATION_WITHDRAWN: Purpose.RECRUITMENT_SERVICES,
+}
+"""[P] issue 15: the purpose the application messages serve. Owed to the person who applied
+(and to the organisation applied to), as part of the service they use: not gated on a
+consent, as the notices above are not; never marketing (no unsubscribe link)."""
+
 UNSUBSCRIBABLE = frozenset(
     {Purpose.MARKETING, Purpose.PROMOTIONS_AND_EVENTS, Purpose.CV_AND_JOB_ALERTS}
 )

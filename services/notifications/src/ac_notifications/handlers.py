@@ -26,15 +26,22 @@ from ac_events.catalogue import (
     NotificationKind,
     PolicyPublished,
     ProfileUpdated,
+    Role,
     SubjectErased,
     UserRegistered,
     VacancyPosted,
 )
+from ac_events.catalogue.matching import (
+    ApplicationStatusChanged,
+    ApplicationWithdrawn,
+    VacancyRevised,
+)
 from ac_events.consumer import Handler
 from ac_events.envelope import Envelope
 from ac_events.keyring import Keyring
-from ac_notifications import store
+from ac_notifications import store, store_recruitment
 from ac_notifications.commands import queue
+from ac_notifications.desk import make_desk_handlers
 from ac_notifications.domain import (
     Alert,
     Announcement,
@@ -45,7 +52,7 @@ from ac_notifications.domain import (
 from ac_notifications.sealing import seal
 
 GROUP = "notifications"
-SOURCES = ("identity", "consent", "matching")
+SOURCES = ("identity", "consent", "matching", "desk")
 
 
 def _announcement(row: asyncpg.Record) -> Announcement:
@@ -90,9 +97,8 @@ def make_handlers(keyring: Keyring) -> dict[str, Handler]:
         k = await key(subject) if subject else None
         if subject is None or k is None or not isinstance(e.email, str):
             return  # erased before we saw it: nobody to write to
-        await store.save_contact(
-            conn, subject, seal(k, subject, "address", e.email), e.language, e.role
-        )
+        await store.save_contact(conn, subject, seal(k, subject, "address", e.email), e.language,
+                                 e.role, e.organization_id)  # fmt: skip
         if isinstance(e.verification_token, str):
             token = seal(k, subject, "verification_token", e.verification_token)
             await queue(
@@ -178,6 +184,7 @@ def make_handlers(keyring: Keyring) -> dict[str, Handler]:
 
     async def vacancy(conn: asyncpg.Connection, env: Envelope[VacancyPosted]) -> None:
         e = env.payload
+        await store_recruitment.save_title(conn, e.vacancy_id, e.title)
         text = " ".join([e.title, e.description, *e.skills])
         params = {"title": e.title, "country": e.location_country, "vacancy_id": str(e.vacancy_id)}
         for sub in await store.active_subscriptions(conn):
@@ -198,6 +205,32 @@ def make_handlers(keyring: Keyring) -> dict[str, Handler]:
         if env.subject_id:
             await store.forget_person(conn, env.subject_id)
 
+    async def titled(
+        conn: asyncpg.Connection, env: Envelope[VacancyPosted | VacancyRevised]
+    ) -> None:
+        await store_recruitment.save_title(conn, env.payload.vacancy_id, env.payload.title)
+
+    async def moved(conn: asyncpg.Connection, env: Envelope[ApplicationStatusChanged]) -> None:
+        """The student is told of each step the organisation takes (not of their own)."""
+        e = env.payload
+        if env.subject_id and e.moved_by_role is not Role.STUDENT:
+            params = {"application_id": str(e.application_id), "from_state": e.from_state.value,
+                      "to_state": e.to_state.value, "has_message": isinstance(e.message, str),
+                      "title": await store_recruitment.title(conn, e.vacancy_id)}  # fmt: skip
+            await queue(
+                conn, env.event_id, NotificationKind.APPLICATION_STATUS, env.subject_id, params
+            )
+
+    async def withdrawn_application(
+        conn: asyncpg.Connection, env: Envelope[ApplicationWithdrawn]
+    ) -> None:
+        """Every user of the organisation is told (never who the student was)."""
+        e = env.payload
+        params = {"application_id": str(e.application_id), "cause": e.cause.value,
+                  "title": await store_recruitment.title(conn, e.vacancy_id)}  # fmt: skip
+        for client in await store.client_users(conn, e.organization_id):
+            await queue(conn, env.event_id, NotificationKind.APPLICATION_WITHDRAWN, client, params)
+
     table: list[
         tuple[type[Any], Callable[[asyncpg.Connection, Any], Coroutine[Any, Any, None]]]
     ] = [
@@ -210,7 +243,11 @@ def make_handlers(keyring: Keyring) -> dict[str, Handler]:
         (DataShared, shared),
         (DataShareBlocked, blocked),
         (VacancyPosted, vacancy),
+        (VacancyRevised, titled),
+        (ApplicationStatusChanged, moved),
+        (ApplicationWithdrawn, withdrawn_application),
         (ErasureRequested, erasure_requested),
         (SubjectErased, erased),
+        *make_desk_handlers(key),
     ]
     return {event.type: handler for event, handler in table}

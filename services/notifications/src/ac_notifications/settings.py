@@ -23,7 +23,7 @@ class NotificationsSettings(PeerSettings):
     smtp_username: str | None = None
     smtp_password: SecretStr | None = None
     mail_from: str = "Active Connector <no-reply@activeconnector.example>"
-    public_url: str = "http://127.0.0.1:8007"
+    public_url: str = "http://127.0.0.1:8008"
     """Where people's links point: the web app (its pages `/verify-email`, `/me/consents`,
     `/me/transfer-objections`, `/vacancies/{id}`, `/unsubscribe`)."""
     link_key: SecretStr = SecretStr(DEV_LINK_KEY)
@@ -37,6 +37,8 @@ class NotificationsSettings(PeerSettings):
     the defaults) before `NotificationFailed(permanent=False)`."""
     sending_lease_s: float = 60.0
     """A message claimed by a sender that died is tried again after this."""
+    retention_every_s: float = 86400.0
+    """How often the bodies of delivered messages past their period are removed."""
 
     @model_validator(mode="after")
     def _no_placeholder_link_key_in_production(self) -> NotificationsSettings:

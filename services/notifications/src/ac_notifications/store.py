@@ -13,16 +13,24 @@ Conn: TypeAlias = asyncpg.Connection | asyncpg.Pool
 
 
 async def save_contact(
-    conn: asyncpg.Connection, subject_id: str, sealed: str, language: str, role: str
+    conn: asyncpg.Connection,
+    subject_id: str,
+    sealed: str,
+    language: str,
+    role: str,
+    organization_id: str | None = None,
 ) -> None:
     await conn.execute(
-        """INSERT INTO contacts (subject_id, address_sealed, language, role) VALUES ($1, $2, $3, $4)
+        """INSERT INTO contacts (subject_id, address_sealed, language, role, organization_id)
+           VALUES ($1, $2, $3, $4, $5)
            ON CONFLICT (subject_id) DO UPDATE SET address_sealed = EXCLUDED.address_sealed,
-               language = EXCLUDED.language, role = EXCLUDED.role, updated_at = now()""",
+               language = EXCLUDED.language, role = EXCLUDED.role,
+               organization_id = EXCLUDED.organization_id, updated_at = now()""",
         subject_id,
         sealed,
         language,
         role,
+        organization_id,
     )
 
 
@@ -177,10 +185,18 @@ async def end_subscription(conn: Conn, subscription_id: UUID, subject_id: str) -
     return bool(done)
 
 
-async def subscriptions_of(conn: Conn, subject_id: str) -> list[asyncpg.Record]:
+async def subscriptions_of(
+    conn: Conn, subject_id: str, after: tuple[datetime, UUID] | None = None, limit: int = 100
+) -> list[asyncpg.Record]:
+    """A person's active job alerts, newest first, `limit + 1` after the keyset `after`."""
     rows: list[asyncpg.Record] = await conn.fetch(
-        "SELECT * FROM subscriptions WHERE subject_id = $1 AND active ORDER BY created_at",
+        """SELECT * FROM subscriptions WHERE subject_id = $1 AND active
+             AND ($2::timestamptz IS NULL OR (created_at, subscription_id) < ($2, $3::uuid))
+           ORDER BY created_at DESC, subscription_id DESC LIMIT $4""",
         subject_id,
+        after[0] if after else None,
+        after[1] if after else None,
+        limit + 1,
     )
     return rows
 
@@ -236,6 +252,14 @@ async def claim_due(
     return rows
 
 
+async def oldest_undelivered(conn: Conn) -> datetime | None:
+    """When the oldest message not delivered yet (pending or being sent) was queued."""
+    oldest: datetime | None = await conn.fetchval(
+        "SELECT min(created_at) FROM messages WHERE status IN ('pending', 'sending')"
+    )
+    return oldest
+
+
 async def mark_sent(conn: asyncpg.Connection, message_id: UUID, at: datetime) -> None:
     await conn.execute(
         "UPDATE messages SET status = 'sent', sent_at = $2, last_error = NULL WHERE message_id = $1",
@@ -263,11 +287,60 @@ async def retry_later(conn: Conn, message_id: UUID, at: datetime, error: str) ->
     )
 
 
-async def history(conn: Conn, subject_id: str, limit: int = 200) -> list[asyncpg.Record]:
+async def history(
+    conn: Conn, subject_id: str, after: tuple[datetime, UUID] | None = None, limit: int = 100
+) -> list[asyncpg.Record]:
+    """A person's messages, newest first, `limit + 1` after the keyset `after`."""
     rows: list[asyncpg.Record] = await conn.fetch(
         """SELECT message_id, kind, status, attempts, created_at, sent_at, last_error
-           FROM messages WHERE subject_id = $1 ORDER BY created_at DESC LIMIT $2""",
+           FROM messages WHERE subject_id = $1
+             AND ($2::timestamptz IS NULL OR (created_at, message_id) < ($2, $3::uuid))
+           ORDER BY created_at DESC, message_id DESC LIMIT $4""",
         subject_id,
-        limit,
+        after[0] if after else None,
+        after[1] if after else None,
+        limit + 1,
     )
     return rows
+
+
+# ---------------------------------------------------------------- the desk [D] #16
+
+
+async def add_desk_request(
+    conn: asyncpg.Connection, request_id: UUID, kind: str, account: bool
+) -> None:
+    await conn.execute(
+        "INSERT INTO desk_requests VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+        request_id,
+        kind,
+        account,
+    )
+
+
+async def desk_request_kind(conn: Conn, request_id: UUID) -> str | None:
+    kind: str | None = await conn.fetchval(
+        "SELECT kind FROM desk_requests WHERE request_id = $1", request_id
+    )
+    return kind
+
+
+async def client_users(conn: Conn, organization_id: str) -> list[str]:
+    """The users of a client organisation (whom a notice to the recipient goes to)."""
+    rows = await conn.fetch(
+        """SELECT subject_id FROM contacts WHERE role = 'client' AND organization_id = $1
+           ORDER BY subject_id""",
+        organization_id,
+    )
+    return [r["subject_id"] for r in rows]
+
+
+async def remove_bodies(conn: asyncpg.Connection, cutoff: datetime, at: datetime) -> int:
+    """What delivered messages said, once their period ends: the delivery stays."""
+    done = await conn.execute(
+        """UPDATE messages SET params = '{}'::jsonb, body_removed_at = $2
+           WHERE status = 'sent' AND sent_at < $1 AND body_removed_at IS NULL""",
+        cutoff,
+        at,
+    )
+    return int(done.split()[-1])

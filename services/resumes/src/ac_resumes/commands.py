@@ -29,7 +29,7 @@ from ac_resumes import store
 from ac_resumes.deps import ResumesDeps
 from ac_resumes.domain import Cv, Write, all_text, decide_delete, decide_write, guard
 from ac_resumes.pdf import BadPdf, extract_text
-from ac_resumes.sensitive import detect
+from ac_sensitive import detect
 
 SERVICE = "resumes"
 

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any, ClassVar
 from uuid import UUID
 
+import orjson
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from ac_events.catalogue.base import Event, register, upcaster
@@ -39,7 +42,7 @@ class ConsentGranted(Event):
     """A person allows their data of these categories to flow to a recipient, in a region."""
 
     type: ClassVar[str] = "ConsentGranted"
-    schema_version: ClassVar[int] = 2
+    schema_version: ClassVar[int] = 3
     producer: ClassVar[str] = "consent"
 
     consent_id: UUID
@@ -50,6 +53,9 @@ class ConsentGranted(Event):
     sensitive_categories: tuple[SensitiveCategory, ...] = ()
     """Special care-required categories this consent names (to acquire or to share them)."""
     policy_version: str = Field(min_length=1, max_length=40)
+    policy_text_sha256: Sha256 | None = None
+    """The SHA-256 of the policy text the person was shown: what that version's
+    `PolicyPublished` names (None before v3)."""
     country_notice_sha256: Sha256 | None = None
     """The country notice the person was shown; required outside Japan (APPI art. 28)."""
     channel: str = Field(default="web", max_length=40)
@@ -67,6 +73,12 @@ class ConsentGranted(Event):
 def upcast_consent_granted_v1_v2(payload: dict[str, Any]) -> dict[str, Any]:
     """v1 stored the region in lower case and could not name sensitive categories."""
     return {**payload, "region": str(payload["region"]).upper(), "sensitive_categories": []}
+
+
+@upcaster("ConsentGranted", 2)
+def upcast_consent_granted_v2_v3(payload: dict[str, Any]) -> dict[str, Any]:
+    """v2 named the policy version only, not the SHA-256 of its text."""
+    return {**payload, "policy_text_sha256": None}
 
 
 @register
@@ -90,15 +102,52 @@ class PurposeChange(BaseModel):
     """A significant change needs a new choice from everyone who consented before."""
 
 
+def policy_text_sha256(texts: Mapping[str, str]) -> str:
+    """The SHA-256 a policy's texts are known by: of `{"en": ..., "ja": ...}` as JSON with
+    sorted keys (UTF-8), so one hash names both languages at once."""
+    return hashlib.sha256(orjson.dumps(dict(texts), option=orjson.OPT_SORT_KEYS)).hexdigest()
+
+
+class PolicyTexts(BaseModel):
+    """A policy's full text, in Markdown, in both languages."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    ja: str = Field(min_length=1, max_length=200_000)
+    en: str = Field(min_length=1, max_length=200_000)
+
+    def sha256(self) -> str:
+        return policy_text_sha256(self.model_dump())
+
+
 @register
 class PolicyPublished(Event):
+    """A version of the privacy policy: its text, its label, and what it changes per purpose.
+
+    The label and the text are bound one to one (a text is published under one label
+    only), so a consent naming either names the same text (docs/consent.md)."""
+
     type: ClassVar[str] = "PolicyPublished"
+    schema_version: ClassVar[int] = 2
     producer: ClassVar[str] = "consent"
 
     policy_version: str = Field(min_length=1, max_length=40)
     effective_at: datetime
     changes: tuple[PurposeChange, ...] = ()
     text_sha256: Sha256
+    texts: PolicyTexts | None = None
+    """The text itself (None before v2, which recorded only its hash)."""
+
+    @model_validator(mode="after")
+    def _hash_of_the_text(self) -> PolicyPublished:
+        if self.texts is not None and self.texts.sha256() != self.text_sha256:
+            raise ValueError("text_sha256 is not the SHA-256 of the texts")
+        return self
+
+
+@upcaster("PolicyPublished", 1)
+def upcast_policy_published_v1_v2(payload: dict[str, Any]) -> dict[str, Any]:
+    """v1 recorded the text's hash only (the shipped first version's text is on hand by it)."""
+    return {**payload, "texts": None}
 
 
 @register

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any, ClassVar, Literal
 
 from pydantic import Field
 
-from ac_events.catalogue.base import Event, Personal, register
+from ac_events.catalogue.base import Event, Personal, register, upcaster
+from ac_events.catalogue.retention import RecordKind, RecordsRemoved
 from ac_events.catalogue.vocab import Language, Region, Role
 
 
 @register
 class UserRegistered(Event):
     type: ClassVar[str] = "UserRegistered"
+    schema_version: ClassVar[int] = 2
     producer: ClassVar[str] = "identity"
 
     role: Role
@@ -26,13 +28,24 @@ class UserRegistered(Event):
     """The client organisation a client user belongs to."""
     verification_token: Personal[str | None] = None
     """The one-time email verification token, for the message notifications sends."""
+    policy_version: str | None = Field(default=None, max_length=40)
+    """The privacy policy version the person accepted when registering (None: not stated,
+    as for accounts staff create)."""
+
+
+@upcaster("UserRegistered", 1)
+def upcast_user_registered_v1_v2(payload: dict[str, Any]) -> dict[str, Any]:
+    """v1 did not record the policy version accepted."""
+    return {**payload, "policy_version": None}
 
 
 @register
 class ProfileUpdated(Event):
-    """The person corrected or added to their profile; None means unchanged."""
+    """The person corrected or added to their profile (None means unchanged), or deleted an
+    optional field (`removed`)."""
 
     type: ClassVar[str] = "ProfileUpdated"
+    schema_version: ClassVar[int] = 2
     producer: ClassVar[str] = "identity"
 
     name: Personal[str | None] = None
@@ -40,6 +53,14 @@ class ProfileUpdated(Event):
     gender: Personal[str | None] = None
     school: Personal[str | None] = None
     language: Language | None = None
+    removed: tuple[Literal["gender", "school"], ...] = ()
+    """Optional fields deleted (a deletion request to the desk)."""
+
+
+@upcaster("ProfileUpdated", 1)
+def upcast_profile_updated_v1_v2(payload: dict[str, Any]) -> dict[str, Any]:
+    """v1 could not delete a field."""
+    return {**payload, "removed": []}
 
 
 @register
@@ -72,3 +93,13 @@ class SubjectErased(Event):
     producer: ClassVar[str] = "identity"
 
     services_confirmed: tuple[str, ...] = ()
+
+
+@register
+class UnverifiedAccountsRemoved(RecordsRemoved):
+    """Identity's retention job: accounts whose address was never confirmed."""
+
+    type: ClassVar[str] = "UnverifiedAccountsRemoved"
+    producer: ClassVar[str] = "identity"
+
+    kind: Literal[RecordKind.UNVERIFIED_ACCOUNT] = RecordKind.UNVERIFIED_ACCOUNT

@@ -9,6 +9,7 @@ from uuid import UUID
 from pydantic import Field
 
 from ac_events.catalogue.base import Event, Personal, register
+from ac_events.catalogue.retention import RecordKind, RecordsRemoved
 from ac_events.catalogue.vocab import Language, Region
 
 
@@ -22,6 +23,20 @@ class NotificationKind(StrEnum):
     MARKETING = "marketing"
     PROMOTION = "promotion"
     ERASURE_CONFIRMATION = "erasure_confirmation"
+    APPLICATION_STATUS = "application_status"
+    """To a student: their application moved (recruitment_services)."""
+    APPLICATION_WITHDRAWN = "application_withdrawn"
+    """To a client organisation's users: an application was withdrawn, or its student erased."""
+    DESK_RECEIVED = "desk_received"
+    """The desk has a person's request (or a guest's complaint or enquiry)."""
+    DESK_CODE = "desk_code"
+    """A one-time code for step-up verification."""
+    DESK_ANSWER = "desk_answer"
+    """The desk's answer to a request, or a staff reply in its thread."""
+    DESK_DEADLINE = "desk_deadline"
+    """To staff: a request is due soon, or overdue (escalated to the supervisors)."""
+    RECIPIENT_NOTICE = "recipient_notice"
+    """To a client: data it received was corrected or erased."""
 
 
 class _Message(Event):
@@ -60,3 +75,13 @@ class AlertSubscribed(Event):
     subscription_id: UUID
     keywords: tuple[str, ...] = ()
     countries: tuple[Region, ...] = ()
+
+
+@register
+class MessageBodiesRemoved(RecordsRemoved):
+    """Notifications' retention job: what delivered messages said."""
+
+    type: ClassVar[str] = "MessageBodiesRemoved"
+    producer: ClassVar[str] = "notifications"
+
+    kind: Literal[RecordKind.MESSAGE_BODY] = RecordKind.MESSAGE_BODY

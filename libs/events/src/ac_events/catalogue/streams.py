@@ -54,3 +54,20 @@ def vacancy_stream(vacancy_id: UUID) -> str:
 def notifications_stream(subject_id: str) -> str:
     """The messages sent to a person, and their job alerts."""
     return f"notifications-{subject_id}"
+
+
+# -- the desk
+def request_stream(request_id: UUID) -> str:
+    """One request of a person to the desk (or a complaint, an enquiry): its whole life."""
+    return f"desk-request-{request_id}"
+
+
+GUEST_PREFIX = "guest-"
+"""Someone without an account who wrote to the desk gets a pseudonymous id of this form (and
+a data key of their own at identity, destroyed when their request's retention ends)."""
+
+
+# -- every service with a retention job
+def retention_stream(service: str) -> str:
+    """What a service's retention job removed (`RecordsRemoved`), appended at its tail."""
+    return f"retention-{service}"

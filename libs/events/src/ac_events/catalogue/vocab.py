@@ -11,7 +11,7 @@ from enum import StrEnum
 from typing import Annotated
 
 import pycountry
-from pydantic import AfterValidator, StringConstraints
+from pydantic import AfterValidator, StringConstraints, WithJsonSchema
 
 
 class Purpose(StrEnum):
@@ -120,7 +120,11 @@ def is_region(code: str) -> bool:
     return code in _COUNTRIES
 
 
-Region = Annotated[str, AfterValidator(_iso_country)]
+Region = Annotated[
+    str,
+    AfterValidator(_iso_country),
+    WithJsonSchema({"type": "string", "enum": sorted(_COUNTRIES)}),
+]
 """An ISO 3166-1 alpha-2 country code, upper case (`JP` for Japan)."""
 
 JAPAN = "JP"
