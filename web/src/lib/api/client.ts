@@ -18,6 +18,10 @@ const auth: Middleware = {
   async onResponse({ request, response }) {
     const retry = retries.get(request);
     if (response.status !== 401 || !retry || !request.headers.has("Authorization")) return response;
+    // Only an access token the gateway no longer takes (`unauthenticated`) is renewed: another
+    // 401 (a wrong password or step-up code) is the answer itself, and must not be sent twice.
+    const body = (await response.clone().json().catch(() => null)) as { detail?: { reason?: string } } | null;
+    if (body?.detail?.reason !== "unauthenticated") return response;
     // The access token expired: refresh it through the cookie once, and try again.
     const renewed = await refresh();
     if (!renewed) return response;
