@@ -3,7 +3,7 @@ import { useTranslation } from "react-i18next";
 import { Navigate, useLocation } from "react-router";
 
 import { Page } from "../components/Page";
-import type { Role } from "../lib/auth/session";
+import type { AccountRole as Role } from "../lib/auth/session";
 import { useSession } from "../lib/auth/useSession";
 
 /** A page for signed-in people of these roles: others are sent to sign in (and back after). */

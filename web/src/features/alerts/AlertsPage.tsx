@@ -2,9 +2,11 @@ import { useState } from "react";
 import { useTranslation } from "react-i18next";
 
 import { TextField } from "../../components/Field";
+import { More } from "../../components/More";
 import { Page, Section } from "../../components/Page";
 import { Empty, ErrorNote, Loading } from "../../components/Status";
 import { commaList, countryName } from "../../lib/format";
+import { asCountry } from "../../lib/vocabulary";
 import { useAlerts, useEndAlert, useSubscribe } from "./api";
 
 export function AlertsPage() {
@@ -21,7 +23,7 @@ export function AlertsPage() {
         <form onSubmit={(e) => {
           e.preventDefault();
           subscribe.mutate({ keywords: commaList(keywords),
-            countries: commaList(countries).map((c) => c.toUpperCase()) },
+            countries: commaList(countries).map(asCountry) },
           { onSuccess: () => { setKeywords(""); setCountries(""); } });
         }}>
           <TextField label={t("alerts.keywords")} hint={t("resume.commaSeparated")} value={keywords} onChange={setKeywords} />
@@ -44,6 +46,7 @@ export function AlertsPage() {
           </li>
         ))}
       </ul>
+      <More list={alerts} />
     </Page>
   );
 }

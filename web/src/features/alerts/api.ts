@@ -1,10 +1,12 @@
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useMutation, useQueryClient } from "@tanstack/react-query";
 
 import { api, type Schemas } from "../../lib/api/client";
 import { ApiError, unwrap } from "../../lib/api/errors";
+import { usePaged } from "../../lib/paging";
 
 export function useAlerts() {
-  return useQuery({ queryKey: ["alerts"], queryFn: async () => unwrap(await api().GET("/v1/me/alerts")) });
+  return usePaged(["alerts"], async (cursor) =>
+    unwrap(await api().GET("/v1/me/alerts", { params: { query: { cursor } } })));
 }
 
 export function useSubscribe() {

@@ -1,6 +1,7 @@
 import { useTranslation } from "react-i18next";
 import { useParams } from "react-router";
 
+import { More } from "../../components/More";
 import { Page } from "../../components/Page";
 import { Empty, ErrorNote, Loading } from "../../components/Status";
 import { formatNumber } from "../../lib/format";
@@ -36,6 +37,7 @@ export function CandidatesPage() {
           </tbody>
         </table>
       )}
+      <More list={candidates} />
     </Page>
   );
 }

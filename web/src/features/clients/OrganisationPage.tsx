@@ -1,6 +1,7 @@
 import { useTranslation } from "react-i18next";
 import { Link } from "react-router";
 
+import { More } from "../../components/More";
 import { Page, Section } from "../../components/Page";
 import { Empty, ErrorNote, Loading } from "../../components/Status";
 import { countryName, formatDate } from "../../lib/format";
@@ -41,6 +42,7 @@ export function OrganisationPage() {
             );
           })}
         </ul>
+        <More list={received} />
       </Section>
     </Page>
   );

@@ -1,5 +1,6 @@
 import { useTranslation } from "react-i18next";
 
+import { More } from "../../components/More";
 import { Page } from "../../components/Page";
 import { Empty, ErrorNote, Loading } from "../../components/Status";
 import { formatDate } from "../../lib/format";
@@ -33,6 +34,7 @@ export function NotificationsPage() {
           </tbody>
         </table>
       )}
+      <More list={notes} />
     </Page>
   );
 }

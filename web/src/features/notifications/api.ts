@@ -1,13 +1,12 @@
-import { useMutation, useQuery } from "@tanstack/react-query";
+import { useMutation } from "@tanstack/react-query";
 
 import { api } from "../../lib/api/client";
 import { unwrap } from "../../lib/api/errors";
+import { usePaged } from "../../lib/paging";
 
 export function useNotifications() {
-  return useQuery({
-    queryKey: ["notifications"],
-    queryFn: async () => unwrap(await api().GET("/v1/me/notifications")),
-  });
+  return usePaged(["notifications"], async (cursor) =>
+    unwrap(await api().GET("/v1/me/notifications", { params: { query: { cursor } } })));
 }
 
 export function useUnsubscribe() {

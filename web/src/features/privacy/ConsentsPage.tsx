@@ -2,6 +2,7 @@ import { useTranslation } from "react-i18next";
 
 import { Page, Section } from "../../components/Page";
 import { Empty, ErrorNote, Loading } from "../../components/Status";
+import type { Schemas } from "../../lib/api/client";
 import { countryName, formatDate } from "../../lib/format";
 import { PrivacyNav } from "./PrivacyNav";
 import { GrantForm } from "./GrantForm";
@@ -40,7 +41,7 @@ export function ConsentsPage() {
                 {t("consents.changedIn", { from: c.policy_version,
                   to: policies.data?.significant_since[c.purpose] ?? "" })}{" "}
                 <button type="button" onClick={() => version && again.mutate({
-                  purpose: c.purpose, recipient: c.recipient, region: c.region,
+                  purpose: c.purpose, recipient: c.recipient, region: c.region as Schemas["GrantBody"]["region"],
                   data_categories: c.data_categories, sensitive_categories: c.sensitive_categories,
                   policy_version: version,
                 })}>{t("consents.consentAgain", { version })}</button>

@@ -1,5 +1,6 @@
 import { useTranslation } from "react-i18next";
 
+import { More } from "../../components/More";
 import { Page } from "../../components/Page";
 import { Empty, ErrorNote, Loading } from "../../components/Status";
 import { countryName, formatDate } from "../../lib/format";
@@ -51,6 +52,7 @@ export function DisclosuresPage() {
           </tbody>
         </table>
       )}
+      <More list={disclosures} />
     </Page>
   );
 }

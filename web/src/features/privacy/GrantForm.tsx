@@ -39,7 +39,7 @@ export function GrantForm() {
         grant.mutate({
           purpose: purpose as Schemas["Purpose"],
           recipient: thirdParty ? recipient : "*",
-          region,
+          region: region as Schemas["GrantBody"]["region"],
           data_categories: (thirdParty ? categories : []) as Schemas["DataCategory"][],
           sensitive_categories: (thirdParty ? sensitive : []) as Schemas["SensitiveCategory"][],
           policy_version: version,

@@ -4,6 +4,7 @@ import { useTranslation } from "react-i18next";
 import { TextArea, TextField } from "../../components/Field";
 import { Page, Section } from "../../components/Page";
 import { Done, ErrorNote } from "../../components/Status";
+import { asCountry } from "../../lib/vocabulary";
 import { StaffNav } from "./StaffNav";
 import { usePublishNotice } from "./api";
 
@@ -16,7 +17,7 @@ export function NoticesPage() {
     <Page title={t("staff.notices")}>
       <StaffNav />
       <Section title={t("staff.publishNotice")}>
-        <form onSubmit={(e) => { e.preventDefault(); publish.mutate({ ...form, country: form.country.toUpperCase() }); }}>
+        <form onSubmit={(e) => { e.preventDefault(); publish.mutate({ ...form, country: asCountry(form.country) }); }}>
           <TextField label={t("consents.region")} hint={t("consents.regionHint")} value={form.country} onChange={set("country")} required />
           <TextField label={t("staff.countryName")} value={form.country_name} onChange={set("country_name")} required />
           <TextArea label={t("consents.protectionSystem")} value={form.protection_system} onChange={set("protection_system")} rows={4} />

@@ -4,6 +4,7 @@ import { useTranslation } from "react-i18next";
 import { TextField } from "../../components/Field";
 import { Page, Section } from "../../components/Page";
 import { Done, ErrorNote } from "../../components/Status";
+import { asCountry } from "../../lib/vocabulary";
 import { StaffNav } from "./StaffNav";
 import { useRegisterOrganisation } from "./api";
 
@@ -16,7 +17,7 @@ export function OrganisationsPage() {
     <Page title={t("staff.organisations")}>
       <StaffNav />
       <Section title={t("staff.registerOrganisation")}>
-        <form onSubmit={(e) => { e.preventDefault(); register.mutate({ ...form, country: form.country.toUpperCase() }); }}>
+        <form onSubmit={(e) => { e.preventDefault(); register.mutate({ ...form, country: asCountry(form.country) }); }}>
           <TextField label={t("clients.id")} value={form.organization_id} onChange={set("organization_id")} required />
           <TextField label={t("clients.legalName")} value={form.legal_name} onChange={set("legal_name")} required />
           <TextField label={t("apply.address")} value={form.address} onChange={set("address")} required />

@@ -6,7 +6,7 @@ import { Page, Section } from "../../components/Page";
 import { Done, ErrorNote } from "../../components/Status";
 import type { Schemas } from "../../lib/api/client";
 import { StaffNav } from "./StaffNav";
-import { PURPOSES, sha256, usePolicies, usePublishPolicy } from "./api";
+import { PURPOSES, usePolicies, usePublishPolicy } from "./api";
 
 type Change = { changed: boolean; significant: boolean };
 
@@ -16,7 +16,8 @@ export function PoliciesPage() {
   const publish = usePublishPolicy();
   const [version, setVersion] = useState("");
   const [effective, setEffective] = useState("");
-  const [text, setText] = useState("");
+  const [ja, setJa] = useState("");
+  const [en, setEn] = useState("");
   const [changes, setChanges] = useState<Record<string, Change>>({});
   const change = (p: string, key: keyof Change, value: boolean) =>
     setChanges({ ...changes, [p]: { changed: false, significant: false, ...changes[p], [key]: value } });
@@ -25,12 +26,12 @@ export function PoliciesPage() {
       <StaffNav />
       <p>{t("staff.versions")}: {(policies.data?.versions ?? []).join(", ")}</p>
       <Section title={t("staff.publishPolicy")}>
-        <form onSubmit={async (e) => {
+        <form onSubmit={(e) => {
           e.preventDefault();
           publish.mutate({
             policy_version: version,
             effective_at: new Date(effective).toISOString(),
-            text_sha256: await sha256(text),
+            texts: { ja, en },
             changes: Object.entries(changes).filter(([, c]) => c.changed || c.significant)
               .map(([purpose, c]) => ({ purpose: purpose as Schemas["Purpose"], changed: c.changed || c.significant,
                 significant: c.significant })),
@@ -38,7 +39,8 @@ export function PoliciesPage() {
         }}>
           <TextField label={t("staff.version")} value={version} onChange={setVersion} required />
           <TextField label={t("staff.effectiveAt")} type="datetime-local" value={effective} onChange={setEffective} required />
-          <TextArea label={t("staff.policyText")} value={text} onChange={setText} rows={6} />
+          <TextArea label={t("staff.policyTextJa")} value={ja} onChange={setJa} rows={6} />
+          <TextArea label={t("staff.policyTextEn")} value={en} onChange={setEn} rows={6} />
           <table>
             <caption>{t("staff.changes")}</caption>
             <thead><tr><th scope="col">{t("consents.purpose")}</th><th scope="col">{t("staff.changed")}</th>

@@ -4,7 +4,7 @@ import { NavLink } from "react-router";
 export function StaffNav() {
   const { t } = useTranslation();
   const pages = [
-    ["/staff/policies", "staff.policies"], ["/staff/country-notices", "staff.notices"],
+    ["/staff/desk", "desk.queue"], ["/staff/policies", "staff.policies"], ["/staff/country-notices", "staff.notices"],
     ["/staff/transfers", "staff.transfers"], ["/staff/organisations", "staff.organisations"],
     ["/staff/accounts", "staff.accounts"], ["/staff/legal-disclosures", "staff.legal"],
   ] as const;

@@ -49,10 +49,4 @@ export function useLegalDisclosure() {
   });
 }
 
-/** The hex SHA-256 of a text (a policy is published by the digest of its text). */
-export async function sha256(text: string): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
-  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
-}
-
 export { LEGAL_BASES, PURPOSES, SENDABLE as CATEGORIES } from "../../lib/vocabulary";

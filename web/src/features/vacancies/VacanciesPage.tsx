@@ -3,54 +3,62 @@ import { useTranslation } from "react-i18next";
 import { Link, useSearchParams } from "react-router";
 
 import { SelectField, TextField } from "../../components/Field";
+import { More } from "../../components/More";
 import { Page } from "../../components/Page";
 import { Empty, ErrorNote, Loading } from "../../components/Status";
 import { countryName, formatDate } from "../../lib/format";
+import { COUNTRIES, VACANCY_KINDS } from "../../lib/vocabulary";
 import { useVacancies } from "./api";
 
-/** Open vacancies and internships: searched by words and filtered by country. (The search is
- * the browser's over the open list today; a server-side search slots in behind `useVacancies`.) */
+/** Open vacancies and internships, searched by the API: words (Japanese or English), kind and
+ * country; the best match first when words are given, else the newest. */
 export function VacanciesPage() {
   const { t, i18n } = useTranslation();
-  const vacancies = useVacancies();
   const [params, setParams] = useSearchParams();
-  const [words, setWords] = useState(params.get("q") ?? "");
+  const q = params.get("q") ?? "";
   const country = params.get("country") ?? "";
+  const kind = params.get("kind") ?? "";
+  const [words, setWords] = useState(q);
+  const vacancies = useVacancies({ q, country, kind });
   const countries = useMemo(
-    () => [...new Set((vacancies.data ?? []).map((v) => v.location_country))].sort(),
-    [vacancies.data],
+    () => COUNTRIES.map((c) => ({ code: c, name: countryName(c, i18n.language) }))
+      .sort((a, b) => a.name.localeCompare(b.name, i18n.language)),
+    [i18n.language],
   );
-  const q = (params.get("q") ?? "").toLowerCase();
-  const shown = (vacancies.data ?? []).filter((v) =>
-    (!country || v.location_country === country) &&
-    (!q || [v.title, v.description ?? "", ...(v.skills ?? [])].join(" ").toLowerCase().includes(q)));
+  const search = (change: Record<string, string>) => {
+    const next = { q, country, kind, ...change };
+    setParams(Object.fromEntries(Object.entries(next).filter(([, v]) => v)));
+  };
+  const shown = vacancies.data ?? [];
   return (
     <Page title={t("vacancies.title")}>
-      <form role="search" className="card search" onSubmit={(e) => {
-        e.preventDefault();
-        setParams({ ...(words ? { q: words } : {}), ...(country ? { country } : {}) });
-      }}>
+      <form role="search" className="card search" onSubmit={(e) => { e.preventDefault(); search({ q: words.trim() }); }}>
         <TextField label={t("vacancies.search")} type="search" value={words} onChange={setWords} />
-        <SelectField label={t("vacancies.country")} value={country}
-          onChange={(c) => setParams({ ...(q ? { q } : {}), ...(c ? { country: c } : {}) })}>
+        <SelectField label={t("vacancies.kind")} value={kind} onChange={(k) => search({ kind: k })}>
+          <option value="">{t("vacancies.anyKind")}</option>
+          {VACANCY_KINDS.map((k) => <option key={k} value={k}>{t(`vacancyKinds.${k}`)}</option>)}
+        </SelectField>
+        <SelectField label={t("vacancies.country")} value={country} onChange={(c) => search({ country: c })}>
           <option value="">{t("vacancies.anyCountry")}</option>
-          {countries.map((c) => <option key={c} value={c}>{countryName(c, i18n.language)}</option>)}
+          {countries.map((c) => <option key={c.code} value={c.code}>{c.name}</option>)}
         </SelectField>
         <button type="submit">{t("vacancies.searchButton")}</button>
       </form>
       {vacancies.isPending && <Loading />}
       <ErrorNote error={vacancies.error} />
-      <p role="status">{t("vacancies.count", { count: shown.length })}</p>
+      {vacancies.data && <p role="status">{t("vacancies.count", { count: shown.length })}</p>}
       {vacancies.data && shown.length === 0 && <Empty text={t("vacancies.none")} />}
       <ul className="cards">
         {shown.map((v) => (
           <li key={v.vacancy_id} className="card">
             <h2><Link to={`/vacancies/${v.vacancy_id}`}>{v.title}</Link></h2>
-            <p className="meta">{v.organization_id} · {countryName(v.location_country, i18n.language)} · {formatDate(v.posted_at, i18n.language)}</p>
+            <p className="meta">{t(`vacancyKinds.${v.kind ?? "permanent"}`)} · {v.organization_id} · {countryName(v.location_country, i18n.language)} · {formatDate(v.posted_at, i18n.language)}
+              {v.deadline && <> · {t("vacancies.deadline")}: {formatDate(v.deadline, i18n.language)}</>}</p>
             {(v.skills ?? []).length > 0 && <p>{t("vacancies.skills")}: {(v.skills ?? []).join(", ")}</p>}
           </li>
         ))}
       </ul>
+      <More list={vacancies} />
     </Page>
   );
 }

@@ -2,13 +2,21 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 
 import { api, type Schemas } from "../../lib/api/client";
 import { unwrap } from "../../lib/api/errors";
+import { usePaged } from "../../lib/paging";
 import { notYet } from "../../lib/queries";
+import { asCountry } from "../../lib/vocabulary";
 
-export function useVacancies() {
-  return useQuery({
-    queryKey: ["vacancies"],
-    queryFn: async () => unwrap(await api().GET("/v1/vacancies")),
-  });
+/** Open vacancies and internships, searched by the API (words, kind, country), newest first
+ * or best match first. */
+export function useVacancies(search: { q?: string; country?: string; kind?: string }) {
+  const query = {
+    q: search.q || undefined,
+    country: search.country ? asCountry(search.country) : undefined,
+    kind: (search.kind || undefined) as Schemas["VacancyKind"] | undefined,
+    sort: search.q ? ("best" as const) : ("newest" as const),
+  };
+  return usePaged(["vacancies", query], async (cursor) =>
+    unwrap(await api().GET("/v1/vacancies", { params: { query: { ...query, cursor } } })));
 }
 
 export function useVacancy(id: string) {
@@ -29,7 +37,7 @@ export function useMatches(token: { resume_id: string; revision: number } | null
     queryFn: async () =>
       unwrap(await api().GET("/v1/me/matches", {
         params: { query: token ? { resume_id: token.resume_id, resume_revision: token.revision } : {} },
-      })),
+      })).items,
   });
 }
 

@@ -1,10 +1,12 @@
 /** The signed-in person, in memory only: the access token never reaches localStorage,
  * sessionStorage or a readable cookie. The refresh token is an httpOnly cookie that the
  * gateway sets and rotates (`/v1/auth/session`); a page script cannot read it. */
+import type { Schemas } from "../api/client";
 import { apiUrl } from "../config";
 
-export type Role = "student" | "client" | "staff" | "auditor";
-export type SignedIn = { accessToken: string; subject: string; role: Role; expiresAt: number };
+/** A role, as the API names it. */
+export type AccountRole = Schemas["Role"];
+export type SignedIn = { accessToken: string; subject: string; role: AccountRole; expiresAt: number };
 
 type Listener = (session: SignedIn | null) => void;
 
@@ -29,7 +31,7 @@ function set(answer: Answer | null): SignedIn | null {
   current = answer && {
     accessToken: answer.access_token,
     subject: answer.subject_id,
-    role: answer.role as Role,
+    role: answer.role as AccountRole,
     expiresAt: Date.now() + answer.expires_in * 1000,
   };
   if (answer) {
