@@ -1,6 +1,7 @@
 import { useTranslation } from "react-i18next";
 import { Link } from "react-router";
 
+import { More } from "../../components/More";
 import { Page } from "../../components/Page";
 import { Empty, ErrorNote, Loading } from "../../components/Status";
 import { formatDate } from "../../lib/format";
@@ -23,17 +24,18 @@ export function ApplicationsPage() {
           </tr></thead>
           <tbody>
             {applications.data.map((a) => (
-              <tr key={a.application_id} data-status={a.status}>
-                <td><Link to={`/vacancies/${a.vacancy_id}`}>{a.title}</Link></td>
+              <tr key={a.application_id} data-status={a.status} data-state={a.state ?? ""}>
+                <td><Link to={`/me/applications/${a.application_id}`}>{a.title}</Link></td>
                 <td>{a.organization_id}</td>
                 <td>{formatDate(a.created_at, i18n.language)}</td>
-                <td>{a.status === "shared" ? t("applications.shared")
+                <td>{a.status === "shared" ? t(`applicationStates.${a.state ?? "submitted"}`)
                   : `${t("applications.blocked")}: ${t(`decision.${a.reason}`)}`}</td>
               </tr>
             ))}
           </tbody>
         </table>
       )}
+      <More list={applications} />
     </Page>
   );
 }
