@@ -42,7 +42,10 @@ export function Layout() {
       <main id="main">
         <Outlet />
       </main>
-      <footer><p>{t("app.footer")}</p></footer>
+      <footer>
+        <p>{t("app.footer")}</p>
+        <p><Link to="/policy">{t("policy.title")}</Link> · <Link to="/enquiries">{t("guest.title")}</Link></p>
+      </footer>
     </>
   );
 }

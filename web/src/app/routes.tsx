@@ -3,7 +3,9 @@
 import type { ReactNode } from "react";
 import type { RouteObject } from "react-router";
 
+import { ApplicationPage } from "../features/applications/ApplicationPage";
 import { ApplicationsPage } from "../features/applications/ApplicationsPage";
+import { PreferencesPage } from "../features/applications/PreferencesPage";
 import { AlertsPage } from "../features/alerts/AlertsPage";
 import { AuditPage } from "../features/audit/AuditPage";
 import { SubjectRecordPage } from "../features/audit/SubjectRecordPage";
@@ -11,9 +13,18 @@ import { RegisterPage } from "../features/auth/RegisterPage";
 import { SignInPage } from "../features/auth/SignInPage";
 import { VerifyEmailPage } from "../features/auth/VerifyEmailPage";
 import { CandidatesPage } from "../features/clients/CandidatesPage";
+import { ClientApplicationPage } from "../features/clients/ClientApplicationPage";
 import { ClientVacanciesPage } from "../features/clients/ClientVacanciesPage";
 import { OrganisationPage } from "../features/clients/OrganisationPage";
 import { ReceivedPage } from "../features/clients/ReceivedPage";
+import { VacancyApplicationsPage } from "../features/clients/VacancyApplicationsPage";
+import { DeskRequestPage } from "../features/desk/DeskRequestPage";
+import { GuestPage } from "../features/desk/GuestPage";
+import { NewRequestPage } from "../features/desk/NewRequestPage";
+import { PolicyPage } from "../features/desk/PolicyPage";
+import { QueuePage } from "../features/desk/QueuePage";
+import { RequestPage } from "../features/desk/RequestPage";
+import { RequestsPage } from "../features/desk/RequestsPage";
 import { HomePage } from "../features/home/HomePage";
 import { NotificationsPage } from "../features/notifications/NotificationsPage";
 import { UnsubscribePage } from "../features/notifications/UnsubscribePage";
@@ -33,7 +44,7 @@ import { StaffTransfersPage } from "../features/staff/TransfersPage";
 import { MatchesPage } from "../features/vacancies/MatchesPage";
 import { VacanciesPage } from "../features/vacancies/VacanciesPage";
 import { VacancyPage } from "../features/vacancies/VacancyPage";
-import type { Role } from "../lib/auth/session";
+import type { AccountRole as Role } from "../lib/auth/session";
 import { NotFoundPage } from "./NotFoundPage";
 import { RequireRole } from "./RequireRole";
 
@@ -47,10 +58,17 @@ export const PAGES: RouteObject[] = [
   { path: "verify-email", element: <VerifyEmailPage /> },
   { path: "unsubscribe", element: <UnsubscribePage /> },
   { path: "erased", element: <ErasedPage /> },
+  { path: "policy", element: <PolicyPage /> },
+  { path: "enquiries", element: <GuestPage /> },
   { path: "me", element: only(EVERYONE, <ProfilePage />) },
   { path: "me/resume", element: only(["student"], <ResumePage />) },
   { path: "me/matches", element: only(["student"], <MatchesPage />) },
   { path: "me/applications", element: only(["student"], <ApplicationsPage />) },
+  { path: "me/applications/:applicationId", element: only(["student"], <ApplicationPage />) },
+  { path: "me/preferences", element: only(["student"], <PreferencesPage />) },
+  { path: "me/requests", element: only(EVERYONE, <RequestsPage />) },
+  { path: "me/requests/new", element: only(EVERYONE, <NewRequestPage />) },
+  { path: "me/requests/:requestId", element: only(EVERYONE, <RequestPage />) },
   { path: "me/alerts", element: only(["student"], <AlertsPage />) },
   { path: "me/notifications", element: only(EVERYONE, <NotificationsPage />) },
   { path: "me/consents", element: only(["student"], <ConsentsPage />) },
@@ -63,7 +81,11 @@ export const PAGES: RouteObject[] = [
   { path: "organisation", element: only(["client"], <OrganisationPage />) },
   { path: "organisation/vacancies", element: only(["client"], <ClientVacanciesPage />) },
   { path: "organisation/vacancies/:vacancyId/candidates", element: only(["client", "staff"], <CandidatesPage />) },
+  { path: "organisation/vacancies/:vacancyId/applications", element: only(["client"], <VacancyApplicationsPage />) },
+  { path: "organisation/applications/:applicationId", element: only(["client"], <ClientApplicationPage />) },
   { path: "organisation/disclosures/:disclosureId", element: only(["client"], <ReceivedPage />) },
+  { path: "staff/desk", element: only(["staff"], <QueuePage />) },
+  { path: "staff/desk/:requestId", element: only(["staff"], <DeskRequestPage />) },
   { path: "staff/policies", element: only(["staff"], <PoliciesPage />) },
   { path: "staff/country-notices", element: only(["staff"], <NoticesPage />) },
   { path: "staff/transfers", element: only(["staff"], <StaffTransfersPage />) },
@@ -78,10 +100,11 @@ export const PAGES: RouteObject[] = [
 /** The main navigation of each role. */
 export const NAV: Record<Role, [string, string][]> = {
   student: [["/vacancies", "nav.vacancies"], ["/me/matches", "nav.matches"], ["/me/resume", "nav.resume"],
-    ["/me/applications", "nav.applications"], ["/me/alerts", "nav.alerts"],
+    ["/me/applications", "nav.applications"], ["/me/preferences", "nav.preferences"], ["/me/alerts", "nav.alerts"],
     ["/me/notifications", "nav.notifications"], ["/me/consents", "nav.privacy"]],
   client: [["/organisation", "nav.organisation"], ["/organisation/vacancies", "nav.ownVacancies"],
-    ["/vacancies", "nav.vacancies"]],
-  staff: [["/staff/policies", "nav.staff"], ["/vacancies", "nav.vacancies"], ["/audit", "nav.audit"]],
+    ["/vacancies", "nav.vacancies"], ["/me/requests", "nav.requests"]],
+  staff: [["/staff/desk", "nav.desk"], ["/staff/policies", "nav.staff"], ["/vacancies", "nav.vacancies"],
+    ["/audit", "nav.audit"]],
   auditor: [["/audit", "nav.audit"], ["/audit/subjects", "audit.recordTitle"]],
 };

@@ -2,20 +2,18 @@ import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { useNavigate } from "react-router";
 
-import { TextField } from "../../components/Field";
 import { Page } from "../../components/Page";
 import { Done, ErrorNote } from "../../components/Status";
-import { signOut } from "../../lib/auth/session";
 import { erasureGraceSeconds } from "../../lib/config";
+import { useFileRequest } from "../desk/api";
 import { PrivacyNav } from "./PrivacyNav";
-import { useErase } from "./api";
 
-/** Erasure: confirmed with the password; the account ends at once and, after the grace period
- * (services finish what they owe: the confirmation email), the data key is destroyed. */
+/** Erasure is a request to the desk: filed here, then verified with the password and the code
+ * emailed (on the request's page); once verified the account ends at once and, after the grace
+ * period (services finish what they owe: the confirmation email), the data key is destroyed. */
 export function ErasurePage() {
-  const { t } = useTranslation();
-  const erase = useErase();
-  const [password, setPassword] = useState("");
+  const { t, i18n } = useTranslation();
+  const file = useFileRequest();
   const [sure, setSure] = useState(false);
   const grace = erasureGraceSeconds();
   const navigate = useNavigate();
@@ -26,19 +24,16 @@ export function ErasurePage() {
       <p className="warning">{t("erase.grace", { seconds: grace })}</p>
       <form className="card narrow" onSubmit={(e) => {
         e.preventDefault();
-        erase.mutate(password, {
-          // The account has ended: leave the signed-in pages, then forget the session.
-          onSuccess: async () => { await navigate("/erased"); await signOut(); },
-        });
+        file.mutate({ kind: "erasure", language: i18n.language === "en" ? "en" : "ja" },
+          { onSuccess: (r) => void navigate(`/me/requests/${r.request_id}`) });
       }}>
-        <TextField label={t("erase.password")} type="password" value={password} onChange={setPassword}
-          autoComplete="current-password" required />
+        <p>{t("erase.stepUp")}</p>
         <label className="check">
           <input type="checkbox" checked={sure} onChange={(e) => setSure(e.target.checked)} />
           {t("erase.sure")}
         </label>
-        <ErrorNote error={erase.error} />
-        <button type="submit" className="danger" disabled={!sure || !password || erase.isPending}>{t("erase.confirm")}</button>
+        <ErrorNote error={file.error} />
+        <button type="submit" className="danger" disabled={!sure || file.isPending}>{t("erase.confirm")}</button>
       </form>
     </Page>
   );

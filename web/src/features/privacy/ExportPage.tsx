@@ -1,30 +1,27 @@
 import { useTranslation } from "react-i18next";
+import { useNavigate } from "react-router";
 
 import { Page } from "../../components/Page";
 import { ErrorNote } from "../../components/Status";
+import { useFileRequest } from "../desk/api";
 import { PrivacyNav } from "./PrivacyNav";
-import { useExport } from "./api";
 
-/** Everything the platform holds about the person, downloaded as one JSON file. */
+/** A disclosure of everything held (APPI art. 33) is a request to the desk: filed here, then
+ * verified on its page with the password and the code emailed, then shown and downloadable. */
 export function ExportPage() {
-  const { t } = useTranslation();
-  const exported = useExport();
+  const { t, i18n } = useTranslation();
+  const file = useFileRequest();
+  const navigate = useNavigate();
   return (
     <Page title={t("export.title")}>
       <PrivacyNav />
       <p>{t("export.explain")}</p>
-      <ErrorNote error={exported.error} />
-      <button type="button" disabled={exported.isPending} onClick={() => exported.mutate(undefined, {
-        onSuccess: (data) => {
-          const url = URL.createObjectURL(new Blob([JSON.stringify(data, null, 2)], { type: "application/json" }));
-          const link = document.createElement("a");
-          link.href = url;
-          link.download = `active-connector-${data.subject_id}.json`;
-          link.click();
-          setTimeout(() => URL.revokeObjectURL(url), 1000);
-        },
-      })}>{t("export.download")}</button>
-      {exported.isSuccess && <p role="status" className="done">{t("export.done")}</p>}
+      <p>{t("export.stepUp")}</p>
+      <ErrorNote error={file.error} />
+      <button type="button" disabled={file.isPending} onClick={() => file.mutate(
+        { kind: "disclosure", language: i18n.language === "en" ? "en" : "ja" },
+        { onSuccess: (r) => void navigate(`/me/requests/${r.request_id}`) },
+      )}>{t("export.request")}</button>
     </Page>
   );
 }

@@ -6,7 +6,7 @@ export function PrivacyNav() {
   const { t } = useTranslation();
   const pages = [
     ["/me/consents", "privacy.consents"], ["/me/transfer-objections", "privacy.transfers"],
-    ["/me/disclosures", "privacy.disclosures"], ["/me/export", "privacy.export"],
+    ["/me/disclosures", "privacy.disclosures"], ["/me/requests", "privacy.requests"], ["/me/export", "privacy.export"],
     ["/me/erase", "privacy.erase"],
   ] as const;
   return (

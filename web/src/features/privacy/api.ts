@@ -1,8 +1,10 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 
 import { api, type Schemas } from "../../lib/api/client";
-import { ApiError, unwrap } from "../../lib/api/errors";
+import { unwrap } from "../../lib/api/errors";
+import { usePaged } from "../../lib/paging";
 import { notYet } from "../../lib/queries";
+import { asCountry } from "../../lib/vocabulary";
 
 export { currentPolicy, useOrganisation, usePolicies } from "../../lib/queries";
 
@@ -40,7 +42,7 @@ export function useNotices(country: string) {
     queryKey: ["notices", country],
     enabled: /^[A-Z]{2}$/.test(country) && country !== "JP",
     queryFn: async () =>
-      unwrap(await api().GET("/v1/country-notices", { params: { query: { country } } })),
+      unwrap(await api().GET("/v1/country-notices", { params: { query: { country: asCountry(country) } } })),
   });
 }
 
@@ -54,23 +56,8 @@ export function useObject() {
 }
 
 export function useDisclosures() {
-  return useQuery({
-    queryKey: ["disclosures"],
-    queryFn: async () => unwrap(await api().GET("/v1/me/disclosures")),
-  });
-}
-
-export function useExport() {
-  return useMutation({ mutationFn: async () => unwrap(await api().GET("/v1/me/export")) });
-}
-
-export function useErase() {
-  return useMutation({
-    mutationFn: async (password: string) => {
-      const r = await api().DELETE("/v1/me", { body: { password } });
-      if (!r.response.ok) throw new ApiError(r.response.status, r.error);
-    },
-  });
+  return usePaged(["disclosures"], async (cursor) =>
+    unwrap(await api().GET("/v1/me/disclosures", { params: { query: { cursor } } })));
 }
 
 export { CATEGORIES, CONSENTABLE as PURPOSES, SENSITIVE, THIRD_PARTY } from "../../lib/vocabulary";
