@@ -2,7 +2,7 @@
 and an auditor each use it as a person would (roles and labels, in Japanese first).
 
 One platform (identity, consent, resumes, matching, notifications with a real SMTP
-server, audit; the gateway on a real port) and the built app on a port of its own
+server, audit, the desk; the gateway on a real port) and the built app on a port of its own
 serve the module; each journey makes its own people and organisations, so the
 journeys pass alone and in any order. On every page visited: axe-core (no serious or
 critical violation) and a screenshot in Japanese and in English
@@ -13,151 +13,39 @@ sessionStorage or `document.cookie`.
 
 from __future__ import annotations
 
-import asyncio
-import itertools
 import json
 import re
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
-from fpdf import FPDF
-from playwright.async_api import Browser, Download, Page, expect
+from playwright.async_api import Page, expect
 
-from ac_contracts.identity import Profile
-from ac_events.catalogue import Role
-from deploy.local.webbuild import build
-from deploy.local.webserver import web_app
-from tests.support.browser import Eyes, browser
-from tests.support.infra import Infra, unique_prefix
-from tests.support.net import free_port
-from tests.support.platform import Platform, platform, serving
+from tests.support.infra import Infra
+from tests.support.web import (
+    PASSWORD,
+    World,
+    a_world,
+    clean,
+    counter,
+    downloaded,
+    mail_code,
+    mail_link,
+    nav,
+    pdf_of,
+    refused,
+    request_id_of,
+    said,
+    sign_in,
+)
 
-expect.set_options(timeout=15_000)  # the suite runs beside two other workers on two cores
-PASSWORD = "correct horse battery staple"
 SENSITIVE = "I am a practising Buddhist and volunteer at my temple."
-counter = itertools.count()
-
-
-@dataclass
-class World:
-    p: Platform
-    web: str
-    api: str
-    chromium: Browser
-    staff: dict[str, str]
-    tmp: Path
-
-    async def page(self) -> tuple[Page, Eyes]:
-        context = await self.chromium.new_context(locale="ja-JP", accept_downloads=True)
-        context.set_default_timeout(20_000)
-        page = await context.new_page()
-        return page, Eyes(page, {self.web, self.api})
-
-    async def post(self, path: str, body: Any, who: dict[str, str]) -> Any:
-        return await self.p.until_done("POST", path, body, who)
-
-    async def organisation(self, country: str = "JP") -> tuple[str, str]:
-        """A client organisation and its recruiter's username, made by staff over the API."""
-        n = next(counter)
-        org, name = f"org{n}-{country.lower()}", f"Sakura Works {n} K.K."
-        body = {"organization_id": org, "legal_name": name, "address": f"{n} Chiyoda, Tokyo",
-                "representative": "Aoi Tanaka", "country": country}  # fmt: skip
-        assert (
-            await self.p.gateway.post("/v1/organisations", json=body, headers=self.staff)
-        ).status_code == 201
-        user = {"username": f"rec.{org}", "password": PASSWORD, "name": "Recruiter",
-                "email": f"rec@{org}.example", "role": "client", "organization_id": org}  # fmt: skip
-        assert (
-            await self.p.gateway.post("/v1/accounts", json=user, headers=self.staff)
-        ).status_code == 201
-        return org, name
-
-    async def student(
-        self, username: str, cv: dict[str, Any] | None = None
-    ) -> tuple[dict[str, str], str]:
-        body = {"username": username, "password": PASSWORD, "name": username.title(),
-                "email": f"{username}@example.jp", "school": "Kyoto University"}  # fmt: skip
-        assert (await self.p.gateway.post("/v1/users", json=body)).status_code == 201
-        who, subject = await self.p.login(username, PASSWORD)
-        if cv is not None:
-            assert (
-                await self.p.gateway.post("/v1/me/resume", json=cv, headers=who)
-            ).status_code == 201
-        return who, subject
 
 
 @pytest.fixture(scope="module")
 async def world(infra: Infra, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[World]:
-    dist = await asyncio.to_thread(build)  # npm ci and the build, when needed
-    web_port, api_port = free_port(), free_port()
-    web, api = f"http://127.0.0.1:{web_port}", f"http://127.0.0.1:{api_port}"
-    async with (
-        platform(infra, unique_prefix(), notifications=True, web_origin=web, gateway_port=api_port) as p,
-        serving(web_app(dist, api, erasure_grace_s=0.5), web_port),
-        browser() as chromium,
-    ):  # fmt: skip
-        await p.accounts.register(
-            Profile(username="staff", name="Staff", email="staff@example.jp"), PASSWORD, Role.STAFF
-        )
-        staff, _ = await p.login("staff", PASSWORD)
-        yield World(p, web, api, chromium, staff, tmp_path_factory.mktemp("web"))
-
-
-async def sign_in(w: World, page: Page, username: str) -> None:
-    await page.goto(f"{w.web}/sign-in")
-    await page.get_by_label("ユーザー名").fill(username)
-    await page.get_by_label("パスワード").fill(PASSWORD)
-    await page.get_by_role("button", name="ログイン").click()
-    await expect(page.get_by_role("button", name="ログアウト")).to_be_visible()
-
-
-async def nav(page: Page, name: str) -> None:
-    await page.get_by_role("link", name=name, exact=True).first.click()
-
-
-async def said(page: Page, text: str) -> None:
-    """A status message saying `text` is shown (and read out: role=status)."""
-    await expect(page.get_by_role("status").filter(has_text=text).first).to_be_visible()
-
-
-async def refused(page: Page, text: str) -> None:
-    await expect(page.get_by_role("alert").filter(has_text=text).first).to_be_visible()
-
-
-async def clean(w: World, eyes: Eyes) -> None:
-    """Nothing but the app and the gateway was asked for; nothing is readable in storage."""
-    assert eyes.elsewhere == []
-    assert await eyes.storage() == {"local": {}, "session": {}, "cookie": ""}
-    assert eyes.errors == []
-
-
-def pdf_of(path: Path, *lines: str) -> Path:
-    doc = FPDF()
-    doc.add_page()
-    doc.set_font("helvetica", size=12)
-    for line in lines:
-        doc.cell(text=line, new_x="LMARGIN", new_y="NEXT")
-    path.write_bytes(bytes(doc.output()))
-    return path
-
-
-async def downloaded(download: Download) -> str:
-    return await asyncio.to_thread(Path(await download.path()).read_text, encoding="utf-8")
-
-
-async def mail_link(w: World, address: str) -> str:
-    assert w.p.smtp is not None
-    for _ in range(300):
-        for mail in w.p.smtp.inbox.to(address):
-            found = re.search(r"(http://\S+/verify-email\?token=[\w-]+)", mail.body)
-            if found:
-                return found.group(1)
-        await asyncio.sleep(0.1)
-    raise AssertionError(f"no verification email to {address}")
+    async with a_world(infra, tmp_path_factory.mktemp("web")) as w:
+        yield w
 
 
 async def test_a_student_from_registration_to_erasure(world: World) -> None:
@@ -275,22 +163,50 @@ async def test_a_student_from_registration_to_erasure(world: World) -> None:
     await expect(page.get_by_role("cell", name="メールアドレスの確認")).to_be_visible()
     await eyes.look("notifications")
 
-    # Export (a JSON download); erasure with the password, the grace period shown.
+    # A disclosure: a request to the desk, verified with the password and the emailed code,
+    # then shown and downloaded as JSON.
+    email = f"{username}@example.jp"
     await nav(page, "プライバシーセンター")
-    await nav(page, "データの書き出し")
+    await nav(page, "データの開示")
+    await page.get_by_role("button", name="開示を請求する").click()
+    asked = await request_id_of(page)
+    await expect(page.get_by_text("ご本人確認待ち").first).to_be_visible()
+    await eyes.look("request-step-up")
+    code = await mail_code(w, email, asked)
+    await page.get_by_label("パスワード").fill(PASSWORD)
+    await page.get_by_label("確認コード").fill(f"{(int(code) + 1) % 1_000_000:06d}")
+    await page.get_by_role("button", name="確認する", exact=True).click()
+    await refused(page, "パスワードまたはコードが正しくありません")  # a wrong code is refused
+    await expect(page.get_by_text("残り4回")).to_be_visible()
+    await page.get_by_label("パスワード").fill(PASSWORD)
+    await page.get_by_label("確認コード").fill(code)
+    await page.get_by_role("button", name="確認する", exact=True).click()
+    await expect(page.get_by_text("対応しました").first).to_be_visible()
+    await expect(page.get_by_role("row").filter(has_text=legal_name)).to_contain_text("日本")
+    await eyes.look("request-disclosure")
     async with page.expect_download() as download:
         await page.get_by_role("button", name="JSONでダウンロード").click()
     exported = json.loads(await downloaded(await download.value))
     assert exported["identity"]["profile"]["name"] == "Hana Sato"
     assert exported["resume"]["declared_sensitive"] == ["beliefs_religion"]
-    await eyes.look("export")
+    assert exported["request_id"] == asked
+    await nav(page, "窓口への請求と相談")
+    await expect(page.get_by_role("row").filter(has_text="保有個人データの開示")).to_contain_text(
+        "対応しました"
+    )
+    await eyes.look("requests")
     await clean(w, eyes)
+
+    # Erasure: a request too, the grace period shown, verified the same way; then it is done.
     await nav(page, "アカウントの削除")
     await expect(page.get_by_text("猶予期間（0.5秒）")).to_be_visible()
     await eyes.look("erase")
-    await page.get_by_label("確認のためパスワードを入力").fill(PASSWORD)
     await page.get_by_role("checkbox", name="削除すると元に戻せないことを理解しました").check()
     await page.get_by_role("button", name="アカウントを削除する").click()
+    erasure = await request_id_of(page)
+    await page.get_by_label("パスワード").fill(PASSWORD)
+    await page.get_by_label("確認コード").fill(await mail_code(w, email, erasure))
+    await page.get_by_role("button", name="確認する", exact=True).click()
     await said(page, "アカウントを削除しました")
     r = await w.p.gateway.post("/v1/auth/login", json={"username": username, "password": PASSWORD})
     assert r.status_code == 401
@@ -323,8 +239,8 @@ async def test_a_client_posts_sees_anonymous_candidates_reads_an_application_and
     await page.get_by_role("button", name="掲載する").click()
     await expect(page.get_by_role("heading", name=title)).to_be_visible()
     await eyes.look("client-vacancies")
-    vacancy = next(v for v in (await w.p.gateway.get("/v1/vacancies", headers=student)).json()
-                   if v["title"] == title)  # fmt: skip
+    listed = (await w.p.gateway.get("/v1/vacancies", headers=student)).json()["items"]
+    vacancy = next(v for v in listed if v["title"] == title)
 
     # Candidates: an anonymous reference, the score and the skills that matched; no name.
     await page.get_by_role("link", name=f"「{title}」の候補者").click()
@@ -353,9 +269,29 @@ async def test_a_client_posts_sees_anonymous_candidates_reads_an_application_and
     await expect(snapshot).to_contain_text("Kyoto University")
     await eyes.look("client-received")
 
+    # Moved on through its states, with a message the student reads; the student withdraws.
+    await nav(page, "自社の求人")
+    await page.get_by_role("link", name=f"「{title}」への応募").click()
+    await expect(page.get_by_role("row").filter(has_text="応募済み")).to_be_visible()
+    await eyes.look("client-applications")
+    await page.get_by_role("row").filter(has_text="応募済み").get_by_role("link").click()
+    await page.get_by_label("学生へのメッセージ（任意）").fill("Thank you: we are reading it.")
+    await page.get_by_role("button", name="選考を始める").click()
+    await said(page, "学生に通知されます")
+    await page.get_by_role("button", name="面接に招く").click()
+    await expect(page.get_by_text("面接").first).to_be_visible()
+    await eyes.look("client-application")
+    mine = await w.p.gateway.get(
+        f"/v1/me/applications/{applied['application_id']}", headers=student
+    )
+    assert mine.json()["state"] == "interview"
+    assert "Thank you: we are reading it." in [c["message"] for c in mine.json()["history"]]
+
     await nav(page, "自社の求人")
     await page.get_by_role("button", name=f"「{title}」の募集を終了する").click()
-    await expect(page.get_by_role("heading", name=title)).to_have_count(0)
+    await expect(page.get_by_role("listitem").filter(has_text=title)).to_contain_text(
+        "募集終了（取り下げ）"
+    )
     r = await w.p.gateway.get(f"/v1/vacancies/{vacancy['vacancy_id']}", headers=student)
     assert r.json()["open"] is False
     await clean(w, eyes)
@@ -407,7 +343,8 @@ async def test_staff_run_the_platform_and_a_student_meets_what_they_published(
     version = f"2026-{n:02d}"
     await page.get_by_label("版", exact=True).fill(version)
     await page.get_by_label("施行日時").fill("2026-01-01T00:00")
-    await page.get_by_label("本文").fill(f"プライバシーポリシー {version}")
+    await page.get_by_label("本文（日本語、Markdown）").fill(f"プライバシーポリシー {version}")
+    await page.get_by_label("本文（英語、Markdown）").fill(f"Privacy policy {version}")
     await page.get_by_label("サービスの改善: 重要な変更（再同意が必要）").check()
     await page.get_by_role("button", name="公表する").click()
     await said(page, "公表しました")
