@@ -11,7 +11,7 @@ import { commaList, countryName, formatDate } from "../../lib/format";
 import { asCountry, VACANCY_KINDS } from "../../lib/vocabulary";
 import { useCloseVacancy, useOwnVacancies, usePostVacancy } from "./api";
 
-const EMPTY = { title: "", description: "", skills: "", country: "JP", kind: "permanent", deadline: "", paid: "yes" };
+const EMPTY = { title: "", description: "", skills: "", country: "JP", kind: "permanent", deadline: "", paid: "yes", weeks: "8", stipend: "" };
 
 /** A client's vacancies and internships: post one (an internship with whether it is paid),
  * its candidates and the applications received, and close it (filled, or withdrawn). */
@@ -32,7 +32,10 @@ export function ClientVacanciesPage() {
             title: form.title, description: form.description, skills: commaList(form.skills),
             location_country: asCountry(form.country), kind: form.kind as Schemas["VacancyKind"],
             deadline: form.deadline ? new Date(form.deadline).toISOString() : null,
-            internship: internship ? { paid: form.paid === "yes" } : null,
+            internship: internship ? {
+              paid: form.paid === "yes", duration_weeks: Number(form.weeks),
+              stipend: form.paid === "yes" ? { amount: Number(form.stipend), currency: "JPY", per: "month" } : null,
+            } : null,
           }, { onSuccess: () => setForm({ ...EMPTY, country: form.country }) });
         }}>
           <TextField label={t("clients.vacancyTitle")} value={form.title} onChange={set("title")} required />
@@ -46,6 +49,12 @@ export function ClientVacanciesPage() {
             <SelectField label={t("clients.paid")} value={form.paid} onChange={set("paid")}>
               <option value="yes">{t("common.yes")}</option><option value="no">{t("common.no")}</option>
             </SelectField>
+          )}
+          {internship && form.paid === "yes" && (
+            <TextField label={t("clients.stipend")} type="number" value={form.stipend} onChange={set("stipend")} required />
+          )}
+          {internship && (
+            <TextField label={t("clients.weeks")} type="number" value={form.weeks} onChange={set("weeks")} required />
           )}
           <TextField label={t("vacancies.deadline")} type="datetime-local" value={form.deadline} onChange={set("deadline")} />
           <ErrorNote error={post.error} />
