@@ -15,6 +15,8 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
+import httpx
+
 from tests.chaos.platform import NAMES
 from tests.chaos.world import World
 
@@ -122,6 +124,13 @@ def kill(service: str) -> Fault:
         deadline = time.monotonic() + 120
         while world.platform.pid(service) is None and time.monotonic() < deadline:  # noqa: ASYNC110
             await asyncio.sleep(0.1)
+        # Back means ready again: until then its callers keep failing closed (on a loaded
+        # machine a window that ended at the new pid held no apply at all).
+        async with httpx.AsyncClient() as client:
+            while time.monotonic() < deadline:
+                if (await world.platform.readiness(client)).get(service) == 200:
+                    return
+                await asyncio.sleep(0.1)
 
     during: tuple[Check, ...] = (never_500,)
     alerts: tuple[str, ...] = ("ACServiceDown",)

@@ -90,3 +90,11 @@ def test_the_design_is_cited_from_the_repository_only() -> None:
         ["git", "grep", "-l", "DESIGN" + " §"], cwd=ROOT, capture_output=True, text=True
     ).stdout.split()  # (the pattern is split so this file does not match itself)
     assert found == []
+
+
+def test_no_two_migrations_of_a_component_share_a_number() -> None:
+    """Work merged from two branches once gave matching two migrations numbered 0002 (the
+    migrator refuses to start on it: every service test then fails at once)."""
+    for folder in sorted({p.parent for p in ROOT.glob("*/*/src/*/migrations/*.sql")}):
+        numbers = [p.name.split("_", 1)[0] for p in folder.glob("*.sql")]
+        assert len(numbers) == len(set(numbers)), f"{folder.relative_to(ROOT)}: {sorted(numbers)}"
