@@ -80,10 +80,12 @@ mail: venv ## list the emails the local platform has sent (they are files in .ca
 	$(PY) deploy/local/mailsink.py --list --dir .cache/mail
 
 .PHONY: lint
-lint: venv ## ruff and mypy
+lint: venv ## ruff and mypy; the web app's TypeScript (tsc, strict)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
+	$(PY) deploy/local/webbuild.py --install
+	npm --prefix web run --silent typecheck
 
 .PHONY: fmt
 fmt: venv
