@@ -108,7 +108,7 @@ def service_command(service: str, port: int) -> list[str]:
     return [
         sys.executable, "-m", "uvicorn", f"ac_{service}.app:create_app", "--factory",
         "--host", "127.0.0.1", "--port", str(port), "--no-access-log",
-        "--timeout-keep-alive", str(SERVER_KEEPALIVE_S),
+        "--timeout-keep-alive", str(SERVER_KEEPALIVE_S), "--no-proxy-headers",
     ]  # fmt: skip
 
 

@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import shutil
 import subprocess
@@ -64,8 +65,20 @@ def install() -> None:
     LOCK_MARK.write_text(lock + "\n")
 
 
+LOCK = ROOT / ".cache" / "web-build.lock"
+"""Held while installing or building: two test workers (or make run beside a test) would
+otherwise run `npm ci` or Vite in the same folder at once."""
+
+
 def build() -> Path:
     """Installs and builds when needed; the folder of the built app."""
+    LOCK.parent.mkdir(parents=True, exist_ok=True)
+    with LOCK.open("w") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)
+        return _build()
+
+
+def _build() -> Path:
     install()
     digest = sources_digest()
     if _read(BUILD_MARK) == digest and (DIST / "index.html").exists():

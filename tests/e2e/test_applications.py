@@ -76,7 +76,7 @@ async def world(infra: Infra) -> AsyncIterator[World]:
             clients[org], _ = await p.login(f"client.{org}", PASSWORD)
         person = {"username": "hana", "password": PASSWORD, "name": "Hana Sato",
                   "email": "hana@example.jp", "school": "Kyoto University"}  # fmt: skip
-        assert (await gw.post("/v1/users", json=person)).status_code == 201
+        assert (await gw.post("/v1/users", json=person)).status_code == 202
         student, subject = await p.login("hana", PASSWORD)
         yield World(p, prefix, infra.kafka_bootstrap_servers, staff, student, subject,
                     clients["org-jp"], clients["org-us"])  # fmt: skip
@@ -185,7 +185,7 @@ async def test_a_student_applies_to_a_client_in_japan_and_one_abroad(world: Worl
 
 async def test_a_withdrawal_between_two_applications_blocks_the_second(world: World) -> None:
     person = {"username": "ken", "password": PASSWORD, "name": "Ken Ito", "email": "ken@example.jp"}
-    assert (await world.p.gateway.post("/v1/users", json=person)).status_code == 201
+    assert (await world.p.gateway.post("/v1/users", json=person)).status_code == 202
     student, subject = await world.p.login("ken", PASSWORD)
     w = replace(world, student=student, subject=subject)  # a student of this test's own
     r = await w.p.gateway.post("/v1/me/resume", json={"skills": ["Go"]}, headers=student)

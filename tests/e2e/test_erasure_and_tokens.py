@@ -17,7 +17,7 @@ from ac_contracts.identity import Profile
 from ac_events.catalogue import ERASED, Role
 from ac_events.codec import Codec
 from ac_events.kafka import PRODUCERS, topic_for
-from ac_platform.auth import AUDIENCE, ISSUER
+from ac_platform.auth import ISSUER, PERSON_AUDIENCE
 from ac_platform.peers import HttpKeyring
 from tests.support.desk import DeskRig, Someone
 from tests.support.infra import Infra, unique_prefix
@@ -59,8 +59,8 @@ async def test_erasure_leaves_no_readable_trace_and_keeps_the_consent_facts(
     secret_name, secret_email = "Kaori Nakamura-Erasable", "kaori.erasable@example.jp"
     body = {"username": "kaori", "password": PASSWORD, "name": secret_name, "email": secret_email,
             "school": "Hokkaido Erasable University"}  # fmt: skip
-    subject = (await p.gateway.post("/v1/users", json=body)).json()["subject_id"]
-    me = await login(p, "kaori")
+    assert (await p.gateway.post("/v1/users", json=body)).status_code == 202
+    me, subject = await p.login("kaori", PASSWORD)
     grant = {"purpose": "marketing", "policy_version": "v1"}
     assert (await p.gateway.post("/v1/me/consents", json=grant, headers=me)).status_code == 201
     # Data in other services: a CV, and an application that shares it with a client.
@@ -113,7 +113,8 @@ async def test_erasure_leaves_no_readable_trace_and_keeps_the_consent_facts(
     erasure = (await desk.file(kaori, kind="erasure"))["request_id"]
     r = await desk.verify(kaori, erasure, await desk.code(kaori, erasure))
     assert r.status_code == 200 and r.json()["answers"][0]["actions"] == ["erasure requested"]
-    assert (await p.gateway.get(disclosure, headers=me)).status_code == 404  # no account left
+    gone = await p.gateway.get(disclosure, headers=me)  # the token ended with the account
+    assert gone.status_code == 401 and gone.json()["detail"]["reason"] == "session_ended"
     assert (
         await p.gateway.post("/v1/auth/login", json={"username": "kaori", "password": PASSWORD})
     ).status_code == 401
@@ -190,7 +191,7 @@ async def test_bad_tokens_are_refused_at_the_gateway(live: tuple[Platform, str, 
         "sub": "yuki",
         "role": "staff",
         "iss": ISSUER,
-        "aud": AUDIENCE,
+        "aud": PERSON_AUDIENCE,
         "iat": now,
         "exp": now + 60,
     }

@@ -104,7 +104,7 @@ async def test_no_5xx_and_every_answer_matches_the_schema(infra: Infra) -> None:
                 if username != "staff":
                     body = {"username": username, "password": PASSWORD, "name": "Fuzz",
                             "email": "fuzz@example.jp"}  # fmt: skip
-                    assert (await p.gateway.post("/v1/users", json=body)).status_code == 201
+                    assert (await p.gateway.post("/v1/users", json=body)).status_code == 202
                 login = {"username": username, "password": PASSWORD}
                 token = (await p.gateway.post("/v1/auth/login", json=login)).json()["access_token"]
                 headers = {"Authorization": f"Bearer {token}"}

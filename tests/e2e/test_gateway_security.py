@@ -249,7 +249,7 @@ def staff_on_a_request(tail: str, ok: int, body: Callable[[World], Any]) -> Cell
 
 
 CELLS: dict[tuple[str, str], Cell] = {
-    ("POST", "/v1/users"): Cell(at("/v1/users"), 201, lambda w: person(f"new.{n()}")),
+    ("POST", "/v1/users"): Cell(at("/v1/users"), 202, lambda w: person(f"new.{n()}")),
     ("POST", "/v1/email-verifications"): Cell(
         at("/v1/email-verifications"), 400, lambda w: {"token": "not-a-real-verification-token"}),
     ("POST", "/v1/auth/login"): Cell(
@@ -465,7 +465,7 @@ async def world(infra: Infra) -> AsyncIterator[World]:
             headers[actor], subjects[actor] = await login(p, actor.replace("_", "."))
         for actor in ("student_a", "student_b"):
             r = await p.gateway.post("/v1/users", json=person(actor.replace("_", ".")))
-            assert r.status_code == 201, r.text
+            assert r.status_code == 202, r.text
             headers[actor], subjects[actor] = await login(p, actor.replace("_", "."))
         policy = {"policy_version": "v1", "effective_at": "2026-04-01T00:00:00Z",
                   "texts": texts("v1")}  # fmt: skip

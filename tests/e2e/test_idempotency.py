@@ -40,7 +40,7 @@ async def signed_in(infra: Infra) -> AsyncIterator[SignedIn]:
     prefix = unique_prefix()
     async with platform(infra, prefix, notifications=True) as p:
         person = {"username": "ida", "password": PASSWORD, "name": "Ida", "email": "ida@example.jp"}
-        assert (await p.gateway.post("/v1/users", json=person)).status_code == 201
+        assert (await p.gateway.post("/v1/users", json=person)).status_code == 202
         headers, subject = await p.login("ida", PASSWORD)
         yield SignedIn(p, headers, subject, prefix, infra.kafka_bootstrap_servers)
 
@@ -85,7 +85,7 @@ async def test_a_client_that_gave_up_on_a_cv_write_gets_that_write_on_retry(
     """The write outlived its client (as one can outlive the gateway's upstream timeout): the
     retry with the same key answers with what the first stored, and stores nothing more."""
     p, me = signed_in.p, signed_in.me
-    resumes = p.gateway_app.state.deps.urls["resumes"]
+    resumes = p.gateway_app.state.deps.upstreams.urls["resumes"]
     path = f"{resumes}/subjects/{signed_in.subject}/resume"
     headers = {**me, "Idempotency-Key": "cv-1"}
     cv = {"skills": ["Python"], "free_text": "Backend work."}

@@ -176,7 +176,7 @@ def test_the_first_hour_register_read_the_email_verify_sign_in(fresh_run: Run) -
         person = {"username": "newcomer", "password": PASSWORD, "name": "New Comer",
                   "email": "newcomer@example.jp", "language": "en"}  # fmt: skip
         r = gw.post("/v1/users", json=person)
-        assert r.status_code == 201, r.text
+        assert r.status_code == 202, r.text
         mail = run.mail_to("newcomer@example.jp")
         assert mail["Subject"] == "Confirm your email address"
         body = mail.get_body(preferencelist=("plain",))
@@ -244,7 +244,7 @@ def test_a_killed_service_is_restarted_and_nothing_else_is(fresh_run: Run) -> No
     with httpx.Client(base_url=fresh_run.gateway, timeout=30) as gw:
         person = {"username": "restart.check", "password": PASSWORD, "name": "R",
                   "email": "restart@example.jp"}  # fmt: skip
-        assert gw.post("/v1/users", json=person).status_code == 201
+        assert gw.post("/v1/users", json=person).status_code == 202
         login = {"username": "restart.check", "password": PASSWORD}
         token = gw.post("/v1/auth/login", json=login).json()["access_token"]
         r = gw.get("/v1/policies", headers={"Authorization": f"Bearer {token}"})

@@ -29,6 +29,7 @@ from tests.support.clock import SkippingClock
 from tests.support.desk import DeskRig, Someone
 from tests.support.infra import Infra, unique_prefix
 from tests.support.platform import Platform, platform
+from tests.support.policy import texts
 from tests.support.smtp import Received
 
 PASSWORD = "correct horse battery staple"
@@ -61,7 +62,7 @@ class World:
         n = next(counter)
         person = {"username": f"stu.{n}", "password": PASSWORD, "name": f"Student Number{n}",
                   "email": f"stu{n}@example.jp"}  # fmt: skip
-        assert (await self.p.gateway.post("/v1/users", json=person)).status_code == 201
+        assert (await self.p.gateway.post("/v1/users", json=person)).status_code == 202
         who, _ = await self.p.login(f"stu.{n}", PASSWORD)
         for consent in ({"purpose": "vacancy_assessment"}, *consents):
             await self.p.until_done("POST", "/v1/me/consents",
@@ -90,7 +91,7 @@ async def world(infra: Infra) -> AsyncIterator[World]:
                                   PASSWORD, Role.STAFF)  # fmt: skip
         staff, _ = await p.login("staff", PASSWORD)
         policy = {"policy_version": "v1", "effective_at": "2026-04-01T00:00:00Z",
-                  "text_sha256": "a" * 64}  # fmt: skip
+                  "texts": texts("v1")}  # fmt: skip
         assert (await p.gateway.post("/v1/policies", json=policy, headers=staff)).status_code == 201
         yield World(p, staff, clock)
 

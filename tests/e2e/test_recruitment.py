@@ -25,6 +25,7 @@ from ac_events.kafka import topic_for
 from tests.support.infra import Infra, unique_prefix
 from tests.support.kafka import read_topic
 from tests.support.platform import Platform, platform
+from tests.support.policy import texts
 from tests.support.smtp import Received
 
 PASSWORD = "correct horse battery staple"
@@ -76,7 +77,7 @@ async def test_an_internship_from_its_posting_to_a_withdrawal(infra: Infra) -> N
                                   PASSWORD, Role.STAFF)  # fmt: skip
         staff, _ = await p.login("staff", PASSWORD)
         policy = {"policy_version": "v1", "effective_at": "2026-04-01T00:00:00Z",
-                  "text_sha256": "a" * 64}  # fmt: skip
+                  "texts": texts("v1")}  # fmt: skip
         assert (await gw.post("/v1/policies", json=policy, headers=staff)).status_code == 201
         org = {"organization_id": "org-data", "legal_name": "Data Lab K.K.",
                "address": "1-1 Shibuya, Tokyo", "representative": "Rep", "country": "JP"}  # fmt: skip
@@ -88,7 +89,7 @@ async def test_an_internship_from_its_posting_to_a_withdrawal(infra: Infra) -> N
         client, _ = await p.login("client.data", PASSWORD)
         person = {"username": "aoi", "password": PASSWORD, "name": "Aoi Mori",
                   "email": "aoi@example.jp", "school": "Kyoto University", "language": "ja"}  # fmt: skip
-        assert (await gw.post("/v1/users", json=person)).status_code == 201
+        assert (await gw.post("/v1/users", json=person)).status_code == 202
         student, _ = await p.login("aoi", PASSWORD)
         r = await gw.post("/v1/me/resume", json={"skills": ["Python", "SQL"],
                                                   "free_text": "データ分析が好きです。"},

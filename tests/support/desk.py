@@ -55,7 +55,7 @@ class DeskRig:
         body = {"username": username, "password": PASSWORD, "name": username.title(),
                 "email": email, "language": "en", **extra}  # fmt: skip
         r = await self.gw.post("/v1/users", json=body)
-        assert r.status_code == 201, r.text
+        assert r.status_code == 202, r.text
         headers, subject = await self.p.login(username, PASSWORD)
         return Someone(subject, headers, email)
 

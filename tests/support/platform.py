@@ -26,7 +26,8 @@ from ac_audit.app import create_app as create_audit
 from ac_audit.settings import AuditSettings
 from ac_consent.app import create_app as create_consent
 from ac_consent.settings import ConsentSettings
-from ac_contracts.identity import Profile
+from ac_contracts.identity import ACCESS_TOKEN_TYPE, TOKEN_EXCHANGE, Profile
+from ac_contracts.services import SERVICES as REGISTRY
 from ac_desk.app import create_app as create_desk
 from ac_desk.settings import DeskSettings
 from ac_events.catalogue import Language, Role
@@ -51,16 +52,30 @@ from tests.support.smtp import SmtpServer
 
 SECRET = "the tests' service secret"
 """Client credentials of `tests` and of each service at identity."""
-SERVICES = ("tests", "notifications", "resumes", "matching", "audit", "desk")
+SERVICES = ("tests", "gateway", "notifications", "resumes", "matching", "audit", "desk")
+EVERY_SERVICE = tuple(s.name for s in REGISTRY)
 SUPERVISOR = "desk.supervisor"
 """The desk's supervisor's username (a staff account every platform has), password `PASSWORD`."""
 PASSWORD = "the desk supervisor's passphrase"
 
 
+def tests_client(**values: Any) -> dict[str, Any]:
+    """Identity's settings for the `tests` client: a token for any service, the keyring, and
+    the exchange of a person's token (as the gateway does), so tests may call services
+    directly."""
+    return {
+        "service_credentials": json.dumps({"tests": IdentitySettings.secret_digest(SECRET)}),
+        "extra_key_readers": ("tests",),
+        "extra_audiences": {"tests": EVERY_SERVICE},
+        "exchangers": ("gateway", "tests"),
+        **values,
+    }
+
+
 def identity_settings(**values: Any) -> IdentitySettings:
     """Identity's settings for a test: argon2id at its lowest cost (the suite hashes hundreds
     of passwords; production refuses it)."""
-    return IdentitySettings(hash_time_cost=1, hash_memory_kib=1024, **values)
+    return IdentitySettings(hash_time_cost=1, hash_memory_kib=1024, **tests_client(**values))
 
 
 @asynccontextmanager
@@ -134,11 +149,27 @@ class Platform:
             await asyncio.sleep(0.1)
         raise AssertionError(f"{method} {path}: {r.text}")
 
+    async def narrowed(self, headers: dict[str, str], audience: str) -> dict[str, str]:
+        """A person's bearer header (their own token, for the gateway) exchanged, as the
+        gateway does, for one of `audience`: for a test that calls a service directly."""
+        return await exchanged(self.identity_url, headers, audience)
+
     @property
     def accounts(self) -> Accounts:
         deps = self.identity.state.deps
         assert isinstance(deps, IdentityDeps)
         return deps.accounts
+
+
+async def exchanged(identity_url: str, headers: dict[str, str], audience: str) -> dict[str, str]:
+    """`headers`' bearer token exchanged at identity for one of `audience` (as `tests`)."""
+    body = {"grant_type": TOKEN_EXCHANGE, "client_id": "tests", "client_secret": SECRET,
+            "subject_token": headers["Authorization"].removeprefix("Bearer "),
+            "subject_token_type": ACCESS_TOKEN_TYPE, "audience": audience}  # fmt: skip
+    async with httpx.AsyncClient(base_url=identity_url) as client:
+        r = await client.post("/oauth/token", json=body)
+    assert r.status_code == 200, r.text
+    return {"Authorization": f"Bearer {r.json()['access_token']}"}
 
 
 @asynccontextmanager
@@ -254,6 +285,10 @@ async def platform(
                 desk_url=f"http://127.0.0.1:{desk_port}",
                 environment="test",
                 auth_rate_per_minute=1000,
+                refresh_rate_per_minute=1000,
+                address_rate_per_minute=10_000,
+                client_secret=SECRET,
+                database_url=await stack.enter_async_context(database(infra)),
                 cors_origins=(web_origin,) if web_origin else (),
             )
         )

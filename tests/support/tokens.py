@@ -10,7 +10,11 @@ import jwt
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from jwt.algorithms import OKPAlgorithm
 
-from ac_platform.auth import AUDIENCE, ISSUER
+from ac_contracts.services import SERVICES
+from ac_platform.auth import ISSUER
+
+EVERY_SERVICE = [s.name for s in SERVICES]
+"""A test's token is for every service unless it says (identity's name one service each)."""
 
 
 class TokenMint:
@@ -31,6 +35,7 @@ class TokenMint:
         *,
         org: str | None = None,
         ttl_s: int = 300,
+        aud: str | list[str] = EVERY_SERVICE,
         **claims: Any,
     ) -> str:
         now = int(time.time())
@@ -38,7 +43,7 @@ class TokenMint:
             "sub": subject,
             "role": role,
             "iss": ISSUER,
-            "aud": AUDIENCE,
+            "aud": aud,
             "iat": now,
             "exp": now + ttl_s,
             **({"org": org} if org else {}),

@@ -34,7 +34,7 @@ from ac_events.catalogue import (
 )
 from ac_events.kafka import topic_for
 from tests.support.infra import Infra
-from tests.support.kafka import read_topic
+from tests.support.kafka import read_topic, wait_for_count
 from tests.support.policy import texts
 from tests.support.services import Upstream, upstream
 from tests.support.tokens import TokenMint
@@ -463,7 +463,7 @@ async def test_a_fresh_service_publishes_the_shipped_policy_once(
         environment="test",
         auth_jwks=json.dumps(mint.jwks()),
     )
-    shipped = shipped_policy()
+    shipped, topic = shipped_policy(), topic_for("consent", topic_prefix)
     for _ in range(2):  # a first start, then a restart on the same database
         app = create_app(settings)
         async with (
@@ -472,7 +472,9 @@ async def test_a_fresh_service_publishes_the_shipped_policy_once(
         ):
             r = await c.get("/policies", headers=mint.bearer("s-1", "student"))
             assert r.status_code == 200 and r.json()["versions"] == [shipped.version]
-    records = await read_topic(infra.kafka_bootstrap_servers, topic_for("consent", topic_prefix))
+            # Published while it runs (the relay's round may come after a quick stop).
+            await wait_for_count(infra.kafka_bootstrap_servers, topic, 1)
+    records = await read_topic(infra.kafka_bootstrap_servers, topic)
     published = [json.loads(r.value) for r in records if b'"PolicyPublished"' in r.value]
     assert len(published) == 1
     payload = published[0]["payload"]

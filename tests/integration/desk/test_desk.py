@@ -252,7 +252,8 @@ async def test_an_erasure_through_the_desk_ends_the_account_and_closes_its_reque
     rid = filed["request_id"]
     r = await rig.verify(kim, rid, await rig.code(kim, rid))
     assert r.status_code == 200 and r.json()["answers"][0]["actions"] == ["erasure requested"]
-    assert (await rig.gw.get("/v1/me", headers=kim.headers)).status_code == 404
+    gone = await rig.gw.get("/v1/me", headers=kim.headers)  # the token ended with the account
+    assert (gone.status_code, gone.json()["detail"]["reason"]) == (401, "session_ended")
     desk = rig.p.desk.state.deps.desk
 
     async def closed() -> bool:

@@ -53,7 +53,7 @@ async def world(infra: Infra) -> AsyncIterator[World]:
 async def student(w: World, username: str) -> dict[str, str]:
     body = {"username": username, "password": PASSWORD, "name": username.title(),
             "email": f"{username}@example.jp"}  # fmt: skip
-    assert (await w.p.gateway.post("/v1/users", json=body)).status_code == 201
+    assert (await w.p.gateway.post("/v1/users", json=body)).status_code == 202
     return (await w.p.login(username, PASSWORD))[0]
 
 

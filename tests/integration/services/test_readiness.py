@@ -43,7 +43,7 @@ async def test_a_burst_of_valid_tokens_the_instant_readyz_answers_200_is_accepte
         await stack.enter_async_context(serving(identity, identity_port))
         async with httpx.AsyncClient(base_url=identity_url) as idp:
             grant = {"grant_type": "client_credentials", "client_id": "tests",
-                     "client_secret": SECRET}  # fmt: skip
+                     "client_secret": SECRET, "audience": "consent"}  # fmt: skip
             token = (await idp.post("/oauth/token", json=grant)).json()["access_token"]
         consent = create_consent(ConsentSettings(
             database_url=await stack.enter_async_context(database(infra)),
@@ -91,7 +91,7 @@ async def test_a_rotated_key_is_fetched_once_for_a_burst_of_its_tokens() -> None
     port = free_port()
     keys = Starlette(routes=[Route("/jwks", jwks)])
     async with serving(keys, port):
-        verifier = TokenVerifier(jwks_url=f"http://127.0.0.1:{port}/jwks")
+        verifier = TokenVerifier(jwks_url=f"http://127.0.0.1:{port}/jwks", audience="consent")
         assert await verifier.prefetch() and fetches == 1
         published["keys"] = [*old.jwks()["keys"], *new.jwks()["keys"]]  # identity rotates
         tokens = [new.token(f"s-{i}", "student") for i in range(BURST)]

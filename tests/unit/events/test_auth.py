@@ -11,7 +11,7 @@ import time
 import jwt
 import pytest
 
-from ac_platform.auth import AUDIENCE, ISSUER, Caller, TokenVerifier, Unauthenticated
+from ac_platform.auth import ISSUER, Caller, TokenVerifier, Unauthenticated
 from tests.support.tokens import TokenMint
 
 
@@ -29,7 +29,7 @@ def claims(**overrides: object) -> dict[str, object]:
         "sub": "s-1",
         "role": "student",
         "iss": ISSUER,
-        "aud": AUDIENCE,
+        "aud": "consent",
         "iat": now,
         "exp": now + 60,
         **overrides,
@@ -43,7 +43,7 @@ def mint() -> TokenMint:
 
 @pytest.fixture
 def verifier(mint: TokenMint) -> TokenVerifier:
-    return TokenVerifier(jwks=mint.jwks())
+    return TokenVerifier(jwks=mint.jwks(), audience="consent")
 
 
 async def test_a_valid_token_names_the_caller(mint: TokenMint, verifier: TokenVerifier) -> None:
@@ -112,5 +112,5 @@ def test_private_keys_are_never_verification_keys(mint: TokenMint) -> None:
     from jwt.algorithms import OKPAlgorithm
 
     private = json.loads(OKPAlgorithm.to_jwk(mint.private_key))
-    verifier = TokenVerifier(jwks={"keys": [{**private, "kid": "test-key"}]})
+    verifier = TokenVerifier(jwks={"keys": [{**private, "kid": "test-key"}]}, audience="consent")
     assert verifier._keys == {}

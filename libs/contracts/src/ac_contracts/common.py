@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import AwareDatetime, BaseModel, BeforeValidator, Field
+from pydantic import AfterValidator, AwareDatetime, BaseModel, BeforeValidator, Field
 
 SubjectId = Annotated[str, Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9_.:-]+$")]
 """A person's pseudonymous id (or a service's name)."""
@@ -15,6 +16,26 @@ OrgId = Annotated[
     str, Field(min_length=2, max_length=100, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:-]*$")
 ]
 """A client organisation's id, chosen by staff when they register it."""
+
+
+LINE_BREAKING = frozenset({"Cc", "Zl", "Zp"})
+"""Unicode categories a one-line text may not hold: controls (CR, LF, VT, FF, NEL, the
+separators U+001C-U+001E, tab, ...), the line and the paragraph separator (U+2028, U+2029)."""
+
+
+def one_line(value: str) -> str:
+    """`value` unchanged if it is one line of text; else the error naming what is wrong."""
+    bad = sorted({c for c in value if unicodedata.category(c) in LINE_BREAKING})
+    if bad:
+        shown = ", ".join(f"U+{ord(c):04X}" for c in bad)
+        raise ValueError(f"one line of text: no control or line-separator characters ({shown})")
+    return value
+
+
+Line = Annotated[str, AfterValidator(one_line)]
+"""A text that can reach an email header or subject, a log line or a file name (a title, a
+name, a headline): one line, without control or line-separator characters. An email's
+`Subject` built from a title holding `\\x0b` would make the sender raise (issue 14, item 4)."""
 
 
 _ISO = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")

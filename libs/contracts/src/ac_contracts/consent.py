@@ -10,7 +10,7 @@ from uuid import UUID
 import orjson
 from pydantic import BaseModel, ConfigDict, Field
 
-from ac_contracts.common import SubjectId, Timestamp
+from ac_contracts.common import Line, SubjectId, Timestamp
 from ac_events.catalogue import (
     DataCategory,
     DecisionReason,
@@ -86,7 +86,7 @@ class Published(BaseModel):
 class TransferBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
     acquirer: Recipient
-    acquirer_name: str = Field(min_length=1, max_length=200)
+    acquirer_name: Line = Field(min_length=1, max_length=200)
     purposes: list[Purpose] = Field(min_length=1)
     opt_out_deadline: Timestamp
 
@@ -98,7 +98,7 @@ class Announced(Published):
 class NoticeBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
     country: Region
-    country_name: str = Field(min_length=1, max_length=200)
+    country_name: Line = Field(min_length=1, max_length=200)
     protection_system: str = Field(min_length=1, max_length=20_000)
     """Information on the country's system for the protection of personal information."""
     recipient_measures: str = Field(min_length=1, max_length=20_000)
@@ -146,7 +146,7 @@ class DecisionBody(BaseModel):
     data_categories: list[DataCategory] = Field(default_factory=list, max_length=20)
     sensitive_categories: list[SensitiveCategory] = Field(default_factory=list, max_length=20)
     legal_basis: LegalBasis | None = None
-    legal_reference: str | None = Field(default=None, min_length=1, max_length=200)
+    legal_reference: Line | None = Field(default=None, min_length=1, max_length=200)
     """A court order number or request id; required with a legal basis."""
     as_of: Timestamp | None = None
     """Decide as the log stood at this time (auditors), instead of now."""

@@ -11,7 +11,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field
 
-from ac_contracts.common import OrgId, SubjectId
+from ac_contracts.common import Line, OrgId, SubjectId
 from ac_events.catalogue import Language
 from ac_events.catalogue.vocab import Region
 
@@ -48,8 +48,8 @@ def password_problems(password: str, username: str) -> list[str]:
     return problems
 
 
-Name = Annotated[str, Field(min_length=1, max_length=200)]
-Short = Annotated[str, Field(min_length=1, max_length=40)]
+Name = Annotated[Line, Field(min_length=1, max_length=200)]
+Short = Annotated[Line, Field(min_length=1, max_length=40)]
 
 
 class Profile(BaseModel):
@@ -81,8 +81,8 @@ class Registration(BaseModel):
     password: Password
     name: Name
     email: EmailStr
-    gender: str | None = Field(default=None, max_length=40)
-    school: str | None = Field(default=None, max_length=200)
+    gender: Line | None = Field(default=None, max_length=40)
+    school: Line | None = Field(default=None, max_length=200)
     language: Language = Language.JA
     policy_version: str | None = Field(
         default=None, min_length=1, max_length=40,
@@ -97,6 +97,16 @@ class Registration(BaseModel):
 
 class Registered(BaseModel):
     subject_id: str
+
+
+class RegistrationAccepted(BaseModel):
+    """The answer to every registration, whether the username was free or taken: no one
+    learns from it which usernames exist (issue 14, item 5)."""
+
+    message: str = (
+        "Thank you. If the username was free, a link to confirm your address is on its way to "
+        "it; if no email comes, the username is taken: choose another."
+    )
 
 
 class Verification(BaseModel):
@@ -124,17 +134,43 @@ class RefreshBody(BaseModel):
     refresh_token: str = Field(min_length=10, max_length=200)
 
 
+CLIENT_ADDRESS = "x-ac-client-address"
+"""Where the gateway tells identity the address a public call came from (believed only with
+the gateway's own token: sign-ins are slowed per address)."""
+ServiceName = Annotated[str, Field(min_length=1, max_length=40, pattern=r"^[a-z][a-z0-9_-]*$")]
+TOKEN_EXCHANGE = "urn:ietf:params:oauth:grant-type:token-exchange"  # noqa: S105 (a grant name)
+ACCESS_TOKEN_TYPE = "urn:ietf:params:oauth:token-type:access_token"  # noqa: S105 (a type name)
+
+
 class ClientCredentials(BaseModel):
+    """A service's own token, for one peer it calls (`audience`)."""
+
     model_config = ConfigDict(extra="forbid")
     grant_type: Literal["client_credentials"]
     client_id: str = Field(min_length=1, max_length=40)
     client_secret: str = Field(min_length=1, max_length=200)
+    audience: ServiceName = "identity"
+
+
+class TokenExchange(BaseModel):
+    """RFC 8693: the gateway trades a person's token (audience `gateway`) for a short one
+    for the one service it is about to call. Refused once the person's session or account
+    has ended (signed out, erased)."""
+
+    model_config = ConfigDict(extra="forbid")
+    grant_type: Literal["urn:ietf:params:oauth:grant-type:token-exchange"]
+    client_id: str = Field(min_length=1, max_length=40)
+    client_secret: str = Field(min_length=1, max_length=200)
+    subject_token: str = Field(min_length=10, max_length=4000)
+    subject_token_type: Literal["urn:ietf:params:oauth:token-type:access_token"]
+    audience: ServiceName
 
 
 class ServiceTokenOut(BaseModel):
     access_token: str
     token_type: Literal["Bearer"] = "Bearer"  # noqa: S105 (the scheme, not a secret)
     expires_in: int
+    issued_token_type: str = ACCESS_TOKEN_TYPE
 
 
 class Account(BaseModel):
@@ -149,8 +185,8 @@ class Correction(BaseModel):
     model_config = ConfigDict(extra="forbid")
     name: Name | None = None
     email: EmailStr | None = None
-    gender: str | None = Field(default=None, max_length=40)
-    school: str | None = Field(default=None, max_length=200)
+    gender: Line | None = Field(default=None, max_length=40)
+    school: Line | None = Field(default=None, max_length=200)
     language: Language | None = None
 
 
@@ -163,7 +199,7 @@ class OrganisationBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
     organization_id: OrgId
     legal_name: Name
-    address: str = Field(min_length=1, max_length=500)
+    address: Line = Field(min_length=1, max_length=500)
     representative: Name
     country: Region
 

@@ -9,7 +9,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from ac_contracts.common import OrgId, SubjectId
+from ac_contracts.common import Line, OrgId, SubjectId
 from ac_contracts.pagination import ListQuery
 from ac_events.catalogue import (
     ApplicationState,
@@ -30,7 +30,7 @@ from ac_events.catalogue import (
 from ac_events.catalogue.matching import MAX_QUESTIONS
 from ac_events.catalogue.vocab import Region
 
-Skill = Annotated[str, Field(min_length=1, max_length=100)]
+Skill = Annotated[Line, Field(min_length=1, max_length=100)]
 Choice = Annotated[str, Field(min_length=1, max_length=200)]
 
 # ---------------------------------------------------------------- vacancies
@@ -48,7 +48,7 @@ class QuestionBody(BaseModel):
 
 
 class _Vacancy(BaseModel):
-    title: str = Field(min_length=1, max_length=200)
+    title: Line = Field(min_length=1, max_length=200)
     description: str = Field(default="", max_length=20_000)
     skills: list[Skill] = Field(default_factory=list, max_length=50)
     location_country: Region
@@ -273,7 +273,7 @@ class LegalDisclosureBody(BaseModel):
     """The recipient (a regulator, court, police...), registered as an organisation."""
     data_items: list[DataCategory] = Field(min_length=1, max_length=11)
     legal_basis: LegalBasis
-    legal_reference: str = Field(min_length=1, max_length=200)
+    legal_reference: Line = Field(min_length=1, max_length=200)
 
 
 class LegalDisclosureOut(BaseModel):

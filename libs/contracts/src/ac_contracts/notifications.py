@@ -9,6 +9,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from ac_contracts.common import Line
 from ac_events.catalogue import NotificationKind, Purpose
 from ac_events.catalogue.vocab import Region
 
@@ -25,7 +26,7 @@ class NotificationOut(BaseModel):
 
 class AlertBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    keywords: list[Annotated[str, Field(min_length=1, max_length=50)]] = Field(
+    keywords: list[Annotated[Line, Field(min_length=1, max_length=50)]] = Field(
         default_factory=list, max_length=20
     )
     countries: list[Region] = Field(default_factory=list, max_length=20)
@@ -38,7 +39,7 @@ class AlertOut(AlertBody):
 class CampaignBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
     purpose: Literal["marketing", "promotions_and_events"]
-    headline: str = Field(min_length=1, max_length=200)
+    headline: Line = Field(min_length=1, max_length=200)
     body: str = Field(min_length=1, max_length=20_000)
 
 

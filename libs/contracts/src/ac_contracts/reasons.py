@@ -54,13 +54,20 @@ REASONS: dict[str, Reason] = {
     ),
     "invalid_verification": Reason(400, "unknown, used or expired verification link"),
     "invalid_credentials": Reason(401, "wrong username or password"),
-    "too_many_attempts": Reason(429, "too many failed sign-ins: wait a minute"),
+    "too_many_attempts": Reason(
+        429, "too many failed passwords from here: wait `retry_after_s` (Retry-After), then retry"
+    ),
     "invalid_refresh_token": Reason(401, "unknown refresh token"),
     "refresh_token_reused": Reason(401, "the refresh token was used before: its family is revoked"),
     "refresh_token_expired": Reason(401, "the refresh token has expired"),
     "refresh_token_revoked": Reason(401, "the refresh token was revoked"),
     "reauthentication_failed": Reason(401, "the password given to confirm is wrong"),
     "invalid_client": Reason(401, "unknown service or secret"),
+    # [H] issue 14: audiences, sessions that end at once
+    "audience_not_allowed": Reason(403, "this service may not have a token for that peer"),
+    "session_ended": Reason(
+        401, "the session has ended (signed out, revoked or erased): sign in again"
+    ),
     "nothing_to_change": Reason(422, "no field to change was given"),
     "no_such_account": Reason(404, "no such account"),
     "no_key": Reason(404, "no data key for this person"),

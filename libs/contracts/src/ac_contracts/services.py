@@ -45,18 +45,26 @@ class ServiceSpec:
     least for its signing keys)."""
     identity_client: bool
     """It has client credentials at identity (its own token, identity's keyring)."""
+    tokens_for: tuple[str, ...] = ()
+    """The peers it calls with a token of its own (client credentials, one audience each):
+    identity grants it tokens for these and no others (issue 14, item 13). The gateway calls
+    the others with the caller's token exchanged for that peer."""
+    decrypts: bool = False
+    """It reads people's personal fields, so it may fetch their data keys from identity's
+    keyring (`/internal/keys`); no other service may."""
 
 
 SERVICES: Final[tuple[ServiceSpec, ...]] = (
     ServiceSpec(
         name="gateway",
         port=8000,
-        database=False,
+        database=True,  # the rate limits' counters, shared by its replicas
         kafka=False,
         publishes=False,
         consumes=(),
         calls=("identity", "resumes", "matching", "consent", "notifications", "audit", "desk"),
-        identity_client=False,
+        identity_client=True,
+        tokens_for=("identity",),
     ),
     ServiceSpec(
         name="identity",
@@ -64,7 +72,7 @@ SERVICES: Final[tuple[ServiceSpec, ...]] = (
         database=True,
         kafka=True,
         publishes=True,
-        consumes=(),
+        consumes=("identity",),  # its own erasures, read back after a restore
         calls=(),
         identity_client=False,
     ),
@@ -77,6 +85,8 @@ SERVICES: Final[tuple[ServiceSpec, ...]] = (
         consumes=("identity",),
         calls=("identity", "consent"),
         identity_client=True,
+        tokens_for=("identity", "consent"),
+        decrypts=True,
     ),
     ServiceSpec(
         name="matching",
@@ -87,6 +97,8 @@ SERVICES: Final[tuple[ServiceSpec, ...]] = (
         consumes=("identity", "resumes", "consent"),
         calls=("identity", "consent"),
         identity_client=True,
+        tokens_for=("identity", "consent"),
+        decrypts=True,
     ),
     ServiceSpec(
         name="consent",
@@ -107,6 +119,8 @@ SERVICES: Final[tuple[ServiceSpec, ...]] = (
         consumes=("identity", "consent", "matching", "desk"),
         calls=("identity", "consent"),
         identity_client=True,
+        tokens_for=("identity", "consent"),
+        decrypts=True,
     ),
     ServiceSpec(
         name="audit",
@@ -117,6 +131,8 @@ SERVICES: Final[tuple[ServiceSpec, ...]] = (
         consumes=(),
         calls=("identity",),
         identity_client=True,
+        tokens_for=("identity",),
+        decrypts=True,
     ),
     ServiceSpec(
         name="desk",
@@ -127,6 +143,8 @@ SERVICES: Final[tuple[ServiceSpec, ...]] = (
         consumes=("identity",),
         calls=("identity", "consent"),
         identity_client=True,
+        tokens_for=("identity", "consent"),
+        decrypts=True,
     ),
 )
 """The gateway first, then the others in the order of their ports."""

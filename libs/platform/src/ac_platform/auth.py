@@ -7,7 +7,13 @@ still authenticated) and authorises each route from the token's claims:
 
 - `sub`: the caller's pseudonymous id (a person's `subject_id`, or a service's name);
 - `role`: `student`, `client`, `staff`, `auditor`, or `service` (another service);
-- `org`: a client user's organisation id.
+- `org`: a client user's organisation id;
+- `aud`: the one service the token is for (issue 14, item 13). A person's own token is for
+  the gateway alone (`PERSON_AUDIENCE`); the gateway exchanges it at identity, per call,
+  for a token of a minute for the service it calls (RFC 8693 token exchange, `act` naming
+  the gateway); a service's own token (client credentials) names the peer it calls. A
+  token caught by one service is worth nothing at another;
+- `sid`: a person's session (refresh-token family), which identity checks at each exchange.
 
 Only the algorithms in `ALGORITHMS` are accepted, so `alg: none` and a token
 MAC-signed with the public key are refused. Keys are looked up by `kid`; an
@@ -16,7 +22,9 @@ at most once per `refetch_after_s`), so rotated keys are picked up. A verified t
 text, until it expires) because services call with the same token many times.
 
 A service acting for a person (e.g. matching making a legal disclosure that
-staff ordered) forwards that person's token in `X-On-Behalf-Of`.
+staff ordered) forwards the person's token it was called with in `X-On-Behalf-Of`; the
+service it calls accepts it only if it was issued for the caller (`aud` = the calling
+service's name).
 """
 
 from __future__ import annotations
@@ -39,7 +47,8 @@ from ac_contracts.errors import Refused
 
 ALGORITHMS = ("EdDSA", "ES256")
 ISSUER = "ac-identity"
-AUDIENCE = "active-connector"
+PERSON_AUDIENCE = "gateway"
+"""The audience of a person's own access token: the gateway, and nothing else."""
 
 
 class Caller(StrEnum):
@@ -56,6 +65,10 @@ class Principal:
     role: Caller
     organization_id: str | None = None
     expires_at: float = 0.0
+    session: str | None = None
+    """A person's session (the refresh-token family `sid`)."""
+    actor: str | None = None
+    """Who obtained this token for the caller (`act.sub`: the gateway, for an exchanged one)."""
 
 
 class Unauthenticated(Exception):
@@ -70,8 +83,8 @@ class TokenVerifier:
         *,
         jwks: dict[str, Any] | None = None,
         jwks_url: str | None = None,
+        audience: str,
         issuer: str = ISSUER,
-        audience: str = AUDIENCE,
         leeway_s: float = 5.0,
         refetch_after_s: float = 1.0,
         remember: int = 10_000,
@@ -88,19 +101,22 @@ class TokenVerifier:
         self._fetching = asyncio.Lock()
         self._generation = 0
         self._remember = remember
-        self._verified: OrderedDict[str, Principal] = OrderedDict()
+        self._verified: OrderedDict[tuple[str, str], Principal] = OrderedDict()
 
-    async def verify(self, token: str) -> Principal:
-        known = self._verified.get(token)
+    async def verify(self, token: str, audience: str | None = None) -> Principal:
+        """The caller a token names, if it is valid and for `audience` (default: this
+        service's own)."""
+        audience = audience or self.audience
+        known = self._verified.get((audience, token))
         if known is not None and known.expires_at > time.time():
             return known
-        principal = await self._verify(token)
-        self._verified[token] = principal
+        principal = await self._verify(token, audience)
+        self._verified[(audience, token)] = principal
         if len(self._verified) > self._remember:
             self._verified.popitem(last=False)
         return principal
 
-    async def _verify(self, token: str) -> Principal:
+    async def _verify(self, token: str, audience: str) -> Principal:
         try:
             header = jwt.get_unverified_header(token)
         except jwt.PyJWTError as exc:
@@ -113,7 +129,7 @@ class TokenVerifier:
                 token,
                 key.key,
                 algorithms=[key.algorithm_name] if key.algorithm_name else list(ALGORITHMS),
-                audience=self.audience,
+                audience=audience,
                 issuer=self.issuer,
                 leeway=self.leeway_s,
                 options={"require": ["exp", "iat", "sub", "iss", "aud"]},
@@ -126,8 +142,11 @@ class TokenVerifier:
             role = Caller(str(claims.get("role")))
         except ValueError as exc:
             raise Unauthenticated("token names no known role") from exc
-        org = claims.get("org")
-        return Principal(str(claims["sub"]), role, str(org) if org else None, float(claims["exp"]))
+        org, sid, act = claims.get("org"), claims.get("sid"), claims.get("act")
+        actor = act.get("sub") if isinstance(act, dict) else None
+        return Principal(str(claims["sub"]), role, str(org) if org else None,
+                         float(claims["exp"]), str(sid) if sid else None,
+                         str(actor) if actor else None)  # fmt: skip
 
     def has_keys(self) -> bool:
         return bool(self._keys)
@@ -182,12 +201,12 @@ def _parse_jwks(jwks: dict[str, Any]) -> dict[str, jwt.PyJWK]:
     return keys
 
 
-def verifier_from(jwks: str | None, jwks_url: str | None) -> TokenVerifier | None:
+def verifier_from(jwks: str | None, jwks_url: str | None, audience: str) -> TokenVerifier | None:
     """The verifier a service's settings describe (inline JSON wins), or None."""
     if jwks:
-        return TokenVerifier(jwks=json.loads(jwks))
+        return TokenVerifier(jwks=json.loads(jwks), audience=audience)
     if jwks_url:
-        return TokenVerifier(jwks_url=jwks_url)
+        return TokenVerifier(jwks_url=jwks_url, audience=audience)
     return None
 
 
@@ -199,7 +218,9 @@ def bearer_token(value: str | None) -> str | None:
     return token.strip() if scheme.lower() == "bearer" and token.strip() else None
 
 
-async def _principal(request: Request, header: str) -> Principal | None:
+async def _principal(
+    request: Request, header: str, audience: str | None = None
+) -> Principal | None:
     token = bearer_token(request.headers.get(header))
     if token is None:
         return None
@@ -207,7 +228,7 @@ async def _principal(request: Request, header: str) -> Principal | None:
     if verifier is None:
         raise Refused("auth_unconfigured", "no signing keys")
     try:
-        return await verifier.verify(token)
+        return await verifier.verify(token, audience)
     except Unauthenticated as exc:
         raise HTTPException(
             401, {"reason": "unauthenticated", "message": str(exc)}, {"WWW-Authenticate": "Bearer"}
@@ -232,20 +253,35 @@ def require(*roles: Caller) -> Callable[[Request], Awaitable[Principal]]:
     return dependency
 
 
-async def acting_for(request: Request) -> Principal | None:
-    """The person a service call acts for (`X-On-Behalf-Of: Bearer <their token>`)."""
-    return await _principal(request, "x-on-behalf-of")
+async def caller(request: Request) -> Principal | None:
+    """The caller of a route that needs no token, if it sent a valid one (else None)."""
+    try:
+        return await _principal(request, "authorization")
+    except (HTTPException, Refused):
+        return None
+
+
+async def acting_for(request: Request, caller: Principal) -> Principal | None:
+    """The person a service's call acts for (`X-On-Behalf-Of: Bearer <their token>`): a token
+    the person's own call gave that service (its audience is the calling service)."""
+    if caller.role != Caller.SERVICE:
+        return None
+    return await _principal(request, "x-on-behalf-of", audience=caller.subject)
 
 
 class ServiceToken:
-    """A service's own access token from identity (client credentials), renewed before it expires."""
+    """A service's own access token from identity (client credentials) for one peer
+    (`audience`), renewed before it expires."""
 
-    def __init__(self, client: httpx.AsyncClient, client_id: str, client_secret: str) -> None:
+    def __init__(
+        self, client: httpx.AsyncClient, client_id: str, client_secret: str, audience: str
+    ) -> None:
         self._client = client
         self._credentials = {
             "grant_type": "client_credentials",
             "client_id": client_id,
             "client_secret": client_secret,
+            "audience": audience,
         }
         self._token: str | None = None
         self._renew_at = 0.0

@@ -80,15 +80,20 @@ class Peers:
     consent_http: httpx.AsyncClient
     consent: ConsentClient
     service_token: ServiceToken
+    """This service's token for the consent service (its audience)."""
+    identity_token: ServiceToken
+    """This service's token for identity (its own routes for services)."""
 
 
 @asynccontextmanager
 async def open_peers(settings: PeerSettings) -> AsyncIterator[Peers]:
     identity = peer_client(settings.identity_url, timeout_s=10)
     consent = peer_client(settings.consent_url, timeout_s=10)
-    token = ServiceToken(identity, settings.client_id, settings.client_secret.get_secret_value())
+    secret = settings.client_secret.get_secret_value()
+    token = ServiceToken(identity, settings.client_id, secret, audience="consent")
+    own = ServiceToken(identity, settings.client_id, secret, audience="identity")
     try:
-        yield Peers(identity, consent, ConsentClient(consent, token), token)
+        yield Peers(identity, consent, ConsentClient(consent, token), token, own)
     finally:
         await identity.aclose()
         await consent.aclose()
@@ -109,7 +114,7 @@ class HttpKeyring:
         timeout_s: float = 5.0,
     ) -> None:
         self._client = peer_client(identity_url, timeout_s=timeout_s)
-        self._token = ServiceToken(self._client, client_id, client_secret)
+        self._token = ServiceToken(self._client, client_id, client_secret, audience="identity")
 
     async def _bearer(self) -> dict[str, str]:
         return await self._token.headers()

@@ -182,7 +182,9 @@ def create_service_app(
             log.info("%s stopped", service)
 
     app = FastAPI(title=title, description=description, version="0.1.0", lifespan=lifespan)
-    app.state.token_verifier = verifier_from(settings.auth_jwks, settings.auth_jwks_url)
+    app.state.token_verifier = verifier_from(
+        settings.auth_jwks, settings.auth_jwks_url, settings.service_name
+    )
     app.state.deps = None
     app.state.metrics = metrics = Metrics(service)
 
@@ -229,7 +231,9 @@ def create_service_app(
 
     @app.exception_handler(Refused)
     async def refused(_: Request, exc: Refused) -> JSONResponse:
-        return JSONResponse(exc.body(), status_code=exc.status)
+        wait = exc.details.get("retry_after_s")
+        headers = {"Retry-After": str(wait)} if isinstance(wait, int) else None
+        return JSONResponse(exc.body(), status_code=exc.status, headers=headers)
 
     async def away(_: Request, exc: Exception) -> JSONResponse:
         log.warning("a dependency is unreachable: %s", type(exc).__name__)

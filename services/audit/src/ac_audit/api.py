@@ -15,15 +15,25 @@ from fastapi.responses import HTMLResponse
 from ac_audit import html
 from ac_audit.audit import audit, read_log
 from ac_audit.deps import AuditDeps, Deps
+from ac_audit.state import LogState
 from ac_audit.subject import subject_record
 from ac_contracts.audit import AuditQuery, RecordQuery, Report, SubjectRecord
 from ac_contracts.common import SubjectId
 from ac_contracts.errors import Refused
+from ac_events.keyring import CachedKeyring
 from ac_platform.auth import Caller, Principal, require
 
 router = APIRouter()
 Auditing = Depends(require(Caller.AUDITOR, Caller.STAFF))
 Asked = Annotated[AuditQuery, Query()]
+
+
+def _forget_erased(deps: AuditDeps, state: LogState) -> None:
+    """The replay saw these erasures: no cached key of theirs may be read from now on (the
+    audit would otherwise find an erased person's key "still there", from its own cache)."""
+    if isinstance(deps.keyring, CachedKeyring):
+        for subject in state.erased_at:
+            deps.keyring.forget(subject)
 
 
 async def _report(deps: AuditDeps, q: AuditQuery) -> Report:
@@ -33,6 +43,7 @@ async def _report(deps: AuditDeps, q: AuditQuery) -> Report:
             settings.kafka_bootstrap_servers or "", settings.topic_prefix, until=q.until,
             subject=q.subject,
         )  # fmt: skip
+    _forget_erased(deps, state)
     grace, within = timedelta(seconds=settings.grace_s), timedelta(seconds=settings.notice_within_s)
     return await audit(state, deps.keyring, until=q.until, grace=grace, notice_within=within)
 
@@ -62,6 +73,7 @@ async def subject(
         state = await read_log(
             settings.kafka_bootstrap_servers or "", settings.topic_prefix, subject=subject_id
         )
+    _forget_erased(deps, state)
     if not state.kept:
         raise Refused("no_such_subject", "nobody by that id")
     return await subject_record(state, deps.keyring, query.as_of_time)

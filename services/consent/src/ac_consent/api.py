@@ -13,7 +13,7 @@ from typing import Annotated, Literal
 from uuid import UUID, uuid4
 
 import orjson
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request
 
 from ac_consent import store as sql
 from ac_consent.commands import handle, handle_staff, publish_notice
@@ -52,11 +52,14 @@ from ac_contracts.consent import (
 from ac_contracts.errors import Refused
 from ac_events.catalogue import BusinessTransferAnnounced, PolicyPublished
 from ac_events.catalogue.vocab import Sha256
-from ac_platform.auth import Caller, Principal, require
+from ac_platform.auth import Caller, Principal, acting_for, require
 
 router = APIRouter()
 
 Person = Depends(require(Caller.STUDENT))
+Granter = Depends(require(Caller.STUDENT, Caller.SERVICE))
+"""The person, or a service the person gave a consent through (`granting_services`), acting
+with the person's token for that service (`X-On-Behalf-Of`)."""
 Withdrawer = Depends(require(Caller.STUDENT, Caller.SERVICE))
 """Withdrawing only ever narrows what may flow: the person, or a service acting on their
 unsubscribe link (`ConsentSettings.withdrawing_services`)."""
@@ -88,8 +91,15 @@ async def _handle(deps: Deps, subject_id: str, command: Command) -> Recorded:
 @router.post("/subjects/{subject_id}/consents", status_code=201, tags=["consents"],
              summary="Grant a consent (the person themself)")  # fmt: skip
 async def grant(
-    deps: Deps, subject_id: SubjectId, body: GrantBody, principal: Principal = Person
-) -> Granted:
+    deps: Deps, request: Request, subject_id: SubjectId, body: GrantBody,
+    principal: Principal = Granter,
+) -> Granted:  # fmt: skip
+    if principal.role == Caller.SERVICE:
+        acting = await acting_for(request, principal)
+        allowed = principal.subject in deps.settings.granting_services
+        if not allowed or acting is None or acting.role != Caller.STUDENT:
+            raise Refused("forbidden", "this service may not grant consents")
+        principal = acting
     _own(principal, subject_id)
     command = Grant(
         consent_id=uuid4(),

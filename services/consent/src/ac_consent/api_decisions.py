@@ -84,7 +84,7 @@ async def _by_staff(request: Request, principal: Principal) -> bool:
     if principal.role == Caller.STAFF:
         return True
     if principal.role == Caller.SERVICE:
-        acting = await acting_for(request)
+        acting = await acting_for(request, principal)
         return acting is not None and acting.role == Caller.STAFF
     return False
 

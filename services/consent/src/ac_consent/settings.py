@@ -17,6 +17,9 @@ class ConsentSettings(ServiceSettings):
     withdrawing_services: tuple[str, ...] = ("notifications", "desk")
     """Services that may withdraw a person's consent for them (notifications: unsubscribe
     links; the desk: a request to stop a use or a provision, filed by post or phone)."""
+    granting_services: tuple[str, ...] = ("resumes",)
+    """Services that may record a consent the person gives through them (resumes: the
+    consent to acquire what a CV volunteers), with the person's token for that service."""
     desk_email: str = "privacy-desk@activeconnector.example"
     """The desk's address for requests, consultation and complaints (`GET /policy`)."""
     desk_postal_address: str = "Active Connector, Privacy Desk, 1-1 Chiyoda, Tokyo 100-0001, Japan"

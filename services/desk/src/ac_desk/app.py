@@ -31,7 +31,7 @@ def wiring(settings: DeskSettings, clock: Clock) -> Wiring:
         codec = Codec(keys)
         events = EventStore(res.db, codec, "desk")
         async with open_peers(settings) as peers:
-            identity = Identity(peers.identity, peers.service_token)
+            identity = Identity(peers.identity, peers.identity_token)
             consents = Consents(peers.consent_http, peers.service_token)
             desk = Desk(settings, events, identity, consents, keys, clock)
 

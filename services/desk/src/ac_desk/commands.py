@@ -248,7 +248,7 @@ class Desk:
             targets = [c for c in standing if c["recipient"] == case.recipient]
         actions = []
         for c in targets:
-            if await self.consents.withdraw(case.subject_id, c["consent_id"], bearer):
+            if await self.consents.withdraw(case.subject_id, c["consent_id"]):
                 actions.append(f"consent {c['consent_id']} withdrawn")
         return tuple(actions)
 

@@ -92,10 +92,11 @@ class Consents:
             raise _refusal(r) or ConnectionError(f"consent answered {r.status_code}")
         return [c for c in r.json()["consents"] if c["status"] != "withdrawn"]
 
-    async def withdraw(self, subject_id: str, consent_id: UUID, bearer: str | None) -> bool:
-        """Withdraws as the person (their token) when there is one, else as the desk (which
-        the consent service lets withdraw for a person). False if it was not theirs."""
-        headers = {"Authorization": bearer} if bearer else await self.token.headers()
+    async def withdraw(self, subject_id: str, consent_id: UUID) -> bool:
+        """Withdraws as the desk, which the consent service lets withdraw for a person (the
+        person's own token is the desk's alone: one audience each). False if it was not
+        theirs."""
+        headers = await self.token.headers()
         r = await _call(self.http, "DELETE", f"/subjects/{subject_id}/consents/{consent_id}",
                         headers)  # fmt: skip
         if r.status_code == 404:

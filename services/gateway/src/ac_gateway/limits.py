@@ -1,13 +1,37 @@
-"""Limits at the edge: request body size, and a rate limit on logins and registrations."""
+"""Limits at the edge: the request body's size, and rate limits on the public account routes.
+
+Rate limits (issue 14, item 5) count per minute in PostgreSQL, so every replica of the
+gateway sees the same counters. Each limited route names its bucket in the route table:
+
+- `sign-in`: per (client address, username): a guesser at one address is slowed without
+  denying anyone else, and one address trying many usernames meets the next limit;
+- `refresh`: per client address, a bucket of its own (a browser refreshing is not a guess);
+- `account`: per client address (registrations and email verifications);
+- and every limited call counts against its address (`address`), a ceiling well above what
+  a campus behind one NAT needs.
+
+The client address is the peer's, unless the peer is a proxy the settings trust
+(`GATEWAY_TRUSTED_PROXIES`: the ingress controller's range): then the `X-Forwarded-For`
+hop that proxy saw (uvicorn's `ProxyHeadersMiddleware`, in the app). Keys are HMACs:
+no address or username is stored.
+"""
 
 from __future__ import annotations
 
-import time
-from collections import defaultdict, deque
+import hashlib
+import hmac
+import math
+from datetime import UTC, datetime, timedelta
 
-from fastapi import HTTPException, Request
+import asyncpg
 from fastapi.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from ac_platform.clock import Clock, utc_now
+
+WINDOW = timedelta(minutes=1)
+BUCKETS = ("sign-in", "refresh", "account")
+"""The buckets a route of the table may name (`limited:`)."""
 
 
 class BodyLimit:
@@ -52,32 +76,47 @@ class _TooLarge(Exception):
 
 
 class RateLimiter:
-    """A sliding window per client address (each gateway replica keeps its own)."""
+    """Fixed one-minute windows per (bucket, key), counted in the gateway's database."""
 
-    def __init__(self, per_minute: int) -> None:
+    def __init__(
+        self, pool: asyncpg.Pool, per_minute: dict[str, int], key: bytes, clock: Clock = utc_now
+    ) -> None:
+        self.pool = pool
         self.per_minute = per_minute
-        self._seen: dict[str, deque[float]] = defaultdict(deque)
+        self._key = key
+        self.clock = clock
 
-    def allow(self, key: str) -> bool:
-        now = time.monotonic()
-        window = self._seen[key]
-        while window and window[0] <= now - 60:
-            window.popleft()
-        if len(window) >= self.per_minute:
-            return False
-        window.append(now)
-        return True
+    def _digest(self, *parts: str) -> str:
+        return hmac.new(self._key, "\x00".join(parts).encode(), hashlib.sha256).hexdigest()[:32]
 
+    async def _count(self, bucket: str, key: str, window: datetime) -> int:
+        return int(
+            await self.pool.fetchval(
+                """INSERT INTO rate_counters VALUES ($1, $2, $3, 1)
+                   ON CONFLICT (bucket, key, window_start)
+                   DO UPDATE SET count = rate_counters.count + 1 RETURNING count""",
+                bucket,
+                key,
+                window,
+            )
+        )
 
-async def rate_limited(request: Request) -> None:
-    limiter: RateLimiter = request.app.state.rate_limiter
-    client = request.client.host if request.client else "unknown"
-    if not limiter.allow(client):
-        raise HTTPException(
-            429,
-            {
-                "reason": "rate_limited",
-                "message": "too many attempts from this address: wait a minute",
-            },
-            {"Retry-After": "60"},
+    async def wait(self, bucket: str, address: str, username: str | None = None) -> int:
+        """Counts one call; the seconds to wait if it is over a limit (0: go ahead)."""
+        now = self.clock()
+        window = datetime.fromtimestamp(now.timestamp() // 60 * 60, UTC)
+        left = max(1, math.ceil((window + WINDOW - now).total_seconds()))
+        counts = [("address", self._digest(address))]
+        if bucket == "sign-in":
+            counts.append((bucket, self._digest(address, (username or "").strip().lower())))
+        else:
+            counts.append((bucket, self._digest(address)))
+        over = False
+        for name, key in counts:
+            over |= await self._count(name, key, window) > self.per_minute[name]
+        return left if over else 0
+
+    async def prune(self) -> None:
+        await self.pool.execute(
+            "DELETE FROM rate_counters WHERE window_start < $1", self.clock() - 2 * WINDOW
         )

@@ -14,7 +14,17 @@ import inspect
 from collections.abc import Mapping
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends, Path, Query, Request, Response, Security
+from fastapi import (
+    APIRouter,
+    Body,
+    Depends,
+    HTTPException,
+    Path,
+    Query,
+    Request,
+    Response,
+    Security,
+)
 from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel
@@ -22,16 +32,32 @@ from pydantic import BaseModel
 from ac_contracts.common import Problem
 from ac_contracts.errors import Refused
 from ac_contracts.reasons import REASONS
-from ac_gateway.limits import rate_limited
+from ac_gateway.deps import gateway
 from ac_gateway.table import Route
 from ac_gateway.upstream import Upstreams
 from ac_platform.auth import Caller, Principal, require
-from ac_platform.service import deps_of
 
 
 def upstreams(request: Request) -> Upstreams:
     """The gateway's clients of the services (its wiring's dependencies)."""
-    return deps_of(request, Upstreams)
+    return gateway(request).upstreams
+
+
+def client_address(request: Request) -> str:
+    """The client's address (a trusted proxy's `X-Forwarded-For` hop already applied)."""
+    return request.client.host if request.client else "unknown"
+
+
+async def rate_limited(request: Request, bucket: str, body: BaseModel | None) -> None:
+    username = getattr(body, "username", None)
+    wait = await gateway(request).limiter.wait(bucket, client_address(request), username)
+    if wait:
+        raise HTTPException(
+            429,
+            {"reason": "rate_limited", "message": f"too many attempts: retry in {wait} s",
+             "retry_after_s": wait},
+            {"Retry-After": str(wait)},
+        )  # fmt: skip
 
 
 BEARER = HTTPBearer(
@@ -69,6 +95,8 @@ async def relay(
     query: BaseModel | None,
 ) -> Response:
     _check_org(route, principal, params)
+    if route.limited:
+        await rate_limited(request, route.limited, body)
     if route.handler is not None:
         return await route.handler(request, principal, params)
     answer = await upstreams(request).send(
@@ -76,10 +104,11 @@ async def relay(
         route.method,
         upstream_path(route, principal, params),
         request,
+        person=principal is not None,
         json=body.model_dump(mode="json", exclude_unset=True) if body is not None else None,
         params=query.model_dump(mode="json", exclude_none=True) if query is not None else None,
     )
-    passed = {"www-authenticate", "idempotent-replayed", *route.headers}
+    passed = {"www-authenticate", "retry-after", "idempotent-replayed", *route.headers}
     headers = {k: v for k, v in answer.headers.items() if k.lower() in passed}
     if answer.status_code == 204:
         return Response(status_code=204, headers=headers)
@@ -150,7 +179,6 @@ def router_of(routes: tuple[Route, ...]) -> APIRouter:
             response_class=HTMLResponse if route.html else JSONResponse,
             summary=route.summary,
             tags=list(route.tags),
-            dependencies=[Depends(rate_limited)] if route.limited else [],
             responses=documented_errors(route),
         )
     return router

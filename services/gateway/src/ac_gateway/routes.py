@@ -23,6 +23,7 @@ from ac_contracts.policy import PolicyVersion
 from ac_events.catalogue.vocab import Sha256
 from ac_gateway import table
 from ac_gateway.disclosure import disclosure
+from ac_gateway.limits import BUCKETS
 from ac_gateway.session import close_session, open_session, refresh_session
 from ac_gateway.table import Handler, Route
 
@@ -56,6 +57,14 @@ def model(name: str) -> Any:
     return getattr(importlib.import_module(f"ac_contracts.{module}"), cls)
 
 
+def bucket(key: str, name: Any) -> str | None:
+    if name is None:
+        return None
+    if name not in BUCKETS:
+        raise ValueError(f"{TABLE.name}: {key}: no rate-limit bucket {name!r} ({BUCKETS})")
+    return str(name)
+
+
 def route(key: str, entry: dict[str, Any]) -> Route:
     method, path = key.split(" ", 1)
     unknown = set(entry) - KEYS
@@ -75,7 +84,7 @@ def route(key: str, entry: dict[str, Any]) -> Route:
         response=model(entry["response"]) if "response" in entry else None,
         status=int(entry.get("status", 200)),
         params={name: PARAMS[kind] for name, kind in entry.get("params", {}).items()},
-        limited=bool(entry.get("limited", False)),
+        limited=bucket(key, entry.get("limited")),
         headers=tuple(entry.get("headers", ())),
         html=bool(entry.get("html", False)),
         own_org=entry.get("own_org"),

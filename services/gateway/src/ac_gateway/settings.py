@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from pydantic import model_validator
+from pydantic import SecretStr, model_validator
 from pydantic_settings import SettingsConfigDict
 
 from ac_contracts.services import SERVICES
@@ -27,8 +27,20 @@ class GatewaySettings(ServiceSettings):
     cors_origins: tuple[str, ...] = ()
     """Origins of the frontends allowed to call the API from a browser."""
     auth_rate_per_minute: int = 20
-    """Logins and registrations per client address per minute (per gateway replica)."""
+    """Sign-ins per (client address, username), and registrations and email verifications
+    per client address, per minute (counted by every replica together)."""
+    refresh_rate_per_minute: int = 120
+    """Token refreshes per client address per minute (a bucket of their own)."""
+    address_rate_per_minute: int = 300
+    """Every rate-limited call of one client address per minute, whatever its bucket."""
+    trusted_proxies: tuple[str, ...] = ()
+    """Addresses or networks (CIDR) of the proxies in front of the gateway (the ingress
+    controller's pods): from them alone is `X-Forwarded-For` believed."""
     upstream_timeout_s: float = 10.0
+    client_id: str = "gateway"
+    client_secret: SecretStr = SecretStr("")
+    """The gateway's client credentials at identity: it exchanges each signed-in person's
+    token for one of the service it calls (issue 14, item 13)."""
 
     @model_validator(mode="after")
     def _jwks_from_identity(self) -> GatewaySettings:

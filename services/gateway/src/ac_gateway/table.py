@@ -52,8 +52,8 @@ class Route:
     status: int = 200
     params: Mapping[str, Any] = field(default_factory=dict)
     """The path parameters and their types (the same `Annotated` types the service takes)."""
-    limited: bool = False
-    """Counted by the sign-in rate limit."""
+    limited: str | None = None
+    """The rate-limit bucket it counts against (`limits.BUCKETS`), if any."""
     headers: tuple[str, ...] = ()
     """Response headers passed through from the service (beside `www-authenticate`)."""
     html: bool = False

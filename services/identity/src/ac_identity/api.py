@@ -8,14 +8,15 @@ Services: service tokens (client credentials) and the keyring (`/internal/keys`)
 
 from __future__ import annotations
 
-import hmac
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Response
+from fastapi import APIRouter, Depends, Request, Response
+from pydantic import Field
 
 from ac_contracts.common import OrgId, SubjectId
 from ac_contracts.errors import Refused
 from ac_contracts.identity import (
+    CLIENT_ADDRESS,
     Account,
     ClientCredentials,
     Correction,
@@ -26,8 +27,10 @@ from ac_contracts.identity import (
     RefreshBody,
     Registered,
     Registration,
+    RegistrationAccepted,
     ServiceTokenOut,
     StaffMadeAccount,
+    TokenExchange,
     TokenPair,
     Verification,
 )
@@ -35,7 +38,7 @@ from ac_events.catalogue import ClientOrganizationRegistered, Role
 from ac_events.crypto import b64e
 from ac_identity import store
 from ac_identity.deps import Deps
-from ac_platform.auth import Caller, Principal, require
+from ac_platform.auth import Caller, Principal, caller, require
 
 router = APIRouter()
 
@@ -50,17 +53,27 @@ Anyone = Depends(
 # ---------------------------------------------------------------- public
 
 
+async def client_address(deps: Deps, request: Request) -> str:
+    """Where a sign-in comes from: the address the gateway saw (believed only when the call
+    carries the gateway's own token), else the peer's."""
+    told = request.headers.get(CLIENT_ADDRESS)
+    if told:
+        who = await caller(request)
+        if who and who.role == Caller.SERVICE and who.subject in deps.settings.exchangers:
+            return told
+    return request.client.host if request.client else "unknown"
+
+
 @router.get("/.well-known/jwks.json", tags=["tokens"], summary="Public keys of access tokens")
 async def jwks(deps: Deps) -> dict[str, Any]:
     return deps.signer.jwks()
 
 
-@router.post("/users", status_code=201, tags=["accounts"], summary="Register a student")
-async def register(deps: Deps, body: Registration) -> Registered:
-    subject_id, _ = await deps.accounts.register(
-        body.profile(), body.password, Role.STUDENT, policy_version=body.policy_version
-    )
-    return Registered(subject_id=subject_id)
+@router.post("/users", status_code=202, tags=["accounts"],
+             summary="Register a student: the same answer for a free and a taken username")  # fmt: skip
+async def register(deps: Deps, body: Registration) -> RegistrationAccepted:
+    await deps.accounts.register_student(body.profile(), body.password, body.policy_version)
+    return RegistrationAccepted()
 
 
 @router.post("/email-verifications", tags=["accounts"], summary="Confirm an email address")
@@ -69,8 +82,8 @@ async def verify_email(deps: Deps, body: Verification) -> Registered:
 
 
 @router.post("/sessions", tags=["tokens"], summary="Log in: an access and a refresh token")
-async def login(deps: Deps, body: Login) -> TokenPair:
-    t = await deps.accounts.login(body.username, body.password)
+async def login(deps: Deps, request: Request, body: Login) -> TokenPair:
+    t = await deps.accounts.login(body.username, body.password, await client_address(deps, request))
     return TokenPair(**t.__dict__)
 
 
@@ -87,16 +100,15 @@ async def logout(deps: Deps, body: RefreshBody, principal: Principal = Me) -> Re
     return Response(status_code=204)
 
 
-@router.post("/oauth/token", tags=["tokens"], summary="A service's access token")
-async def service_token(deps: Deps, body: ClientCredentials) -> ServiceTokenOut:
-    settings = deps.settings
-    expected = settings.service_secret_digests().get(body.client_id, "")
-    given = settings.secret_digest(body.client_secret)
-    if not expected or not hmac.compare_digest(expected, given):
-        raise Refused("invalid_client", "unknown service or secret")
-    ttl = settings.access_token_ttl_s
-    token = deps.signer.access_token(body.client_id, Caller.SERVICE.value, ttl)
-    return ServiceTokenOut(access_token=token, expires_in=ttl)
+Grant = Annotated[ClientCredentials | TokenExchange, Field(discriminator="grant_type")]
+
+
+@router.post("/oauth/token", tags=["tokens"],
+             summary="A service's token for one peer, or the gateway's exchange of a person's")  # fmt: skip
+async def token(deps: Deps, body: Grant) -> ServiceTokenOut:
+    if isinstance(body, TokenExchange):
+        return await deps.grants.exchange(body)
+    return deps.grants.client_credentials(body)
 
 
 # ---------------------------------------------------------------- a person's own account
@@ -172,7 +184,9 @@ async def create_account(deps: Deps, body: StaffMadeAccount, _: Principal = Staf
 
 @router.get("/internal/keys/{subject_id}", tags=["internal"],
             summary="A person's data key, for services only (410 once erased)")  # fmt: skip
-async def data_key(deps: Deps, subject_id: SubjectId, _: Principal = Service) -> DataKey:
+async def data_key(deps: Deps, subject_id: SubjectId, principal: Principal = Service) -> DataKey:
+    if not deps.settings.reads_keys(principal.subject):
+        raise Refused("forbidden", "this service reads no personal data: no data keys")
     key = await deps.keyring.key_for(subject_id)
     if isinstance(key, bytes):
         return DataKey(subject_id=subject_id, key=b64e(key))

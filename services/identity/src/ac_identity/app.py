@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import timedelta
 
 from fastapi import FastAPI
 
@@ -15,14 +16,16 @@ from ac_identity import internal
 from ac_identity.api import router
 from ac_identity.commands import Accounts
 from ac_identity.deps import IdentityDeps
+from ac_identity.grants import Grants
+from ac_identity.replay import GROUP, SOURCES, make_handlers
 from ac_identity.retention import BATCH, remove_unverified
 from ac_identity.settings import IdentitySettings
 from ac_identity.tokens import load_signer, load_username_index_key
-from ac_platform.auth import TokenVerifier
+from ac_platform.auth import PERSON_AUDIENCE, TokenVerifier
 from ac_platform.clock import Clock, utc_now
 from ac_platform.resources import Resources
 from ac_platform.service import Wired, Wiring, create_service_app
-from ac_platform.workers import Periodic, Worker, outbox_relay
+from ac_platform.workers import Periodic, Worker, consumer, outbox_relay
 
 
 def wiring(settings: IdentitySettings, clock: Clock) -> Wiring:
@@ -37,6 +40,7 @@ def wiring(settings: IdentitySettings, clock: Clock) -> Wiring:
         )
         accounts = Accounts(settings, events, keyring, signer, index, clock)
         every = max(0.2, min(5.0, settings.erasure_grace_s / 4))
+        grace = timedelta(seconds=settings.erasure_grace_s)
 
         async def retention() -> None:
             while await remove_unverified(accounts, clock()) == BATCH:
@@ -45,11 +49,15 @@ def wiring(settings: IdentitySettings, clock: Clock) -> Wiring:
         workers: list[Worker] = [
             await outbox_relay(res, events),
             Periodic("eraser", accounts.erase_due, every),
+            await consumer(res, GROUP, SOURCES, make_handlers(keyring, grace), Codec(keyring)),
             Periodic("retention", retention, settings.retention_every_s),
         ]
-        # Identity verifies its own tokens with its own keys (no JWKS round trip).
-        yield Wired(IdentityDeps(settings, accounts, keyring, signer), workers,
-                    token_verifier=TokenVerifier(jwks=signer.jwks()))  # fmt: skip
+        # Identity verifies tokens with its own keys (no JWKS round trip): those for itself,
+        # and people's own (for the gateway) when the gateway exchanges one.
+        persons = TokenVerifier(jwks=signer.jwks(), audience=PERSON_AUDIENCE)
+        grants = Grants(settings, signer, res.db, persons)
+        yield Wired(IdentityDeps(settings, accounts, keyring, signer, grants), workers,
+                    token_verifier=TokenVerifier(jwks=signer.jwks(), audience="identity"))  # fmt: skip
 
     return wire
 

@@ -5,13 +5,12 @@ event store is the outbox), appended with the stream's expected version: a new
 account's stream must not exist yet, a change to it is appended at the version
 read in the same transaction. Personal fields travel only encrypted under the
 person's data key, in events and in the `profiles` table alike. The rules are
-in `domain.py`; time comes from the injected `clock`; password hashing
-(argon2, CPU-bound) runs in a worker thread.
+in `domain.py`; time comes from the injected `clock`; passwords (argon2 in worker threads,
+and the back-off of failures) are `passwords.py`'s.
 """
 
 from __future__ import annotations
 
-import asyncio
 import hmac
 import uuid
 from dataclasses import dataclass
@@ -19,8 +18,6 @@ from datetime import timedelta
 
 import asyncpg
 import orjson
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
 
 from ac_contracts.errors import Refused
 from ac_contracts.identity import Profile, normalise_username, password_problems
@@ -29,6 +26,7 @@ from ac_events.catalogue import (
     ErasureRequested,
     Event,
     ProfileUpdated,
+    RegistrationAttempted,
     Role,
     SubjectErased,
     UserRegistered,
@@ -38,26 +36,12 @@ from ac_events.crypto import decrypt, encrypt
 from ac_events.keyring import Keyring
 from ac_events.store import NO_STREAM, EventStore
 from ac_identity import store
-from ac_identity.domain import (
-    THROTTLE_WINDOW,
-    RefreshOutcome,
-    RefreshToken,
-    refresh_outcome,
-    throttled,
-)
+from ac_identity.domain import RefreshOutcome, RefreshToken, refresh_outcome
+from ac_identity.passwords import Passwords
 from ac_identity.settings import IdentitySettings
 from ac_identity.tokens import Signer, digest, new_secret
+from ac_platform.auth import PERSON_AUDIENCE
 from ac_platform.clock import Clock, utc_now
-
-HASHING_THREADS = 2
-"""Password hashes computed at once (argon2 takes a core each, off the event loop)."""
-
-
-def _verify(hasher: PasswordHasher, password_hash: str, password: str) -> bool:
-    try:
-        return hasher.verify(password_hash, password)
-    except (VerificationError, InvalidHashError):
-        return False
 
 
 @dataclass(frozen=True)
@@ -85,11 +69,7 @@ class Accounts:
     ) -> None:
         self.settings = settings
         self.clock = clock
-        self._hashing = asyncio.Semaphore(HASHING_THREADS)
-        self._hasher = PasswordHasher(
-            time_cost=settings.hash_time_cost, memory_cost=settings.hash_memory_kib
-        )
-        self._dummy = self._hasher.hash("not a password of anyone: spends the same time")
+        self.passwords = Passwords(settings, events.pool, index_key, clock)
         self.events = events
         self.keyring = keyring
         self.signer = signer
@@ -107,14 +87,6 @@ class Accounts:
         stream = user_stream(subject_id)
         version = await self.events.stream_version(stream, conn)
         await self.events.append(stream, version, [event], subject_id=subject_id, conn=conn)
-
-    async def _hash(self, password: str) -> str:
-        async with self._hashing:
-            return await asyncio.to_thread(self._hasher.hash, password)
-
-    async def _verify(self, password_hash: str, password: str) -> bool:
-        async with self._hashing:
-            return await asyncio.to_thread(_verify, self._hasher, password_hash, password)
 
     # -- profiles ---------------------------------------------------------
 
@@ -152,7 +124,7 @@ class Accounts:
         ):
             raise Refused("unknown_organisation", f"no organisation {organization_id!r}")
         subject_id = uuid.uuid4().hex
-        password_hash = await self._hash(password)
+        password_hash = await self.passwords.hash(password)
         sealed = await self._seal(subject_id, profile)
         verification = new_secret()
         expires = self.clock() + timedelta(seconds=self.settings.verification_ttl_s)
@@ -187,6 +159,28 @@ class Accounts:
             )
         return subject_id, verification
 
+    async def register_student(
+        self, profile: Profile, password: str, policy_version: str | None = None
+    ) -> None:
+        """A student's registration, answered the same whether the username is free or
+        taken: a free one becomes an account (and its verification email); for a taken one,
+        its owner is told by email (`RegistrationAttempted`). Both hash the password: the
+        two take the same time."""
+        owner = await store.account_by_index(self.pool, self.index(profile.username))
+        if owner is None:
+            try:
+                await self.register(profile, password, Role.STUDENT, policy_version=policy_version)
+                return
+            except Refused as exc:  # registered meanwhile, by someone else
+                if exc.reason != "username_taken":
+                    raise
+            owner = await store.account_by_index(self.pool, self.index(profile.username))
+        else:
+            await self.passwords.hash(password)
+        if owner is not None:
+            async with self.pool.acquire() as conn, conn.transaction():
+                await self._append(conn, owner["subject_id"], RegistrationAttempted())
+
     async def verify_email(self, token: str) -> str:
         subject = await store.use_verification(self.pool, digest(token), self.clock())
         if subject is None:
@@ -211,33 +205,35 @@ class Accounts:
 
     # -- tokens -----------------------------------------------------------
 
-    async def login(self, username: str, password: str) -> Tokens:
-        """Same answer, and about the same time, for an unknown user as for a wrong password."""
+    async def login(self, username: str, password: str, source: str) -> Tokens:
+        """Same answer, and about the same time, for an unknown user as for a wrong password;
+        failures slow the next attempts from `source` (a client address), never lock."""
         index = self.index(username)
-        now = self.clock()
-        if throttled(await store.recent_failures(self.pool, index, now - THROTTLE_WINDOW)):
-            raise Refused("too_many_attempts", "too many failed logins: wait a minute")
+        await self.passwords.check_login(index, source)
         account = await store.account_by_index(self.pool, index)
-        ok = await self._verify(account["password_hash"] if account else self._dummy, password)
+        hashed = account["password_hash"] if account else None
+        ok = await self.passwords.verify(hashed, password)  # the dummy hash when unknown
         if account is None or not ok:
-            await store.record_failure(self.pool, index, now - THROTTLE_WINDOW)
+            await self.passwords.login_failed(index, source)
             raise Refused("invalid_credentials", "wrong username or password")
-        if self._hasher.check_needs_rehash(account["password_hash"]):
-            await store.set_password_hash(
-                self.pool, account["subject_id"], await self._hash(password)
-            )
+        await self.passwords.login_succeeded(index, source)
+        if self.passwords.needs_rehash(account["password_hash"]):
+            rehashed = await self.passwords.hash(password)
+            await store.set_password_hash(self.pool, account["subject_id"], rehashed)
         return await self._issue(account, uuid.uuid4())
 
     async def check_password(self, subject_id: str, password: str) -> None:
+        """Re-authentication: the signed-in person's password again (slowed after failures)."""
         account = await store.account(self.pool, subject_id)
-        if account is None or not await self._verify(account["password_hash"], password):
-            raise Refused("reauthentication_failed", "the password is wrong")
+        hashed = account["password_hash"] if account else None
+        await self.passwords.reauthenticate(subject_id, hashed, password)
 
     async def _issue(self, account: asyncpg.Record, family: uuid.UUID) -> Tokens:
         ttl = self.settings.access_token_ttl_s
         access = self.signer.access_token(
-            account["subject_id"], account["role"], ttl, account["organization_id"]
-        )
+            account["subject_id"], account["role"], ttl, account["organization_id"],
+            audience=PERSON_AUDIENCE, session=str(family),
+        )  # fmt: skip
         refresh = new_secret()
         expires = self.clock() + timedelta(seconds=self.settings.refresh_token_ttl_s)
         await store.insert_refresh(

@@ -10,6 +10,7 @@ from fastapi import Depends
 
 from ac_events.keyring import Keyring
 from ac_identity.commands import Accounts
+from ac_identity.grants import Grants
 from ac_identity.settings import IdentitySettings
 from ac_identity.tokens import Signer
 from ac_platform.service import provide
@@ -21,6 +22,7 @@ class IdentityDeps:
     accounts: Accounts
     keyring: Keyring
     signer: Signer
+    grants: Grants
 
     @property
     def db(self) -> asyncpg.Pool:

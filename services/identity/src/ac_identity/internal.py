@@ -2,7 +2,7 @@
 the settings (`step_up_services`, `profile_writers`, `account_erasers`, `guest_key_keepers`).
 
 - `POST /internal/password-checks`: is this the person's password? (the desk's
-  step-up), throttled per person as logins are;
+  step-up), slowed after failures as every re-authentication is;
 - `PATCH /internal/accounts/{id}/profile`: a change the desk carries out;
 - `DELETE /internal/accounts/{id}`: an erasure the desk verified;
 - `POST|DELETE /internal/keys/{guest-id}`: the data key of someone without an
@@ -21,7 +21,6 @@ from ac_events.catalogue.streams import GUEST_PREFIX
 from ac_identity import store
 from ac_identity.api import account_of
 from ac_identity.deps import Deps
-from ac_identity.domain import THROTTLE_WINDOW, throttled
 from ac_platform.auth import Caller, Principal, require
 
 router = APIRouter(tags=["internal"])
@@ -40,14 +39,8 @@ async def check_password(
     deps: Deps, body: PasswordCheck, principal: Principal = Service
 ) -> Response:
     _allowed(principal, deps.settings.step_up_services)
-    key, now = f"check:{body.subject_id}", deps.accounts.clock()
-    if throttled(await store.recent_failures(deps.db, key, now - THROTTLE_WINDOW)):
-        raise Refused("too_many_attempts", "too many wrong passwords: wait a minute")
-    try:
-        await deps.accounts.check_password(body.subject_id, body.password)
-    except Refused:
-        await store.record_failure(deps.db, key, now - THROTTLE_WINDOW)
-        raise
+    # Slowed after failures as any re-authentication is (`passwords.REAUTHENTICATION`).
+    await deps.accounts.check_password(body.subject_id, body.password)
     return Response(status_code=204)
 
 

@@ -10,6 +10,7 @@ from typing import ClassVar
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import SettingsConfigDict
 
+from ac_contracts.services import spec
 from ac_events.crypto import parse_master_key
 from ac_platform.settings import ServiceSettings
 
@@ -35,6 +36,16 @@ class IdentitySettings(ServiceSettings):
     lowers them, as Django's tests use a fast hasher; production refuses anything weaker."""
     service_credentials: SecretStr = SecretStr("{}")
     """JSON: service name -> SHA-256 (hex) of its secret, for the client-credentials grant."""
+    exchangers: tuple[str, ...] = ("gateway",)
+    """The services that may exchange a person's token for one of another audience."""
+    exchanged_token_ttl_s: int = Field(default=60, ge=5, le=900)
+    """How long a token the gateway obtained for one call lives (at most the person's own)."""
+    extra_key_readers: tuple[str, ...] = ()
+    """Clients outside the registry that may read data keys (tests); the registry's services
+    that decrypt (`ServiceSpec.decrypts`) always may."""
+    extra_audiences: dict[str, tuple[str, ...]] = Field(default_factory=dict)
+    """Clients outside the registry and the peers they may get tokens for (tests); the
+    registry's services get tokens for their `tokens_for`."""
     step_up_services: tuple[str, ...] = ("desk",)
     """Services that may ask whether a person's password is right (step-up verification)."""
     profile_writers: tuple[str, ...] = ("desk",)
@@ -67,6 +78,22 @@ class IdentitySettings(ServiceSettings):
     def service_secret_digests(self) -> dict[str, str]:
         raw = json.loads(self.service_credentials.get_secret_value() or "{}")
         return {str(k): str(v).lower() for k, v in raw.items()}
+
+    def audiences_of(self, client_id: str) -> frozenset[str]:
+        """The peers a service may have a token of its own for."""
+        try:
+            found = set(spec(client_id).tokens_for)
+        except KeyError:
+            found = set()
+        return frozenset(found | set(self.extra_audiences.get(client_id, ())))
+
+    def reads_keys(self, client_id: str) -> bool:
+        """Whether a service may fetch people's data keys."""
+        try:
+            decrypts = spec(client_id).decrypts
+        except KeyError:
+            decrypts = False
+        return decrypts or client_id in self.extra_key_readers
 
     @staticmethod
     def secret_digest(secret: str) -> str:

@@ -97,6 +97,13 @@ async def due_erasure(conn: asyncpg.Connection, now: datetime) -> asyncpg.Record
     )
 
 
+async def erasure_requested_at(conn: Conn, subject_id: str) -> datetime | None:
+    at: datetime | None = await conn.fetchval(
+        "SELECT requested_at FROM erasure_requests WHERE subject_id = $1", subject_id
+    )
+    return at
+
+
 async def finish_erasure_request(conn: asyncpg.Connection, subject_id: str) -> None:
     await conn.execute("DELETE FROM erasure_requests WHERE subject_id = $1", subject_id)
 
@@ -170,6 +177,16 @@ async def revoke_family(conn: Conn, family_id: UUID, at: datetime) -> None:
     )
 
 
+async def family_active(conn: Conn, family_id: UUID) -> bool:
+    """A session (refresh-token family) not revoked, logged out or erased."""
+    return bool(
+        await conn.fetchval(
+            "SELECT bool_or(revoked_at IS NULL) FROM refresh_tokens WHERE family_id = $1",
+            family_id,
+        )
+    )
+
+
 async def insert_verification(
     conn: asyncpg.Connection, token_hash: str, subject_id: str, expires_at: datetime
 ) -> None:
@@ -234,26 +251,52 @@ async def reseal_signing_key(conn: Conn, kid: str, sealed: bytes) -> None:
     await conn.execute("UPDATE signing_keys SET sealed = $2 WHERE kid = $1", kid, sealed)
 
 
-# ---------------------------------------------------------------- login throttling
+# ---------------------------------------------------------------- failed passwords
 
 
-async def recent_failures(conn: Conn, username_index: str, since: datetime) -> int:
-    return int(
+async def failures(conn: Conn, key: str) -> tuple[int, datetime] | None:
+    row = await conn.fetchrow("SELECT count, last_at FROM failures WHERE key = $1", key)
+    return (int(row["count"]), row["last_at"]) if row else None
+
+
+async def save_failures(conn: Conn, key: str, count: int, last_at: datetime) -> None:
+    await conn.execute(
+        """INSERT INTO failures VALUES ($1, $2, $3)
+           ON CONFLICT (key) DO UPDATE SET count = EXCLUDED.count, last_at = EXCLUDED.last_at""",
+        key,
+        count,
+        last_at,
+    )
+
+
+async def forget_failures(conn: Conn, *keys: str) -> None:
+    await conn.execute("DELETE FROM failures WHERE key = ANY($1)", list(keys))
+
+
+async def prune_failures(conn: Conn, before: datetime) -> None:
+    await conn.execute("DELETE FROM failures WHERE last_at < $1", before)
+
+
+async def known_source(conn: Conn, username_index: str, source: str, since: datetime) -> bool:
+    return bool(
         await conn.fetchval(
-            "SELECT count(*) FROM login_failures WHERE username_index = $1 AND at > $2",
+            """SELECT 1 FROM known_sources
+               WHERE username_index = $1 AND source = $2 AND seen_at > $3""",
             username_index,
+            source,
             since,
         )
     )
 
 
-async def record_failure(conn: Conn, username_index: str, prune_before: datetime) -> None:
+async def saw_source(conn: Conn, username_index: str, source: str, at: datetime) -> None:
     await conn.execute(
-        "DELETE FROM login_failures WHERE username_index = $1 AND at < $2",
+        """INSERT INTO known_sources VALUES ($1, $2, $3)
+           ON CONFLICT (username_index, source) DO UPDATE SET seen_at = EXCLUDED.seen_at""",
         username_index,
-        prune_before,
+        source,
+        at,
     )
-    await conn.execute("INSERT INTO login_failures (username_index) VALUES ($1)", username_index)
 
 
 # ---------------------------------------------------------------- retention [D] #16

@@ -22,7 +22,7 @@ from jwt.algorithms import OKPAlgorithm
 
 from ac_events.crypto import DecryptionError, decrypt, encrypt
 from ac_identity import store
-from ac_platform.auth import AUDIENCE, ISSUER
+from ac_platform.auth import ISSUER
 
 _AAD = b"ac-identity:signing-key"
 
@@ -55,20 +55,34 @@ class Signer:
         return {"keys": [k.public_jwk for k in self.keys]}
 
     def access_token(
-        self, subject: str, role: str, ttl_s: int, organization_id: str | None = None
+        self,
+        subject: str,
+        role: str,
+        ttl_s: int,
+        organization_id: str | None = None,
+        *,
+        audience: str,
+        session: str | None = None,
+        actor: str | None = None,
     ) -> str:
+        """A token for one audience (a service's name, or the gateway for a person's own);
+        `session` is a person's refresh-token family, `actor` who exchanged for it."""
         now = int(time.time())
         claims: dict[str, Any] = {
             "sub": subject,
             "role": role,
             "iss": ISSUER,
-            "aud": AUDIENCE,
+            "aud": audience,
             "iat": now,
             "exp": now + ttl_s,
             "jti": uuid.uuid4().hex,
         }
         if organization_id:
             claims["org"] = organization_id
+        if session:
+            claims["sid"] = session
+        if actor:
+            claims["act"] = {"sub": actor}
         key = self.active
         return jwt.encode(claims, key.private_key, algorithm="EdDSA", headers={"kid": key.kid})
 

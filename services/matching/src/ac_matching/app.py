@@ -22,6 +22,7 @@ from ac_matching.retention import remove_provision_records
 from ac_matching.settings import MatchingSettings
 from ac_matching.views import Matcher
 from ac_platform.clock import Clock, utc_now
+from ac_platform.erasures import erasure_listener
 from ac_platform.peers import keyring, open_peers
 from ac_platform.resources import Resources
 from ac_platform.service import Wired, Wiring, create_service_app
@@ -85,6 +86,7 @@ def wiring(settings: MatchingSettings, clock: Clock) -> Wiring:
                 Periodic("scores", matcher.record_scores, settings.record_scores_s),
                 Periodic("recipients", tell, settings.notices_every_s),
                 Periodic("retention", retention, settings.retention_every_s),
+                await erasure_listener(res, keys),
             ]
             yield Wired(deps, workers)
 

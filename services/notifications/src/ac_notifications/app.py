@@ -17,6 +17,7 @@ from ac_notifications.handlers import GROUP, SOURCES, make_handlers
 from ac_notifications.retention import remove_bodies
 from ac_notifications.settings import NotificationsSettings
 from ac_platform.clock import Clock, utc_now
+from ac_platform.erasures import erasure_listener
 from ac_platform.peers import keyring, open_peers
 from ac_platform.resources import Resources
 from ac_platform.service import Wired, Wiring, create_service_app
@@ -54,6 +55,7 @@ def wiring(settings: NotificationsSettings, clock: Clock) -> Wiring:
                     },
                 ),
                 Periodic("retention", retention, settings.retention_every_s),
+                await erasure_listener(res, keys),
             ]
             yield Wired(NotificationsDeps(settings, events, peers), workers)
 

@@ -12,6 +12,12 @@ Failures: only a 5xx refusal of the address (`RCPT TO`) is permanent:
 trouble (the server down or refusing connections, a 4xx, a 5xx to `MAIL` or
 `DATA`, as a local sink without its folder answers) and retries with
 exponential back-off until `max_attempts`, then fails with its last reason.
+
+One bad message never holds up the others: a message that cannot be composed (a
+template that does not render, a header the email library refuses) fails at once,
+permanently, with its reason; any other error is that message's, retried with
+back-off like a transient failure; and every path is capped at `max_attempts` (a
+claimed message over the cap is marked `failed`, whatever keeps failing it).
 """
 
 from __future__ import annotations
@@ -25,6 +31,7 @@ import aiosmtplib
 import asyncpg
 import httpx
 import orjson
+from jinja2 import TemplateError
 
 from ac_events.catalogue import (
     Language,
@@ -99,6 +106,10 @@ class Sender:
         """One message; whatever becomes of it, the messages after it go on (a message that
         raises on every attempt is retried with back-off, then ends `failed`, and never
         holds up the others)."""
+        if int(row["attempts"]) > self.settings.max_attempts:
+            error = f"gave up after {self.settings.max_attempts} attempts: {row['last_error']}"
+            await self._end(row, "failed", error, None, None, permanent=False)
+            return
         try:
             await self._try(row)
         except (httpx.HTTPError, ConnectionError, ConsentUnavailable) as exc:  # away: later
@@ -132,15 +143,12 @@ class Sender:
             if not allowed:
                 await self._end(row, "skipped", f"no_consent: {reason}", address, language)
                 return
-        params = await self._params(row, key, language)
-        title, body = render(kind, language, params)
-        message = EmailMessage()
-        message["From"] = self.settings.mail_from
-        message["To"] = address
-        message["Subject"] = title
-        message["Message-ID"] = f"<{row['message_id']}@{MESSAGE_DOMAIN}>"
-        message["X-AC-Idempotency-Key"] = row["idempotency_key"]
-        message.set_content(body)
+        try:
+            message = await self._compose(row, key, kind, language, address)
+        except (ValueError, TypeError, KeyError, TemplateError) as exc:  # never composable
+            error = f"unrenderable: {type(exc).__name__}"
+            await self._end(row, "failed", error, address, language)
+            return
         try:
             await aiosmtplib.send(
                 message,
@@ -164,6 +172,20 @@ class Sender:
             await self._failed(row, type(exc).__name__, address, language, permanent=False)
         else:
             await self._sent(row, address, language)
+
+    async def _compose(
+        self, row: asyncpg.Record, key: bytes, kind: NotificationKind, language: Language,
+        address: str,
+    ) -> EmailMessage:  # fmt: skip
+        title, body = render(kind, language, await self._params(row, key, language))
+        message = EmailMessage()
+        message["From"] = self.settings.mail_from
+        message["To"] = address
+        message["Subject"] = title
+        message["Message-ID"] = f"<{row['message_id']}@{MESSAGE_DOMAIN}>"
+        message["X-AC-Idempotency-Key"] = row["idempotency_key"]
+        message.set_content(body)
+        return message
 
     async def _key_of(self, subject_id: str) -> bytes | None:
         key = await self.keyring.key_for(subject_id)

@@ -40,6 +40,7 @@ from ac_events.consumer import Handler
 from ac_events.envelope import Envelope
 from ac_events.keyring import Keyring
 from ac_notifications import store, store_recruitment
+from ac_notifications.accounts import account_handlers
 from ac_notifications.commands import queue
 from ac_notifications.desk import make_desk_handlers
 from ac_notifications.domain import (
@@ -250,4 +251,4 @@ def make_handlers(keyring: Keyring) -> dict[str, Handler]:
         (SubjectErased, erased),
         *make_desk_handlers(key),
     ]
-    return {event.type: handler for event, handler in table}
+    return {event.type: handler for event, handler in table} | account_handlers(keyring)

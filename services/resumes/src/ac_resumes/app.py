@@ -10,6 +10,7 @@ from fastapi import FastAPI
 from ac_events.codec import Codec
 from ac_events.migrator import source
 from ac_events.store import EventStore
+from ac_platform.erasures import erasure_listener
 from ac_platform.peers import keyring, open_peers
 from ac_platform.resources import Resources
 from ac_platform.service import Wired, Wiring, create_service_app
@@ -30,6 +31,7 @@ def wiring(settings: ResumesSettings) -> Wiring:
             workers: list[Worker] = [
                 await outbox_relay(res, events),
                 await consumer(res, GROUP, SOURCES, HANDLERS, codec),
+                await erasure_listener(res, keys),
             ]
             yield Wired(ResumesDeps(settings, events, keys, peers), workers)
 

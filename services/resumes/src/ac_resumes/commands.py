@@ -68,7 +68,8 @@ async def read_content(body: ResumeBody) -> ResumeContent:
 async def consent_to_acquire(
     deps: ResumesDeps, subject_id: str, v: Volunteering, bearer: str
 ) -> None:
-    """The person's consent to acquire what they volunteer, recorded by the consent service."""
+    """The person's consent to acquire what they volunteer, recorded by the consent service
+    (asked with resumes' own token, for the person whose token this call came with)."""
     grant = {
         "purpose": Purpose.RECRUITMENT_SERVICES.value,
         "sensitive_categories": [c.value for c in v.categories],
@@ -76,8 +77,9 @@ async def consent_to_acquire(
         "channel": "resume_form",
     }
     try:
+        headers = {**await deps.peers.service_token.headers(), "x-on-behalf-of": bearer}
         r = await deps.peers.consent_http.post(
-            f"/subjects/{subject_id}/consents", json=grant, headers={"authorization": bearer}
+            f"/subjects/{subject_id}/consents", json=grant, headers=headers
         )
     except httpx.HTTPError as exc:
         raise Refused("consent_unavailable", "try again later") from exc

@@ -103,3 +103,15 @@ class UnverifiedAccountsRemoved(RecordsRemoved):
     producer: ClassVar[str] = "identity"
 
     kind: Literal[RecordKind.UNVERIFIED_ACCOUNT] = RecordKind.UNVERIFIED_ACCOUNT
+
+
+# ---------------------------------------------------------------- [H] issue 14, issue 16 (6)
+
+
+@register
+class RegistrationAttempted(Event):
+    """Someone tried to register the username of this account. Registration answers the same
+    whether a username is free or taken (issue 14, item 5); the owner is told by email."""
+
+    type: ClassVar[str] = "RegistrationAttempted"
+    producer: ClassVar[str] = "identity"

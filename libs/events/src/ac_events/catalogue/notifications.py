@@ -37,6 +37,8 @@ class NotificationKind(StrEnum):
     """To staff: a request is due soon, or overdue (escalated to the supervisors)."""
     RECIPIENT_NOTICE = "recipient_notice"
     """To a client: data it received was corrected or erased."""
+    # [H] issue 14 (item 5), issue 16 (item 6): an account people can recover and control
+    REGISTRATION_ATTEMPT = "registration_attempt"
 
 
 class _Message(Event):
