@@ -71,7 +71,7 @@ class World:
     ) -> tuple[dict[str, str], str]:
         body = {"username": username, "password": PASSWORD, "name": username.title(),
                 "email": f"{username}@example.jp", "school": "Kyoto University"}  # fmt: skip
-        assert (await self.p.gateway.post("/v1/users", json=body)).status_code == 201
+        assert (await self.p.gateway.post("/v1/users", json=body)).status_code == 202
         who, subject = await self.p.login(username, PASSWORD)
         if cv is not None:
             assert (
