@@ -44,11 +44,20 @@ infra-status:
 	$(INFRA) status
 
 .PHONY: chromium
-chromium: ## headless Chromium (Debian's) for the browser test of the audit report
+chromium: ## headless Chromium (Debian's) for the browser tests (the web app, the audit report)
 	deploy/local/chromium.sh
 
+.PHONY: web
+web: venv ## install (npm ci) and build the web app, each only when needed (web/dist)
+	$(PY) deploy/local/webbuild.py
+
+.PHONY: web-client
+web-client: venv ## regenerate the web app's typed API client from the gateway's OpenAPI
+	$(PY) deploy/local/webbuild.py --install
+	$(PY) -m tools.web_client write
+
 .PHONY: test
-test: infra chromium ## install everything, start infrastructure, run the whole suite
+test: infra chromium web ## install everything, start infrastructure, run the whole suite
 	@# pytest exits 5 when it collected no test: a broken set-up, said plainly.
 	$(WITH_INFRA) $(PY) -m pytest $(PYTEST_ARGS) || { rc=$$?; \
 	  [ $$rc -ne 5 ] || echo "make test: pytest collected no tests (exit 5): the suite is broken" >&2; \
@@ -71,10 +80,12 @@ mail: venv ## list the emails the local platform has sent (they are files in .ca
 	$(PY) deploy/local/mailsink.py --list --dir .cache/mail
 
 .PHONY: lint
-lint: venv ## ruff and mypy
+lint: venv ## ruff and mypy; the web app's TypeScript (tsc, strict)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
+	$(PY) deploy/local/webbuild.py --install
+	npm --prefix web run --silent typecheck
 
 .PHONY: fmt
 fmt: venv
@@ -135,6 +146,10 @@ image: ## build one service's image (SERVICE=matching TAG=0.1.0; needs a Docker 
 	@test -n "$(SERVICE)" || { echo "make image SERVICE=<name> [TAG=<tag>]" >&2; exit 2; }
 	docker build -f deploy/docker/Dockerfile --build-arg SERVICE=$(SERVICE) \
 	  -t $(IMAGE_REPO)/$(SERVICE):$(TAG) .
+
+.PHONY: web-image
+web-image: ## build the web app's image (nginx-unprivileged serving web/dist; TAG=; needs a Docker engine)
+	docker build -f deploy/docker/web.Dockerfile -t $(IMAGE_REPO)/web:$(TAG) .
 
 # Kubernetes manifests: kustomize and kubeconform built from the Go module proxy,
 # the schemas (Kubernetes, Strimzi, CloudNativePG) from deploy/k8s/schemas: all offline.

@@ -1,5 +1,9 @@
-"""`make run`: every service under one supervisor, each on its own port.
+"""`make run`: every service under one supervisor, each on its own port, and the web app.
 
+Installs and builds the web app when needed (`npm ci`, `npm run build`:
+deploy/local/webbuild.py) and serves it on a port of its own (the static server
+with the single-page fallback: deploy/local/webserver.py); the gateway lets
+exactly that origin call it from a browser, and the emails' links point at it.
 Starts the local mail sink and each service with uvicorn as a child process,
 waits until each `/readyz` answers 200, and prints where everything is. A
 child that exits is started again (as Kubernetes restarts a pod), after a
@@ -48,6 +52,9 @@ PORT_BASE = int(os.environ.get("AC_PORT_BASE", str(DEFAULT_PORT_BASE)))
 """The gateway's port; every service's registry port moves by as much as it does."""
 SERVICES = {s.name: PORT_BASE + (s.port - DEFAULT_PORT_BASE) for s in REGISTRY}
 """Each service's local port, in the registry's order (the gateway first)."""
+WEB_PORT = PORT_BASE + max(s.port for s in REGISTRY) - DEFAULT_PORT_BASE + 1
+"""The web app's port: the one after the services' (8008 by default)."""
+WEB_URL = f"http://127.0.0.1:{WEB_PORT}"
 SMTP_PORT = int(os.environ.get("AC_SMTP_PORT", "1025"))
 MAIL_DIR = Path(os.environ.get("AC_MAIL_DIR", str(ROOT / ".cache" / "mail")))
 READY_TIMEOUT_S = float(os.environ.get("AC_READY_TIMEOUT_S", "90"))
@@ -90,7 +97,8 @@ def local_env() -> dict[str, str]:
         "IDENTITY_SERVICE_CREDENTIALS": json.dumps(digests),
         **{f"{s.upper()}_CLIENT_SECRET": v for s, v in secret.items()},
         "NOTIFICATIONS_SMTP_PORT": str(SMTP_PORT),
-        "NOTIFICATIONS_PUBLIC_URL": url("gateway"),
+        "NOTIFICATIONS_PUBLIC_URL": WEB_URL,
+        "GATEWAY_CORS_ORIGINS": json.dumps([WEB_URL]),
         **peers,
         **os.environ,
     }
@@ -101,6 +109,14 @@ def service_command(service: str, port: int) -> list[str]:
         sys.executable, "-m", "uvicorn", f"ac_{service}.app:create_app", "--factory",
         "--host", "127.0.0.1", "--port", str(port), "--no-access-log",
         "--timeout-keep-alive", str(SERVER_KEEPALIVE_S), "--no-proxy-headers",
+    ]  # fmt: skip
+
+
+def web_command(dist: Path) -> list[str]:
+    grace = os.environ.get("IDENTITY_ERASURE_GRACE_S", "60")
+    return [
+        sys.executable, str(ROOT / "deploy" / "local" / "webserver.py"), "--dist", str(dist),
+        "--port", str(WEB_PORT), "--api-url", url("gateway"), "--erasure-grace-s", grace,
     ]  # fmt: skip
 
 
@@ -189,6 +205,7 @@ async def keep_up(child: Child, client: httpx.AsyncClient, give_up: Callable[[st
 
 def announce(services: dict[str, int]) -> None:
     print("\nActive Connector is running:", flush=True)
+    print(f"  web app               {WEB_URL}/   (students, clients, staff, auditors; ja/en)")
     if "gateway" in services:
         print(f"  gateway (public API)  {url('gateway')}/   docs: {url('gateway')}/docs")
     for s, p in services.items():
@@ -197,6 +214,20 @@ def announce(services: dict[str, int]) -> None:
     print(f"                 (SMTP on 127.0.0.1:{SMTP_PORT}; list them: make mail)")
     print("  demo data      make demo (a staff account, clients, vacancies and students)")
     print("  first staff    make staff-account", flush=True)
+
+
+async def build_web() -> Path | None:
+    """`npm ci` and the build of the web app, each only when needed (webbuild.py)."""
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable,
+        str(ROOT / "deploy" / "local" / "webbuild.py"),
+        stdout=asyncio.subprocess.PIPE,
+    )
+    out, _ = await proc.communicate()
+    if proc.returncode != 0:
+        say("the web app could not be installed or built (see above)")
+        return None
+    return Path(out.decode().strip())
 
 
 async def seed_demo() -> int:
@@ -209,7 +240,10 @@ async def seed_demo() -> int:
 async def main(check: bool, demo: bool) -> int:
     services = existing()
     env = local_env()
-    children = [Child("mail", mail_command(), env)]
+    dist = await build_web()
+    if dist is None:
+        return 1
+    children = [Child("mail", mail_command(), env), Child("web", web_command(dist), env, WEB_PORT)]
     children += [Child(s, service_command(s, p), env, p) for s, p in services.items()]
     for child in children:
         await child.start()

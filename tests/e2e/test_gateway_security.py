@@ -118,6 +118,14 @@ async def a_cv_only(w: World) -> None:
     await w.cv("student_b", False)
 
 
+async def browser_session(w: World) -> None:
+    """A session cookie in the gateway client's jar, as a browser keeps it."""
+    w.p.gateway.cookies.clear()
+    r = await w.call("anonymous", "POST", "/v1/auth/session",
+                     {"username": "student.a", "password": PASSWORD})  # fmt: skip
+    assert r.status_code == 200 and "ac_refresh" in w.p.gateway.cookies, r.text
+
+
 def vacancy_to_close() -> Cell:
     made: dict[str, str] = {}
 
@@ -295,6 +303,12 @@ CELLS: dict[tuple[str, str], Cell] = {
         at("/v1/auth/refresh"), 401, lambda w: {"refresh_token": "not-a-real-refresh-token"}),
     ("POST", "/v1/auth/logout"): Cell(
         at("/v1/auth/logout"), 204, lambda w: {"refresh_token": "not-a-real-refresh-token"}),
+    ("POST", "/v1/auth/session"): Cell(
+        at("/v1/auth/session"), 200, lambda w: {"username": "student.a", "password": PASSWORD}),
+    # Each call rotates the session cookie (the client's jar keeps the newest).
+    ("POST", "/v1/auth/session/refresh"): Cell(at("/v1/auth/session/refresh"), 200,
+                                               setup=browser_session),
+    ("DELETE", "/v1/auth/session"): Cell(at("/v1/auth/session"), 204, setup=browser_session),
     ("GET", "/v1/auth/jwks"): Cell(at("/v1/auth/jwks"), 200),
     ("GET", "/v1/me"): Cell(at("/v1/me"), 200),
     ("PATCH", "/v1/me"): Cell(at("/v1/me"), 200, lambda w: {"school": "Tokyo Tech"}),
@@ -308,6 +322,7 @@ CELLS: dict[tuple[str, str], Cell] = {
     ("POST", "/v1/me/transfer-objections"): Cell(
         at("/v1/me/transfer-objections"), 201, lambda w: {"transfer_id": w.transfer}),
     ("GET", "/v1/policies"): Cell(at("/v1/policies"), 200),
+    ("GET", "/v1/country-notices"): Cell(at("/v1/country-notices?country=US"), 200),
     ("GET", "/v1/country-notices/{notice_sha256}"): Cell(
         lambda w: f"/v1/country-notices/{w.notice}", 200),
     # A client sees only its own organisation.
@@ -533,6 +548,8 @@ async def world(infra: Infra) -> AsyncIterator[World]:
         sha = (await p.gateway.post("/v1/country-notices", json=notice, headers=staff)).json()[
             "notice_sha256"
         ]
+        listed = await p.gateway.get("/v1/country-notices?country=US", headers=a)
+        assert [x["notice_sha256"] for x in listed.json()] == [sha], listed.text
         deadline = (datetime.now(UTC) + timedelta(days=30)).isoformat()
         transfer = {"acquirer": "org-y", "acquirer_name": "Y", "purposes": ["client_application"],
                     "opt_out_deadline": deadline}  # fmt: skip
@@ -587,3 +604,71 @@ def test_every_upstream_of_the_table_is_a_service_the_gateway_knows() -> None:
 
     known = GatewaySettings(environment="test").upstreams()
     assert {r.upstream for r in ROUTES} <= set(known)
+
+
+async def test_the_browser_session_keeps_its_refresh_token_out_of_reach_of_scripts(
+    world: World,
+) -> None:
+    """[W] The refresh token is never in a body a page could read: it is an httpOnly,
+    SameSite=Strict cookie scoped to the session routes, Secure over https, rotated on
+    refresh (the old one then signs the family out), revoked and cleared on sign-out."""
+    gw = httpx.AsyncClient(transport=httpx.ASGITransport(app=world.p.gateway_app),
+                           base_url="https://gw")  # fmt: skip
+    async with gw:
+        r = await gw.post("/v1/auth/session", json={"username": "student.b", "password": PASSWORD})
+        assert r.status_code == 200, r.text
+        assert "refresh_token" not in r.json() and r.json()["access_token"]
+        cookie = r.headers["set-cookie"]
+        for flag in ("HttpOnly", "Secure", "SameSite=strict", "Path=/v1/auth/session"):
+            assert flag.lower() in cookie.lower(), cookie
+        first = gw.cookies["ac_refresh"]
+        r = await gw.post("/v1/auth/session/refresh")
+        assert r.status_code == 200 and r.json()["subject_id"] == world.subjects["student_b"]
+        assert gw.cookies["ac_refresh"] != first  # rotated
+        # The first cookie again (stolen, replayed): the whole family is signed out.
+        gw.cookies.clear()
+        gw.cookies.set("ac_refresh", first)
+        replay = await gw.post("/v1/auth/session/refresh")
+        assert replay.status_code == 401
+        assert replay.json()["detail"]["reason"] == "refresh_token_reused"
+        gw.cookies.clear()
+        assert (await gw.post("/v1/auth/session/refresh")).status_code == 401
+        # Sign in again; sign out revokes the cookie's token and clears it.
+        r = await gw.post("/v1/auth/session", json={"username": "student.b", "password": PASSWORD})
+        token = gw.cookies["ac_refresh"]
+        bearer = {"Authorization": f"Bearer {r.json()['access_token']}"}
+        out = await gw.delete("/v1/auth/session", headers=bearer)
+        assert out.status_code == 204 and 'ac_refresh=""' in out.headers["set-cookie"]
+        gw.cookies.set("ac_refresh", token)
+        again = await gw.post("/v1/auth/session/refresh")
+        assert again.status_code == 401
+
+
+async def test_cors_allows_exactly_the_app_origin_and_the_api_methods(world: World) -> None:
+    """[W] A browser on the app's origin may call every method the table uses (PUT included:
+    revising a CV), with the session cookie; any other origin gets no CORS grant, and the
+    session routes refuse it outright."""
+    from ac_gateway.app import create_app
+    from ac_gateway.settings import GatewaySettings
+
+    app_origin = "http://127.0.0.1:5173"
+    settings = GatewaySettings(environment="test", cors_origins=(app_origin,))
+    gw = httpx.AsyncClient(transport=httpx.ASGITransport(app=create_app(settings)),
+                           base_url="http://gw")  # fmt: skip
+    async with gw:
+        for method in sorted({r.method for r in ROUTES}):
+            r = await gw.options("/v1/me/resume", headers={
+                "Origin": app_origin, "Access-Control-Request-Method": method})  # fmt: skip
+            assert r.status_code == 200, (method, r.text)
+            assert r.headers["access-control-allow-origin"] == app_origin
+            assert r.headers["access-control-allow-credentials"] == "true"
+            allowed = {m.strip() for m in r.headers["access-control-allow-methods"].split(",")}
+        assert allowed == {r.method for r in ROUTES} and "PUT" in allowed
+        r = await gw.options("/v1/me/resume", headers={
+            "Origin": "http://evil.example", "Access-Control-Request-Method": "PUT"})  # fmt: skip
+        assert "access-control-allow-origin" not in r.headers
+    # The session routes refuse another origin outright (the platform's gateway: it has a
+    # database for its rate limits, which count before the origin is looked at).
+    r = await world.p.gateway.post("/v1/auth/session", headers={"Origin": "http://evil.example"},
+                                   json={"username": "student.b", "password": PASSWORD})  # fmt: skip
+    assert r.status_code == 403 and r.json()["detail"]["reason"] == "forbidden"

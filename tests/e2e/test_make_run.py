@@ -70,6 +70,7 @@ def fresh_clone(into: Path) -> Path:
 class Run:
     clone: Path
     gateway: str
+    web: str
     env: dict[str, str]
     proc: subprocess.Popen[str]
     lines: list[str] = field(default_factory=list)
@@ -121,13 +122,13 @@ def _environment(base: int, smtp: int) -> dict[str, str]:
 @pytest.fixture(scope="module")
 def fresh_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Run]:
     clone = fresh_clone(tmp_path_factory.mktemp("fresh-clone"))
-    base, smtp = free_block(7), free_block(1)
+    base, smtp = free_block(8), free_block(1)  # seven services and the web app
     env = _environment(base, smtp)
     proc = subprocess.Popen(
         ["make", "run"], cwd=clone, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
         text=True, start_new_session=True,
     )  # fmt: skip
-    run = Run(clone, f"http://127.0.0.1:{base}", env, proc)
+    run = Run(clone, f"http://127.0.0.1:{base}", f"http://127.0.0.1:{base + 7}", env, proc)
     assert proc.stdout is not None
     reader = threading.Thread(target=lambda: run.lines.extend(iter(proc.stdout.readline, "")))  # type: ignore[union-attr]
     reader.start()
@@ -146,6 +147,28 @@ def fresh_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Run]:
         subprocess.run(["make", "infra-down"], cwd=clone, env=env, capture_output=True)
 
 
+def test_the_web_app_is_installed_built_served_and_announced_first(fresh_run: Run) -> None:
+    """[W] `make run` ran `npm ci` and the build on the fresh clone, serves the app with its
+    CSP and single-page fallback, lets exactly its origin call the gateway, and prints its
+    address first."""
+    run = fresh_run
+    start = next(i for i, line in enumerate(run.lines) if "Active Connector is running" in line)
+    assert f"web app               {run.web}/" in run.lines[start + 1], run.lines[start + 1]
+    assert (run.clone / "web" / "node_modules" / ".ac-lock-sha256").exists()
+    with httpx.Client(base_url=run.web, timeout=30) as web:
+        index = web.get("/")
+        assert index.status_code == 200 and '<div id="root">' in index.text
+        assert "script-src 'self'" in index.headers["content-security-policy"]
+        assert web.get("/me/consents").text == index.text  # the single-page fallback
+        assert web.get("/config.json").json()["apiUrl"] == run.gateway
+    with httpx.Client(base_url=run.gateway, timeout=30) as gw:
+        preflight = {"Origin": run.web, "Access-Control-Request-Method": "PUT"}
+        r = gw.options("/v1/me/resume", headers=preflight)
+        assert r.headers["access-control-allow-origin"] == run.web
+        r = gw.options("/v1/me/resume", headers={**preflight, "Origin": "http://127.0.0.1:1"})
+        assert "access-control-allow-origin" not in r.headers
+
+
 def test_the_first_hour_register_read_the_email_verify_sign_in(fresh_run: Run) -> None:
     run = fresh_run
     assert run.wait_for_line(r"every email the platform sends lands in .*/\.cache/mail/new", 1)
@@ -158,9 +181,10 @@ def test_the_first_hour_register_read_the_email_verify_sign_in(fresh_run: Run) -
         assert mail["Subject"] == "Confirm your email address"
         body = mail.get_body(preferencelist=("plain",))
         assert body is not None
-        link = re.search(r"verify-email\?token=([\w-]+)", body.get_content())
-        assert link, body.get_content()
-        r = gw.post("/v1/email-verifications", json={"token": link.group(1)})
+        link = re.search(r"(\S+)/verify-email\?token=([\w-]+)", body.get_content())
+        assert link and link.group(1) == run.web, body.get_content()  # a page of the app
+        assert httpx.get(link.group(0), timeout=30).status_code == 200
+        r = gw.post("/v1/email-verifications", json={"token": link.group(2)})
         assert r.status_code == 200, r.text
         r = gw.post("/v1/auth/login", json={"username": "newcomer", "password": PASSWORD})
         assert r.status_code == 200, r.text

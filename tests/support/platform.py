@@ -79,13 +79,13 @@ def identity_settings(**values: Any) -> IdentitySettings:
 
 
 @asynccontextmanager
-async def serving(app: ASGIApp, port: int) -> AsyncIterator[None]:
+async def serving(app: ASGIApp, port: int, lifespan: bool = True) -> AsyncIterator[None]:
     config = uvicorn.Config(
         app,
         host="127.0.0.1",
         port=port,
         log_level="warning",
-        lifespan="on",
+        lifespan="on" if lifespan else "off",
         timeout_keep_alive=SERVER_KEEPALIVE_S,
     )
     server = uvicorn.Server(config)
@@ -180,9 +180,15 @@ async def platform(
     notifications: bool = False,
     matching: dict[str, Any] | None = None,
     matching_clock: Clock = utc_now,
+    *,
+    web_origin: str | None = None,
+    gateway_port: int | None = None,
 ) -> AsyncIterator[Platform]:
     """Identity and consent (and, with `notifications`, that service and an SMTP server);
-    `matching` overrides matching's settings, `matching_clock` is when it thinks it is."""
+    `matching` overrides matching's settings, `matching_clock` is when it thinks it is.
+
+    For a browser: `web_origin` is the web app's (the gateway's CORS origin, and where the
+    emails' links point), and `gateway_port` serves the gateway on a real port too."""
     kafka = infra.kafka_bootstrap_servers
     async with AsyncExitStack() as stack:
         identity_db = await stack.enter_async_context(database(infra))
@@ -255,6 +261,8 @@ async def platform(
                 NotificationsSettings(
                     database_url=await stack.enter_async_context(database(infra)),
                     smtp_port=smtp.port,
+                    public_url=web_origin
+                    or NotificationsSettings.model_fields["public_url"].default,
                     **peers,
                 )
             )
@@ -282,9 +290,12 @@ async def platform(
                 address_rate_per_minute=10_000,
                 client_secret=SECRET,
                 database_url=await stack.enter_async_context(database(infra)),
+                cors_origins=(web_origin,) if web_origin else (),
             )
         )
         await stack.enter_async_context(gateway_app.router.lifespan_context(gateway_app))
+        if gateway_port is not None:
+            await stack.enter_async_context(serving(gateway_app, gateway_port, lifespan=False))
         client = await stack.enter_async_context(
             httpx.AsyncClient(transport=httpx.ASGITransport(app=gateway_app), base_url="http://gw")
         )

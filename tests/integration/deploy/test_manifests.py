@@ -262,3 +262,55 @@ def test_no_secret_value_is_committed(prod: Docs) -> None:
                 assert not any(
                     w in key for w in ("PASSWORD", "SECRET", "MASTER_KEY", "LINK_KEY")
                 ), key
+
+
+# -- the web app (not a service of the registry: static files behind nginx) -----------------
+
+
+def web_problems(docs: Docs) -> list[str]:
+    """The web app's manifests against the platform's: its nginx sends the local server's CSP
+    for the gateway's host, config.json names that host, the gateway lets exactly the app's
+    host call it, the emails link to it, and the pod is unprivileged and isolated."""
+    from deploy.local.webserver import security_headers
+
+    problems = []
+    hosts = {d["metadata"]["name"]: d["spec"]["rules"][0]["host"] for d in docs
+             if d["kind"] == "Ingress"}  # fmt: skip
+    app, api = f"https://{hosts.get('web')}", f"https://{hosts.get('gateway')}"
+    configs = {d["metadata"]["name"]: d.get("data", {}) for d in docs if d["kind"] == "ConfigMap"}
+    web: dict[str, str] = next((v for k, v in configs.items() if k.startswith("web-config")), {})
+    for header, value in security_headers(api).items():
+        if f'add_header {header} "{value}" always;' not in web.get("security-headers.inc", ""):
+            problems.append(f"nginx lacks {header}: {value}")
+    if yaml.safe_load(web.get("config.json", "{}")).get("apiUrl") != api:
+        problems.append("config.json does not name the gateway's host")
+    if yaml.safe_load(configs["gateway-config"]["GATEWAY_CORS_ORIGINS"]) != [app]:
+        problems.append("the gateway's CORS origins are not exactly the app's")
+    if configs["notifications-config"]["NOTIFICATIONS_PUBLIC_URL"] != app:
+        problems.append("the emails' links do not point at the app")
+    deployment = [d for d in docs if d["kind"] == "Deployment" and d["metadata"]["name"] == "web"]
+    if not deployment:
+        return [*problems, "no web Deployment"]
+    pod = deployment[0]["spec"]["template"]["spec"]
+    [container] = pod["containers"]
+    context = container["securityContext"]
+    if not (context["runAsNonRoot"] and context["readOnlyRootFilesystem"]
+            and not context["allowPrivilegeEscalation"]):  # fmt: skip
+        problems.append("the web container is not unprivileged")
+    [policy] = [
+        d for d in docs if d["kind"] == "NetworkPolicy" and d["metadata"]["name"] == "web-allow"
+    ]
+    if policy["spec"].get("egress") != [] or len(policy["spec"]["ingress"]) != 1:
+        problems.append("the web pod is not isolated (ingress controller in, nothing out)")
+    return problems
+
+
+def test_the_web_app_is_deployed_beside_the_gateway_and_agrees_with_it(prod: Docs) -> None:
+    assert web_problems(prod) == []
+    wrong_origin = copy.deepcopy(prod)
+    for d in wrong_origin:
+        if d["kind"] == "ConfigMap" and d["metadata"]["name"] == "gateway-config":
+            d["data"]["GATEWAY_CORS_ORIGINS"] = '["*"]'
+    assert web_problems(wrong_origin) == ["the gateway's CORS origins are not exactly the app's"]
+    no_web = [d for d in prod if (d["kind"], d["metadata"]["name"]) != ("Deployment", "web")]
+    assert web_problems(no_web) == ["no web Deployment"]

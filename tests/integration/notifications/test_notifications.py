@@ -333,7 +333,7 @@ async def test_job_alerts_and_marketing_only_with_consent_and_unsubscribe_withdr
     verification = uses[(no, "NotificationSent", "email_verification")]
     assert (verification["purpose"], verification["basis"]) == ("recruitment_services", "contract")
 
-    link = re.search(r"/v1/unsubscribe\?token=(\S+)", mail.body)
+    link = re.search(r"https://app.example/unsubscribe\?token=(\S+)", mail.body)  # the app page
     assert link is not None
     r = await rig.notifications.get("/unsubscribe", params={"token": link.group(1)})
     assert r.status_code == 200 and r.json()["withdrawn"] == 1

@@ -118,6 +118,10 @@ class Notice(NoticeBody):
     notice_sha256: Sha256
 
 
+class NoticeQuery(BaseModel):
+    country: Region = Field(description="ISO 3166-1 alpha-2 code of the recipient's country")
+
+
 class TransferOut(BaseModel):
     transfer_id: UUID
     acquirer: str

@@ -32,3 +32,14 @@ class Disclosure(Export):
     available_until: datetime
     requests: list[dict[str, Any]] | None = None
     """The person's requests to the desk."""
+
+
+class Session(BaseModel):
+    """A browser's session: the access token (kept in memory by the app); the refresh token is
+    in an httpOnly cookie the page's scripts cannot read."""
+
+    access_token: str
+    token_type: str = "Bearer"  # noqa: S105 (the scheme, not a secret)
+    expires_in: int
+    subject_id: str
+    role: str

@@ -146,6 +146,7 @@ REASONS: dict[str, Reason] = {
     "already_answered": Reason(409, "the request has its answer: write in its thread"),
     "field_required": Reason(422, "that field cannot be deleted (name and email stay)"),
     "value_required": Reason(422, "a correction or an addition gives the new value"),
+    "value_not_taken": Reason(422, "the new value is not one the field takes (an email, a length)"),
     "incomplete_request": Reason(
         422, "the request lacks what its kind needs (field, purpose, ...)"
     ),

@@ -39,6 +39,7 @@ from ac_contracts.consent import (
     HistoryItem,
     Notice,
     NoticeBody,
+    NoticeQuery,
     ObjectionBody,
     PageQuery,
     PolicyBody,
@@ -165,6 +166,16 @@ async def announce_transfer(deps: Deps, body: TransferBody, _: Principal = Staff
 async def publish_country_notice(deps: Deps, body: NoticeBody, _: Principal = Staff) -> Notice:
     digest = await publish_notice(deps.store, body)
     return Notice(notice_sha256=digest, **body.model_dump())
+
+
+@router.get("/country-notices", tags=["consents"],
+            summary="The country notices of a country, newest first (shown before a consent)")  # fmt: skip
+async def list_notices(
+    deps: Deps, query: Annotated[NoticeQuery, Query()], _: Principal = Anyone
+) -> list[Notice]:
+    async with deps.db.acquire() as conn:
+        rows = await sql.country_notices(conn, query.country)
+    return [Notice(**{k: row[k] for k in Notice.model_fields}) for row in rows]
 
 
 @router.get("/country-notices/{notice_sha256}", tags=["consents"], summary="A country notice")

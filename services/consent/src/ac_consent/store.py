@@ -231,6 +231,15 @@ async def country_notice(conn: asyncpg.Connection, sha256: str) -> asyncpg.Recor
     return await conn.fetchrow("SELECT * FROM country_notices WHERE notice_sha256 = $1", sha256)
 
 
+async def country_notices(conn: asyncpg.Connection, country: str) -> list[asyncpg.Record]:
+    """The notices published for `country`, newest first."""
+    return list(
+        await conn.fetch(
+            "SELECT * FROM country_notices WHERE country = $1 ORDER BY published_at DESC", country
+        )
+    )
+
+
 async def add_disclosure(conn: asyncpg.Connection, subject_id: str, e: DataShared) -> None:
     justification = (
         e.decision.model_dump(mode="json") if e.decision else e.legal.model_dump(mode="json")  # type: ignore[union-attr]

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from uuid import UUID
 
+from ac_contracts.desk import value_problem
 from ac_contracts.errors import Refused
 from ac_desk.case import Case, Status
 from ac_events.catalogue import (
@@ -99,6 +100,9 @@ def _complete(c: File) -> None:
             raise Refused("field_required", f"{c.field.value} cannot be deleted")
         if c.kind != RequestKind.DELETION and c.field != ProfileField.OTHER and not c.value:
             raise Refused("value_required", "give the new value")
+        problem = value_problem(c.field, c.value)
+        if problem:
+            raise Refused("value_not_taken", problem)
         if c.field == ProfileField.OTHER and not c.details:
             raise Refused("incomplete_request", "describe the data in `details`")
     if c.kind == RequestKind.CESSATION_OF_USE and c.purpose is None:

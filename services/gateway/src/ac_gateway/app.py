@@ -58,11 +58,13 @@ def create_app(settings: GatewaySettings | None = None, clock: Clock = utc_now) 
         kafka=False,
         wiring=wiring(settings, clock),
     )
+    app.state.cors_origins = frozenset(settings.cors_origins)
     app.add_middleware(AllowHeader, routes=ROUTES)
     app.add_middleware(
         CORSMiddleware,
         allow_origins=list(settings.cors_origins),
         allow_methods=METHODS,
+        allow_credentials=True,  # the session cookie (ac_gateway.session), on its routes only
         allow_headers=["Authorization", "Content-Type", "X-Correlation-ID", "Idempotency-Key"],
         expose_headers=["X-Correlation-ID", "Idempotent-Replayed"],
     )

@@ -24,6 +24,7 @@ from ac_events.catalogue.vocab import Sha256
 from ac_gateway import table
 from ac_gateway.disclosure import disclosure
 from ac_gateway.limits import BUCKETS
+from ac_gateway.session import close_session, open_session, refresh_session
 from ac_gateway.table import Handler, Route
 
 TABLE = Path(__file__).with_name("routes.yaml")
@@ -31,7 +32,12 @@ ROLES = {name.lower(): getattr(table, name) for name in
          ("PUBLIC", "USERS", "STUDENT", "CLIENT", "CLIENT_OR_STAFF", "STAFF", "AUDITING")}  # fmt: skip
 PARAMS: dict[str, Any] = {"uuid": UUID, "sha256": Sha256, "org_id": OrgId, "subject_id": SubjectId,
                           "policy_version": PolicyVersion}  # fmt: skip
-HANDLERS: dict[str, Handler] = {"disclosure": disclosure}
+HANDLERS: dict[str, Handler] = {
+    "disclosure": disclosure,
+    "open_session": open_session,
+    "refresh_session": refresh_session,
+    "close_session": close_session,
+}
 KEYS = {"roles", "to", "summary", "tags", "body", "query", "response", "status", "params",
         "limited", "headers", "html", "own_org", "handler"}  # fmt: skip
 

@@ -219,7 +219,7 @@ class Sender:
             params["link"] = f"{base}/me/consents"
         if row["consent_purpose"]:
             token = unsubscribe_token(self._link_key, subject, Purpose(row["consent_purpose"]))
-            params["unsubscribe"] = f"{base}/v1/unsubscribe?token={token}"
+            params["unsubscribe"] = f"{base}/unsubscribe?token={token}"  # the app asks first
         return params
 
     async def _use(self, row: asyncpg.Record, kind: NotificationKind) -> UseRef:

@@ -23,8 +23,9 @@ class NotificationsSettings(PeerSettings):
     smtp_username: str | None = None
     smtp_password: SecretStr | None = None
     mail_from: str = "Active Connector <no-reply@activeconnector.example>"
-    public_url: str = "http://127.0.0.1:8000"
-    """Where people's links point (the gateway)."""
+    public_url: str = "http://127.0.0.1:8008"
+    """Where people's links point: the web app (its pages `/verify-email`, `/me/consents`,
+    `/me/transfer-objections`, `/vacancies/{id}`, `/unsubscribe`)."""
     link_key: SecretStr = SecretStr(DEV_LINK_KEY)
     """Signs unsubscribe links (HMAC-SHA256)."""
     send_every_s: float = 0.5
