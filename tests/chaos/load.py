@@ -260,7 +260,7 @@ class Student:
         op = self.op("register", username=self.username)
 
         def done(a: Answer) -> None:
-            self.subject = op.subject = op.ident["subject_id"] = str(a.body["subject_id"])
+            pass  # 202, the same for a free and a taken username: the sign-in names the person
 
         async def resolve() -> bool:  # a username is taken once: its sign-in says if it was
             a = await self.gw.call("POST", "/v1/auth/login",
@@ -273,6 +273,9 @@ class Student:
 
         await self.load.write(op, lambda: self.gw.call("POST", "/v1/users", body=body), done,
                               resolve, taken="username_taken")  # fmt: skip
+        if "subject_id" not in op.ident:
+            await self.login()
+            op.subject = op.ident["subject_id"] = self.subject
         self.load.ledger.subjects.add(str(self.subject))
 
     async def login(self) -> None:

@@ -176,5 +176,7 @@ async def test_a_client_is_told_without_the_value_when_consent_no_longer_covers_
 
     erasure = (await rig.file(ren, kind="erasure"))["request_id"]
     assert (await rig.verify(ren, erasure, await rig.code(ren, erasure))).status_code == 200
-    gone = await rig.mails("hr@globex.example", lambda m: "erased" in m.subject)
+    gone = await rig.mails(
+        "hr@globex.example", lambda m: "erased" in m.subject and provision in m.body
+    )
     assert provision in gone.body and "delete the data" in gone.body

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from typing import Any
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
@@ -28,11 +29,13 @@ class SignedIn:
     prefix: str
     kafka: str
 
-    async def events(self, producer: str, kind: str) -> int:
-        """How many events of `kind` about the person `producer`'s topic holds."""
+    async def events(self, producer: str, kind: str, **payload: Any) -> int:
+        """How many events of `kind` about the person `producer`'s topic holds (with these
+        payload values)."""
         records = await read_topic(self.kafka, topic_for(producer, self.prefix))
         return sum(1 for r in records if (e := json.loads(r.value))["type"] == kind
-                   and e["subject_id"] == self.subject)  # fmt: skip
+                   and e["subject_id"] == self.subject
+                   and all(e["payload"].get(k) == v for k, v in payload.items()))  # fmt: skip
 
 
 @pytest.fixture(scope="module")
@@ -58,7 +61,8 @@ async def test_a_retry_with_the_same_key_and_body_makes_one_event(
     alerts = (await p.gateway.get("/v1/me/alerts", headers=me)).json()["items"]
     rust = [a["subscription_id"] for a in alerts if a["keywords"] == ["rust"]]  # (the module's
     assert rust == [first.json()["subscription_id"]]  # other test may have added its own)
-    assert await signed_in.events("notifications", "AlertSubscribed") == 1
+    rust_events = await signed_in.events("notifications", "AlertSubscribed", keywords=["rust"])
+    assert rust_events == 1  # (the module's other test subscribes to other keywords)
 
     other = await p.gateway.post("/v1/me/alerts", json={"keywords": ["go"]}, headers=headers)
     assert (other.status_code, other.json()["detail"]["reason"]) == (409, "idempotency_key_reused")

@@ -60,8 +60,9 @@ class Rig:
         body = {"username": username, "password": PASSWORD, "name": "N",
                 "email": f"{username}@example.jp", "gender": "f", **kw}  # fmt: skip
         r = await self.http.post("/users", json=body)
-        assert r.status_code == 201, r.text
-        subject: str = r.json()["subject_id"]
+        assert r.status_code == 202, r.text
+        login = {"username": username, "password": PASSWORD}
+        subject: str = (await self.http.post("/sessions", json=login)).json()["subject_id"]
         return subject
 
 
