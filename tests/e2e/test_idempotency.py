@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import asyncio
 import json
-from typing import Any
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from typing import Any
 
 import httpx
 import pytest

@@ -28,6 +28,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from ac_contracts.services import SERVICES
 from tests.support.infra import REPO_ROOT
 
 START_TIMEOUT_S = 420.0
@@ -122,13 +123,14 @@ def _environment(base: int, smtp: int) -> dict[str, str]:
 @pytest.fixture(scope="module")
 def fresh_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Run]:
     clone = fresh_clone(tmp_path_factory.mktemp("fresh-clone"))
-    base, smtp = free_block(8), free_block(1)  # seven services and the web app
+    base, smtp = free_block(len(SERVICES) + 1), free_block(1)  # the services and the web app
     env = _environment(base, smtp)
     proc = subprocess.Popen(
         ["make", "run"], cwd=clone, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
         text=True, start_new_session=True,
     )  # fmt: skip
-    run = Run(clone, f"http://127.0.0.1:{base}", f"http://127.0.0.1:{base + 7}", env, proc)
+    web = base + max(s.port for s in SERVICES) - SERVICES[0].port + 1  # after the services'
+    run = Run(clone, f"http://127.0.0.1:{base}", f"http://127.0.0.1:{web}", env, proc)
     assert proc.stdout is not None
     reader = threading.Thread(target=lambda: run.lines.extend(iter(proc.stdout.readline, "")))  # type: ignore[union-attr]
     reader.start()

@@ -32,7 +32,11 @@ def one_line(value: str) -> str:
     return value
 
 
-Line = Annotated[str, AfterValidator(one_line)]
+Line = Annotated[
+    str,
+    AfterValidator(one_line),  # (and the schema says it, for generated clients and tests)
+    Field(json_schema_extra={"pattern": "^[^\u0000-\u001f\u007f-\u009f\u2028\u2029]*$"}),
+]
 """A text that can reach an email header or subject, a log line or a file name (a title, a
 name, a headline): one line, without control or line-separator characters. An email's
 `Subject` built from a title holding `\\x0b` would make the sender raise (issue 14, item 4)."""

@@ -53,6 +53,7 @@ def is_connection_error(exc: BaseException) -> bool:
         OSError
         | asyncpg.PostgresConnectionError
         | asyncpg.InterfaceError
+        | asyncpg.exceptions.InternalClientError  # a session ended in the middle of a reply
         | asyncpg.exceptions.OperatorInterventionError
         | asyncpg.exceptions.InsufficientResourcesError,
     )
