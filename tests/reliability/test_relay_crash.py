@@ -33,7 +33,9 @@ async def worker(database_url: str, bootstrap: str, topic: str) -> None:
     pool = await asyncpg.create_pool(database_url, min_size=1, max_size=4)
     producer = make_producer(bootstrap)
     await producer.start()
-    relay = OutboxRelay(EventStore(pool, Codec(NoKeys()), "tests"), producer, topic, batch_size=250)
+    relay = OutboxRelay(
+        EventStore(pool, Codec(NoKeys()), "tests"), producer, topic, batch_size=20
+    )  # (small: still mid-way at a kill)
     loop = asyncio.get_running_loop()
     loop.add_signal_handler(signal.SIGTERM, relay.stop)
     await relay.run()
