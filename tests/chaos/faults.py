@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
@@ -19,6 +18,7 @@ import httpx
 
 from tests.chaos.platform import NAMES
 from tests.chaos.world import World
+from tests.support.wait import eventually
 
 DB_SERVICES = tuple(s for s in NAMES if s not in ("gateway", "audit"))
 KAFKA_SERVICES = tuple(s for s in NAMES if s != "gateway")
@@ -121,16 +121,17 @@ def kill(service: str) -> Fault:
         world.platform.kill(service)
 
     async def heal(world: World) -> None:  # run.py restarts it; wait until it is back
-        deadline = time.monotonic() + 120
-        while world.platform.pid(service) is None and time.monotonic() < deadline:  # noqa: ASYNC110
-            await asyncio.sleep(0.1)
         # Back means ready again: until then its callers keep failing closed (on a loaded
         # machine a window that ended at the new pid held no apply at all).
         async with httpx.AsyncClient() as client:
-            while time.monotonic() < deadline:
-                if (await world.platform.readiness(client)).get(service) == 200:
-                    return
-                await asyncio.sleep(0.1)
+
+            async def ready() -> bool:
+                pid = world.platform.pid(service)
+                return (
+                    pid is not None and (await world.platform.readiness(client)).get(service) == 200
+                )
+
+            await eventually(ready, timeout_s=120)
 
     during: tuple[Check, ...] = (never_500,)
     alerts: tuple[str, ...] = ("ACServiceDown",)

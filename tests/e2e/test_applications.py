@@ -21,11 +21,11 @@ import pytest
 from ac_contracts.identity import Profile
 from ac_events.catalogue import Role
 from ac_events.kafka import topic_for
-from tests.support.desk import eventually
 from tests.support.infra import Infra, unique_prefix
 from tests.support.kafka import read_topic
 from tests.support.platform import Platform, platform
 from tests.support.policy import texts
+from tests.support.wait import eventually
 
 PASSWORD = "correct horse battery staple"
 ITEMS = ["name", "contact", "school", "resume"]

@@ -22,10 +22,11 @@ import pytest
 from ac_contracts.identity import Profile
 from ac_events.catalogue import Role
 from ac_events.kafka import topic_for
-from tests.support.desk import PASSWORD, DeskRig, Someone, eventually
+from tests.support.desk import PASSWORD, DeskRig, Someone
 from tests.support.infra import Infra, unique_prefix
 from tests.support.kafka import read_topic
 from tests.support.platform import platform
+from tests.support.wait import eventually
 
 ITEMS = ["name", "school", "resume"]
 

@@ -11,10 +11,11 @@ from typing import Any
 
 import pytest
 
-from tests.support.desk import PASSWORD, DeskRig, Someone, eventually
+from tests.support.desk import PASSWORD, DeskRig, Someone
 from tests.support.infra import Infra, unique_prefix
 from tests.support.platform import PASSWORD as STAFF_PASSWORD
 from tests.support.platform import SUPERVISOR, platform
+from tests.support.wait import eventually
 
 ITEMS = ["name", "school", "resume"]
 

@@ -24,10 +24,10 @@ import pytest
 from ac_desk.incident_commands import Incidents
 from ac_events.catalogue import DataCategory
 from tests.support.audit_seed import MemoryKeyring
-from tests.support.desk import eventually
 from tests.support.incident_seed import PROCESSOR, IncidentHistory, seed_incident_history
 from tests.support.infra import Infra, unique_prefix
 from tests.support.platform import PASSWORD, SUPERVISOR, Platform, platform
+from tests.support.wait import eventually
 
 PEOPLE = int(os.environ.get("AC_INCIDENT_PEOPLE", "300"))
 

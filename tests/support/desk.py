@@ -3,9 +3,8 @@ answers emailed (read from the test's SMTP server), the desk's clock moved on.""
 
 from __future__ import annotations
 
-import asyncio
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, TypeVar
@@ -15,22 +14,11 @@ import httpx
 from tests.support.platform import PASSWORD as SUPERVISOR_PASSWORD
 from tests.support.platform import SUPERVISOR, Platform
 from tests.support.smtp import Received
+from tests.support.wait import eventually
 
 PASSWORD = "correct horse battery staple"
 CODE = re.compile(r"\b(\d{6})\b")
 T = TypeVar("T")
-
-
-async def eventually(probe: Callable[[], Awaitable[T | None]], timeout_s: float = 30) -> T:
-    """`probe()` until it gives something (the log and the mail take their time)."""
-    deadline = asyncio.get_running_loop().time() + timeout_s
-    while True:
-        found = await probe()
-        if found is not None and found is not False:
-            return found
-        if asyncio.get_running_loop().time() > deadline:
-            raise TimeoutError("the condition did not come true in time")
-        await asyncio.sleep(0.1)
 
 
 @dataclass

@@ -15,9 +15,10 @@ import pytest
 
 from ac_desk.jobs import remove_guests
 from ac_events.catalogue.streams import retention_stream
-from tests.support.desk import DeskRig, eventually
+from tests.support.desk import DeskRig
 from tests.support.infra import Infra, unique_prefix
 from tests.support.platform import platform
+from tests.support.wait import eventually
 
 
 @pytest.fixture(scope="module")

@@ -16,9 +16,10 @@ from ac_events.catalogue.streams import retention_stream
 from ac_events.store import EventStore
 from ac_matching.retention import remove_provision_records
 from ac_notifications.retention import remove_bodies
-from tests.support.desk import DeskRig, eventually
+from tests.support.desk import DeskRig
 from tests.support.infra import Infra, unique_prefix
 from tests.support.platform import platform
+from tests.support.wait import eventually
 
 
 @pytest.fixture(scope="module")

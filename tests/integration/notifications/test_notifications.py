@@ -40,6 +40,7 @@ from tests.support.platform import SECRET, Platform, database, platform, serving
 from tests.support.policy import texts
 from tests.support.services import Upstream, upstream
 from tests.support.smtp import Received, SmtpServer
+from tests.support.wait import eventually
 
 PASSWORD = "correct horse battery staple"
 
@@ -393,12 +394,8 @@ async def test_a_relay_that_fails_a_message_with_500_is_retried_until_it_takes_i
     # are delivered first.
     conn = await asyncpg.connect(rig.database_url)
     try:
-        for _ in range(600):
-            if not await conn.fetchval(
-                "SELECT count(*) FROM messages WHERE status IN ('pending', 'sending')"
-            ):
-                break
-            await asyncio.sleep(0.1)
+        waiting = "SELECT count(*) = 0 FROM messages WHERE status IN ('pending', 'sending')"
+        await eventually(lambda: conn.fetchval(waiting), timeout_s=60)
     finally:
         await conn.close()
     rig.smtp.inbox.data_failures = 3
@@ -406,16 +403,14 @@ async def test_a_relay_that_fails_a_message_with_500_is_retried_until_it_takes_i
     mail = await rig.mail("ima@example.jp", timeout_s=60)
     assert mail.subject == "Confirm your email address"
     assert rig.smtp.inbox.refused_data == 3
-    for _ in range(300):  # the server took it; the sender marks it sent just after
-        history = (
-            await rig.notifications.get(
-                f"/subjects/{subject}/notifications",
-                headers=await rig.p.narrowed(me, "notifications"),
-            )
-        ).json()["items"]
-        if history and history[0]["status"] != "sending":
-            break
-        await asyncio.sleep(0.1)
+
+    async def marked() -> list[dict[str, Any]] | None:  # the sender marks it just after
+        r = await rig.notifications.get(f"/subjects/{subject}/notifications",
+                                        headers=await rig.p.narrowed(me, "notifications"))  # fmt: skip
+        items: list[dict[str, Any]] = r.json()["items"]
+        return items if items and items[0]["status"] != "sending" else None
+
+    history = await eventually(marked)
     [(kind, status, attempts)] = [(h["kind"], h["status"], h["attempts"]) for h in history]
     assert (kind, status) == ("email_verification", "sent") and attempts > 1
 
