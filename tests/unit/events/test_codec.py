@@ -9,11 +9,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ac_events.catalogue import ERASED, WITHHELD, ConsentGranted, UserRegistered
+from ac_events.catalogue import ERASED, WITHHELD, ConsentGranted, RecipientNotified, UserRegistered
 from ac_events.codec import Codec, UndecodableEvent
 from ac_events.crypto import DecryptionError
 from ac_events.envelope import GENESIS_HASH, canonical, record_hash
-from ac_events.keyring import NoKeys
+from ac_events.keyring import KeyDestroyed, NoKeys
 from tests.unit.events.keyring_fake import MemoryKeyring
 
 
@@ -138,3 +138,19 @@ async def test_an_invalid_payload_names_fields_not_values() -> None:
         await codec.open(canonical(record))
     assert "role" in str(err.value)
     assert "alice" not in str(err.value)
+
+
+async def test_after_erasure_only_an_event_with_nothing_personal_is_sealed() -> None:
+    """A client told that a person was erased: that record needs no key, and gets none."""
+    keyring = MemoryKeyring()
+    codec = Codec(keyring)
+    await keyring.ensure("p-alice")
+    await keyring.destroy("p-alice")
+    told = RecipientNotified(organization_id="org-globex", disclosure_ids=(uuid4(),),
+                             change="erased")  # fmt: skip
+    payload = await codec.encrypt_payload(told, "p-alice")
+    assert payload["values"] is None
+    with pytest.raises(KeyDestroyed):
+        await codec.encrypt_payload(told.model_copy(update={"values": {"school": "X"}}), "p-alice")
+    with pytest.raises(KeyDestroyed):
+        await seal(codec, alice())

@@ -20,7 +20,7 @@ from ac_events.catalogue.base import EVENT_TYPES, Event, Redacted, UnknownEventT
 from ac_events.crypto import b64d, b64e, decrypt, encrypt
 from ac_events.envelope import Envelope, canonical_with_hash, new_event_id
 from ac_events.errors import describe_error
-from ac_events.keyring import Keyring
+from ac_events.keyring import KeyDestroyed, Keyring
 
 ENC = "$enc"
 
@@ -63,7 +63,12 @@ class Codec:
             return payload
         if subject_id is None:
             raise ValueError(f"{event.type} has personal fields but no subject_id")
-        key = await self.keyring.ensure(subject_id)
+        try:
+            key = await self.keyring.ensure(subject_id)
+        except KeyDestroyed:
+            if any(payload[name] is not None for name in personal):
+                raise
+            return payload  # erased, and nothing personal to keep (a recipient told of it)
         for name in personal:
             if isinstance(getattr(event, name), Redacted):
                 raise ValueError(f"{event.type}.{name} is redacted: nothing to store")

@@ -84,10 +84,10 @@ class Recipients:
             for row in rows:
                 try:
                     await self._tell(conn, row)
-                except KeyDestroyed:  # erased before its notice was recorded: no key to seal
-                    # under. Known gap: that client is not told; one notice must not hold back
-                    # every other one.
-                    log.warning("recipient notice %s: the person's key is gone", row["notice_id"])
+                except KeyDestroyed:  # a notice carrying values for an erased person: there is
+                    # no key to seal them under (`_give` gives none once the key is gone, so this
+                    # is a defect); one notice must not hold back every other one.
+                    log.error("recipient notice %s: the person's key is gone", row["notice_id"])
                     await store.notice_told(conn, row["notice_id"], datetime.now(UTC))
         return len(rows)
 

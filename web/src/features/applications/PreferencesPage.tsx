@@ -1,4 +1,4 @@
-import { useEffect, useState } from "react";
+import { useState } from "react";
 import { useTranslation } from "react-i18next";
 
 import { CheckGroup, TextField } from "../../components/Field";
@@ -15,23 +15,27 @@ type Period = { start: string; end: string };
 export function PreferencesPage() {
   const { t } = useTranslation();
   const saved = usePreferences();
-  const save = useStatePreferences();
-  const [kinds, setKinds] = useState<string[]>([]);
-  const [modes, setModes] = useState<string[]>([]);
-  const [periods, setPeriods] = useState<Period[]>([]);
-  useEffect(() => {
-    if (!saved.data) return;
-    setKinds([...(saved.data.kinds ?? [])]);
-    setModes([...(saved.data.work_modes ?? [])]);
-    setPeriods((saved.data.available ?? []).map((p) => ({ start: p.start, end: p.end })));
-  }, [saved.data]);
-  const setPeriod = (i: number, key: keyof Period) => (value: string) =>
-    setPeriods(periods.map((p, j) => (j === i ? { ...p, [key]: value } : p)));
   return (
     <Page title={t("preferences.title")}>
       <p>{t("preferences.explain")}</p>
       {saved.isPending && <Loading />}
       <ErrorNote error={saved.error} />
+      {saved.data && <PreferencesForm saved={saved.data} />}
+    </Page>
+  );
+}
+
+/** Shown once what was saved has loaded, so a reply never overwrites what the student chose. */
+function PreferencesForm({ saved }: { saved: Schemas["MatchingPreferences"] }) {
+  const { t } = useTranslation();
+  const save = useStatePreferences();
+  const [kinds, setKinds] = useState<string[]>([...(saved.kinds ?? [])]);
+  const [modes, setModes] = useState<string[]>([...(saved.work_modes ?? [])]);
+  const [periods, setPeriods] = useState<Period[]>(
+    (saved.available ?? []).map((p) => ({ start: p.start, end: p.end })));
+  const setPeriod = (i: number, key: keyof Period) => (value: string) =>
+    setPeriods(periods.map((p, j) => (j === i ? { ...p, [key]: value } : p)));
+  return (
       <form className="card" onSubmit={(e) => {
         e.preventDefault();
         save.mutate({
@@ -60,6 +64,5 @@ export function PreferencesPage() {
         {save.isSuccess && <Done>{t("common.saved")}</Done>}
         <button type="submit" disabled={save.isPending}>{t("common.save")}</button>
       </form>
-    </Page>
   );
 }
