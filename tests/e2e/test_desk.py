@@ -25,6 +25,7 @@ from ac_events.kafka import topic_for
 from tests.support.desk import PASSWORD, DeskRig, Someone
 from tests.support.infra import Infra, unique_prefix
 from tests.support.kafka import read_topic
+from tests.support.pages import every_item
 from tests.support.platform import platform
 from tests.support.wait import eventually
 
@@ -140,8 +141,8 @@ async def test_the_rights_and_complaints_desk_end_to_end(rig: DeskRig) -> None:
     supervisor = await rig.supervisor()
 
     async def overdue() -> list[dict[str, Any]] | None:
-        r = await gw.get("/v1/desk/queue", params={"overdue": "true"}, headers=supervisor)
-        found = [q for q in r.json() if q["request_id"] == lid and q["overdue"]]
+        queue = await every_item(gw, "/v1/desk/queue", supervisor, {"overdue": "true"})
+        found = [q for q in queue if q["request_id"] == lid and q["overdue"]]
         return found or None
 
     await eventually(overdue)

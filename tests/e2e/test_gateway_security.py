@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-import re
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -31,6 +30,7 @@ from ac_platform.auth import Caller
 from tests.support.infra import Infra, unique_prefix
 from tests.support.platform import Platform, platform
 from tests.support.policy import texts
+from tests.support.smtp import CODE
 
 PASSWORD = "correct horse battery staple"
 ACTORS = ("anonymous", "student_a", "student_b", "client_x", "client_y", "staff", "auditor")
@@ -224,12 +224,12 @@ def a_disclosure() -> Cell:
         assert smtp is not None
         for _ in range(300):
             sent = [m for m in smtp.inbox.to("student.a@example.jp")
-                    if request_id in m.body and re.search(r"\d{6}", m.subject)]  # fmt: skip
+                    if request_id in m.body and CODE.search(m.subject)]  # fmt: skip
             if sent:
                 break
             await asyncio.sleep(0.1)
         assert sent, [(m.to, m.subject) for m in smtp.inbox.messages]
-        code = re.search(r"\b(\d{6})\b", sent[0].subject)
+        code = CODE.search(sent[0].subject)
         assert code is not None
         body = {"password": PASSWORD, "code": code.group(1)}
         r = await w.call("student_a", "POST", f"/v1/me/requests/{request_id}/verification", body)

@@ -26,6 +26,7 @@ from ac_events.catalogue import DataCategory
 from tests.support.audit_seed import MemoryKeyring
 from tests.support.incident_seed import PROCESSOR, IncidentHistory, seed_incident_history
 from tests.support.infra import Infra, unique_prefix
+from tests.support.pages import every_item
 from tests.support.platform import PASSWORD, SUPERVISOR, Platform, platform
 from tests.support.wait import eventually
 
@@ -75,18 +76,8 @@ async def open_and_scope(
 
 
 async def people_of(p: Platform, staff: dict[str, str], incident_id: str) -> dict[str, Any]:
-    found: dict[str, Any] = {}
-    cursor: str | None = None
-    while True:
-        params = {"limit": "100", **({"cursor": cursor} if cursor else {})}
-        r = await p.gateway.get(f"/v1/incidents/{incident_id}/people", params=params,
-                                headers=staff)  # fmt: skip
-        assert r.status_code == 200, r.text
-        for item in r.json()["items"]:
-            found[item["subject_id"]] = item
-        cursor = r.json()["next_cursor"]
-        if cursor is None:
-            return found
+    items = await every_item(p.gateway, f"/v1/incidents/{incident_id}/people", staff)
+    return {item["subject_id"]: item for item in items}
 
 
 async def test_the_de_clients_leak_of_cvs_touches_exactly_who_the_log_says(

@@ -3,7 +3,6 @@ answers emailed (read from the test's SMTP server), the desk's clock moved on.""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -13,11 +12,10 @@ import httpx
 
 from tests.support.platform import PASSWORD as SUPERVISOR_PASSWORD
 from tests.support.platform import SUPERVISOR, Platform
-from tests.support.smtp import Received
+from tests.support.smtp import CODE, Received
 from tests.support.wait import eventually
 
 PASSWORD = "correct horse battery staple"
-CODE = re.compile(r"\b(\d{6})\b")
 T = TypeVar("T")
 
 

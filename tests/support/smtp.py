@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import email
 import email.policy
+import re
 import threading
 from dataclasses import dataclass, field
 from email.message import EmailMessage
@@ -18,6 +19,9 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
 from tests.support.net import free_port
+
+CODE = re.compile(r"\b(\d{6})\b")
+"""A step-up code in an email's subject (six digits alone: a reference's UUID is never)."""
 
 REFUSED_DOMAIN = "invalid.example"
 

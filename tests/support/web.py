@@ -25,6 +25,7 @@ from tests.support.browser import Eyes, browser
 from tests.support.infra import Infra, unique_prefix
 from tests.support.net import free_port
 from tests.support.platform import Platform, platform, serving
+from tests.support.smtp import CODE
 
 expect.set_options(timeout=15_000)  # the suite runs beside two other workers on two cores
 PASSWORD = "correct horse battery staple"
@@ -149,9 +150,6 @@ async def mail_link(w: World, address: str) -> str:
                 return found.group(1)
         await asyncio.sleep(0.1)
     raise AssertionError(f"no verification email to {address}")
-
-
-CODE = re.compile(r"\b(\d{6})\b")
 
 
 async def mail_code(w: World, address: str, request_id: str) -> str:

@@ -17,6 +17,7 @@ from ac_desk.jobs import remove_guests
 from ac_events.catalogue.streams import retention_stream
 from tests.support.desk import DeskRig
 from tests.support.infra import Infra, unique_prefix
+from tests.support.pages import every_item
 from tests.support.platform import platform
 from tests.support.wait import eventually
 
@@ -40,8 +41,7 @@ async def test_a_correction_waits_for_staff_who_answer_and_the_field_changes(rig
     assert timedelta(days=13, hours=23) < due - filed_at <= timedelta(days=14)
 
     staff = await rig.supervisor()
-    queue = (await rig.gw.get("/v1/desk/queue", params={"kind": "correction"},
-                              headers=staff)).json()  # fmt: skip
+    queue = await every_item(rig.gw, "/v1/desk/queue", staff, {"kind": "correction"})
     assert filed["request_id"] in [q["request_id"] for q in queue]
     dues = [q["due_at"] for q in queue]
     assert dues == sorted(dues)
@@ -173,8 +173,7 @@ async def test_a_request_left_unanswered_is_warned_of_then_escalated(rig: DeskRi
     await rig.deadlines()
     mail = await rig.mails("supervisor@example.jp",
                            lambda m: rid in m.subject and m.subject.startswith("Overdue"))  # fmt: skip
-    queue = (await rig.gw.get("/v1/desk/queue", params={"overdue": "true"},
-                              headers=supervisor)).json()  # fmt: skip
+    queue = await every_item(rig.gw, "/v1/desk/queue", supervisor, {"overdue": "true"})
     assert rid in [q["request_id"] for q in queue]
     assert all(q["overdue"] for q in queue)
     assert (await rig.deadlines()) == 0  # each is escalated once
@@ -264,3 +263,36 @@ async def test_an_erasure_through_the_desk_ends_the_account_and_closes_its_reque
         return bool(status == "closed")
 
     await eventually(closed)
+
+
+async def test_a_persons_requests_and_the_queue_come_in_pages_without_repeats(
+    rig: DeskRig,
+) -> None:
+    kai = await rig.student("kai.pages")
+    filed = [(await rig.file(kai, kind="complaint", details=f"Number {i}"))["request_id"]
+             for i in range(3)]  # fmt: skip
+    pages, cursor = [], None
+    while True:
+        r = await rig.gw.get("/v1/me/requests", headers=kai.headers,
+                             params={"limit": "1", **({"cursor": cursor} if cursor else {})})  # fmt: skip
+        assert r.status_code == 200, r.text
+        pages.append([q["request_id"] for q in r.json()["items"]])
+        if (cursor := r.json()["next_cursor"]) is None:
+            break
+    assert pages == [[rid] for rid in reversed(filed)]  # newest first, one a page
+
+    staff = await rig.supervisor()
+    whole = await every_item(rig.gw, "/v1/desk/queue", staff, {"kind": "complaint"})
+    by_two: list[str] = []
+    cursor = None
+    while True:
+        r = await rig.gw.get("/v1/desk/queue", headers=staff, params={
+            "kind": "complaint", "limit": "2", **({"cursor": cursor} if cursor else {})})  # fmt: skip
+        assert r.status_code == 200, r.text
+        by_two += [q["request_id"] for q in r.json()["items"]]
+        if (cursor := r.json()["next_cursor"]) is None:
+            break
+    assert by_two == [q["request_id"] for q in whole] and set(filed) <= set(by_two)
+    assert len(set(by_two)) == len(by_two)
+    bad = await rig.gw.get("/v1/desk/queue", headers=staff, params={"cursor": "bm90LWEtY3Vyc29y"})
+    assert bad.status_code == 422 and bad.json()["detail"]["reason"] == "bad_cursor", bad.text

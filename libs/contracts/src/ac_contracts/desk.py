@@ -10,6 +10,7 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, TypeAdapter
 
 from ac_contracts.common import OrgId, SubjectId
+from ac_contracts.pagination import ListQuery
 from ac_events.catalogue import (
     Channel,
     Language,
@@ -193,15 +194,13 @@ class RequestOut(RequestListed):
     """An answered disclosure: `GET /v1/me/requests/{id}/disclosure` until then."""
 
 
-class QueueQuery(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class QueueQuery(ListQuery):
     kind: RequestKind | None = Field(default=None, description="Only requests of this kind")
     status: Status | None = Field(
         default=None, description="Only this status (default: open and answered ones)"
     )
     overdue: bool | None = Field(default=None, description="Only overdue ones (or only not)")
     assignee: SubjectId | None = Field(default=None, description="Only those assigned to them")
-    limit: int = Field(default=200, ge=1, le=1000)
 
 
 class DisclosureGrant(BaseModel):

@@ -8,9 +8,10 @@ without an account, may open a complaint or an enquiry (`/enquiries`).
 
 from __future__ import annotations
 
+from typing import Annotated
 from uuid import UUID, uuid4
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Query, Request
 
 from ac_contracts.common import SubjectId
 from ac_contracts.desk import (
@@ -25,6 +26,7 @@ from ac_contracts.desk import (
     VerificationBody,
 )
 from ac_contracts.errors import Refused
+from ac_contracts.pagination import ListQuery, Page, newest_after, newest_key, page_of
 from ac_desk import domain
 from ac_desk import store as sql
 from ac_desk.deps import Deps
@@ -61,11 +63,14 @@ async def file(
 
 @router.get("/subjects/{subject_id}/requests", summary="My requests, newest first")
 async def mine(
-    deps: Deps, subject_id: SubjectId, principal: Principal = Person
-) -> list[RequestListed]:
+    deps: Deps, subject_id: SubjectId, q: Annotated[ListQuery, Query()],
+    principal: Principal = Person,
+) -> Page[RequestListed]:  # fmt: skip
     _own(principal, subject_id)
     now = deps.desk.clock()
-    return [listed(r, now) for r in await sql.of_subject(deps.db, subject_id)]
+    rows = await sql.of_subject(deps.db, subject_id, newest_after(q.cursor), q.limit + 1)
+    return page_of(rows, q.limit, lambda r: newest_key(r["filed_at"], r["request_id"]),
+                   lambda r: listed(r, now))  # fmt: skip
 
 
 @router.get("/subjects/{subject_id}/requests/{request_id}",

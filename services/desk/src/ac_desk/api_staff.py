@@ -3,6 +3,7 @@ or phone, assigning, answering (and carrying out), the thread, closing, the repo
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated
 from uuid import UUID, uuid4
 
@@ -19,6 +20,7 @@ from ac_contracts.desk import (
     StaffFiledBody,
 )
 from ac_contracts.errors import Refused
+from ac_contracts.pagination import Page, page_of, read_cursor
 from ac_desk import domain
 from ac_desk import store as sql
 from ac_desk.deps import Deps
@@ -34,11 +36,23 @@ Staff = Depends(require(Caller.STAFF))
 @router.get("/queue", summary="The desk's queue, soonest due first, with filters")
 async def queue(
     deps: Deps, query: Annotated[QueueQuery, Query()], _: Principal = Staff
-) -> list[RequestListed]:
+) -> Page[RequestListed]:
     now = deps.desk.clock()
     rows = await sql.queue(deps.db, now, kind=query.kind, status=query.status,
-                           overdue=query.overdue, assignee=query.assignee, limit=query.limit)  # fmt: skip
-    return [listed(r, now) for r in rows]
+                           overdue=query.overdue, assignee=query.assignee,
+                           after=_queue_after(query.cursor), limit=query.limit + 1)  # fmt: skip
+    return page_of(rows, query.limit, lambda r: (r["due_key"].isoformat(), r["filed_at"].isoformat(),
+                   str(r["request_id"])), lambda r: listed(r, now))  # fmt: skip
+
+
+def _queue_after(cursor: str | None) -> tuple[datetime, datetime, UUID] | None:
+    key = read_cursor(cursor, 3)
+    if key is None:
+        return None
+    try:
+        return datetime.fromisoformat(key[0]), datetime.fromisoformat(key[1]), UUID(key[2])
+    except (TypeError, ValueError) as exc:
+        raise Refused("bad_cursor", "this cursor is not one of this list") from exc
 
 
 @router.get("/requests/{request_id}", summary="A request, with what the person wrote, its "

@@ -46,9 +46,18 @@ async def save(conn: asyncpg.Connection, case: Case) -> None:
     )
 
 
-async def of_subject(conn: Conn, subject_id: str) -> list[asyncpg.Record]:
+async def of_subject(
+    conn: Conn, subject_id: str, after: tuple[datetime, UUID] | None, limit: int
+) -> list[asyncpg.Record]:
+    """A person's requests, newest first, from after the key `after` (a page's last)."""
     rows: list[asyncpg.Record] = await conn.fetch(
-        "SELECT * FROM requests WHERE subject_id = $1 ORDER BY filed_at DESC", subject_id
+        """SELECT * FROM requests WHERE subject_id = $1
+             AND ($2::timestamptz IS NULL OR (filed_at, request_id) < ($2, $3))
+           ORDER BY filed_at DESC, request_id DESC LIMIT $4""",
+        subject_id,
+        after[0] if after else None,
+        after[1] if after else None,
+        limit,
     )
     return rows
 
@@ -69,25 +78,30 @@ async def queue(
     status: str | None,
     overdue: bool | None,
     assignee: str | None,
+    after: tuple[datetime, datetime, UUID] | None,
     limit: int,
 ) -> list[asyncpg.Record]:
     """The staff queue, soonest due first (requests awaiting the person's verification are
-    the person's to move, and only listed when asked for by status)."""
+    the person's to move, and only listed when asked for by status); from after the key
+    `after` (a page's last: due date, or the far future for none, filing time, id)."""
     rows: list[asyncpg.Record] = await conn.fetch(
-        """SELECT * FROM requests
+        """SELECT * FROM (SELECT *, coalesce(due_at, 'infinity'::timestamptz) AS due_key
+                         FROM requests) AS r
            WHERE ($1::text IS NULL OR kind = $1)
              AND (CASE WHEN $2::text IS NULL THEN status IN ('open', 'answered')
                        ELSE status = $2 END)
              AND ($3::boolean IS NULL
                   OR $3 = (status = 'open' AND due_at IS NOT NULL AND due_at < $5))
              AND ($4::text IS NULL OR assignee = $4)
-           ORDER BY due_at NULLS LAST, filed_at LIMIT $6""",
+             AND ($7::timestamptz IS NULL OR (due_key, filed_at, request_id) > ($7, $8, $9))
+           ORDER BY due_key, filed_at, request_id LIMIT $6""",
         kind,
         status,
         overdue,
         assignee,
         now,
         limit,
+        *(after or (None, None, None)),
     )
     return rows
 

@@ -76,11 +76,11 @@ async def disclosure(
             *(_part(up, name, service, path, request) for name, (service, path) in asked.items())
         )
         parts = dict(zip(asked, answers, strict=True))
-    requests = await up.send("desk", "GET", f"/subjects/{principal.subject}/requests", request)
+    requests = await every_page(up, "desk", f"/subjects/{principal.subject}/requests", request)
     g = grant.json()
     out = Disclosure(exported_at=datetime.now(UTC), subject_id=principal.subject,
                      identity=account.json(), request_id=g["request_id"],
                      available_until=g["available_until"],
-                     requests=requests.json() if requests.status_code == 200 else None,
+                     requests=requests,
                      **parts)  # fmt: skip
     return JSONResponse(out.model_dump(mode="json"))

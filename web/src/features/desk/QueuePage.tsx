@@ -3,6 +3,7 @@ import { useTranslation } from "react-i18next";
 import { Link } from "react-router";
 
 import { SelectField } from "../../components/Field";
+import { More } from "../../components/More";
 import { Page } from "../../components/Page";
 import { Empty, ErrorNote, Loading } from "../../components/Status";
 import { formatDate } from "../../lib/format";
@@ -53,6 +54,7 @@ export function QueuePage() {
           </tbody>
         </table>
       )}
+      <More list={queue} />
     </Page>
   );
 }

@@ -3,7 +3,6 @@ import { Link, useNavigate, useParams } from "react-router";
 
 import { Page, Section } from "../../components/Page";
 import { Done, ErrorNote, Loading } from "../../components/Status";
-import { signOut } from "../../lib/auth/session";
 import { formatDate } from "../../lib/format";
 import { DisclosureView } from "./DisclosureView";
 import { Answers, RequestFacts, Thread } from "./RequestView";
@@ -30,7 +29,9 @@ export function RequestPage() {
           <RequestFacts request={r} />
           {r.status === "awaiting_verification" && (
             <StepUp request={r} onVerified={async (done) => {
-              if (done.kind === "erasure") { await navigate("/erased"); await signOut(); }
+              // The erased page ends the session: signing out here would send this page,
+              // still shown, to the sign-in page before the navigation lands.
+              if (done.kind === "erasure") await navigate("/erased", { state: { erased: true } });
             }} />
           )}
           <Answers request={r} />

@@ -1,6 +1,7 @@
 import { useTranslation } from "react-i18next";
 import { Link } from "react-router";
 
+import { More } from "../../components/More";
 import { Page } from "../../components/Page";
 import { Empty, ErrorNote, Loading } from "../../components/Status";
 import { formatDate } from "../../lib/format";
@@ -42,6 +43,7 @@ export function RequestsPage() {
           </tbody>
         </table>
       )}
+      <More list={requests} />
     </Page>
   );
 }

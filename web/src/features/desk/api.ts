@@ -5,12 +5,14 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 
 import { api, type Schemas } from "../../lib/api/client";
 import { unwrap } from "../../lib/api/errors";
+import { usePaged } from "../../lib/paging";
 import { notYet } from "../../lib/queries";
 
 export type DeskRequest = Schemas["RequestOut"];
 
 export function useMyRequests() {
-  return useQuery({ queryKey: ["requests"], queryFn: async () => unwrap(await api().GET("/v1/me/requests")) });
+  return usePaged(["requests"], async (cursor) =>
+    unwrap(await api().GET("/v1/me/requests", { params: { query: { cursor } } })));
 }
 
 export function useMyRequest(id: string) {
@@ -119,17 +121,14 @@ export function usePolicyDiff(from: string | null, to: string | null) {
 // ------------------------------------------------------------------ staff
 
 export function useQueue(filter: { kind?: string; overdue?: boolean }) {
-  return useQuery({
-    queryKey: ["queue", filter],
-    refetchInterval: 10_000,
-    queryFn: async () =>
-      unwrap(await api().GET("/v1/desk/queue", {
-        params: { query: {
-          kind: (filter.kind || undefined) as Schemas["RequestKind"] | undefined,
-          overdue: filter.overdue || undefined,
-        } },
-      })),
-  });
+  return usePaged(["queue", filter], async (cursor) =>
+    unwrap(await api().GET("/v1/desk/queue", {
+      params: { query: {
+        cursor,
+        kind: (filter.kind || undefined) as Schemas["RequestKind"] | undefined,
+        overdue: filter.overdue || undefined,
+      } },
+    })), { refetchInterval: 10_000 });
 }
 
 export function useDeskRequest(id: string) {

@@ -1,9 +1,10 @@
-import { useState } from "react";
+import { useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
-import { useNavigate } from "react-router";
+import { useLocation, useNavigate } from "react-router";
 
 import { Page } from "../../components/Page";
 import { Done, ErrorNote } from "../../components/Status";
+import { signOut } from "../../lib/auth/session";
 import { erasureGraceSeconds } from "../../lib/config";
 import { useFileRequest } from "../desk/api";
 import { PrivacyNav } from "./PrivacyNav";
@@ -42,5 +43,7 @@ export function ErasurePage() {
 /** Where an erasure ends: the account is gone, the session forgotten. */
 export function ErasedPage() {
   const { t } = useTranslation();
+  const erased = (useLocation().state as { erased?: boolean } | null)?.erased === true;
+  useEffect(() => { if (erased) void signOut(); }, [erased]);
   return <Page title={t("erase.title")}><Done>{t("erase.done", { seconds: erasureGraceSeconds() })}</Done></Page>;
 }
