@@ -17,6 +17,7 @@ import { ClientApplicationPage } from "../features/clients/ClientApplicationPage
 import { ClientVacanciesPage } from "../features/clients/ClientVacanciesPage";
 import { OrganisationPage } from "../features/clients/OrganisationPage";
 import { ReceivedPage } from "../features/clients/ReceivedPage";
+import { ReviseVacancyPage } from "../features/clients/ReviseVacancyPage";
 import { VacancyApplicationsPage } from "../features/clients/VacancyApplicationsPage";
 import { DeskRequestPage } from "../features/desk/DeskRequestPage";
 import { GuestPage } from "../features/desk/GuestPage";
@@ -80,6 +81,7 @@ export const PAGES: RouteObject[] = [
   { path: "vacancies/:vacancyId", element: only(EVERYONE, <VacancyPage />) },
   { path: "organisation", element: only(["client"], <OrganisationPage />) },
   { path: "organisation/vacancies", element: only(["client"], <ClientVacanciesPage />) },
+  { path: "organisation/vacancies/:vacancyId/edit", element: only(["client"], <ReviseVacancyPage />) },
   { path: "organisation/vacancies/:vacancyId/candidates", element: only(["client", "staff"], <CandidatesPage />) },
   { path: "organisation/vacancies/:vacancyId/applications", element: only(["client"], <VacancyApplicationsPage />) },
   { path: "organisation/applications/:applicationId", element: only(["client"], <ClientApplicationPage />) },

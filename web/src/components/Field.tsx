@@ -24,13 +24,13 @@ export function TextField({
 }
 
 export function TextArea({
-  label, hint, value, onChange, rows = 3,
+  label, hint, value, onChange, rows = 3, required,
 }: Common & { value: string; onChange: (value: string) => void; rows?: number }) {
   const id = useId();
   return (
     <div className="field">
       <label htmlFor={id}>{label}</label>
-      <textarea id={id} rows={rows} value={value} aria-describedby={hint ? `${id}-hint` : undefined}
+      <textarea id={id} rows={rows} value={value} required={required} aria-describedby={hint ? `${id}-hint` : undefined}
         onChange={(e) => onChange(e.target.value)} />
       {hint && <p id={`${id}-hint`} className="hint">{hint}</p>}
     </div>
@@ -69,6 +69,31 @@ export function CheckGroup({
             onChange={(e) => onChange(e.target.checked
               ? [...selected, o.value]
               : selected.filter((s) => s !== o.value))} />
+          {o.label}
+        </label>
+      ))}
+    </fieldset>
+  );
+}
+
+/** A group of radio buttons: one of a set of values (none picked until the person picks). */
+export function RadioGroup({
+  legend, options, selected, onChange, required,
+}: {
+  legend: string;
+  options: { value: string; label: string }[];
+  selected: string | undefined;
+  onChange: (selected: string) => void;
+  required?: boolean;
+}) {
+  const name = useId();
+  return (
+    <fieldset className="checks">
+      <legend>{legend}</legend>
+      {options.map((o) => (
+        <label key={o.value} className="check">
+          <input type="radio" name={name} value={o.value} checked={selected === o.value}
+            required={required} onChange={() => onChange(o.value)} />
           {o.label}
         </label>
       ))}

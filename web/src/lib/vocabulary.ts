@@ -2,7 +2,7 @@
 import type { Schemas } from "./api/client";
 import {
   applicationStateValues, dataCategoryValues, legalBasisValues, moveBodyActionValues, outcomeValues,
-  profileFieldValues, purposeValues, requestKindValues, requestListedStatusValues,
+  profileFieldValues, purposeValues, questionKindValues, requestKindValues, requestListedStatusValues,
   sensitiveCategoryValues, vacancyBodyLocation_countryValues, vacancyKindValues, workModeValues,
 } from "./api/schema";
 
@@ -24,6 +24,9 @@ export const REQUEST_KINDS = requestKindValues;
 export const REQUEST_STATUSES = requestListedStatusValues;
 export const OUTCOMES = outcomeValues;
 export const PROFILE_FIELDS = profileFieldValues;
+export const QUESTION_KINDS = questionKindValues;
+/** The kinds of question answered by picking among the question's choices. */
+export const CHOICE_KINDS = new Set<string>(["one_choice", "several_choices"]);
 
 /** An ISO 3166-1 alpha-2 code, as the API takes it. */
 export type Country = Schemas["VacancyBody"]["location_country"];

@@ -6,6 +6,7 @@ import { usePaged } from "../../lib/paging";
 import { notYet } from "../../lib/queries";
 
 export { useAccount, useOrganisation } from "../../lib/queries";
+export { useVacancy } from "../vacancies/api";
 
 /** The organisation's own vacancies, open and closed, newest first. */
 export function useOwnVacancies() {
@@ -20,6 +21,19 @@ export function usePostVacancy() {
     retryDelay: 300,
     mutationFn: async (body: Schemas["VacancyBody"]) => unwrap(await api().POST("/v1/vacancies", { body })),
     onSuccess: () => void client.invalidateQueries({ queryKey: ["vacancies"] }),
+  });
+}
+
+/** Revise an open vacancy (the whole of it: PUT); the API answers it with its new revision. */
+export function useReviseVacancy(id: string) {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: async (body: Schemas["VacancyBody"]) =>
+      unwrap(await api().PUT("/v1/vacancies/{vacancy_id}", { params: { path: { vacancy_id: id } }, body })),
+    onSuccess: (vacancy) => {
+      client.setQueryData(["vacancy", id], vacancy);
+      void client.invalidateQueries({ queryKey: ["vacancies"] });
+    },
   });
 }
 

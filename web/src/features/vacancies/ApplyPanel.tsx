@@ -8,12 +8,14 @@ import { ErrorNote, Loading } from "../../components/Status";
 import type { Schemas } from "../../lib/api/client";
 import { countryName } from "../../lib/format";
 import { DEFAULT_ITEMS, SENDABLE, useAccount, useApply, useOrganisation, useResume } from "./api";
+import { answeredForm, answersOf, FormAnswers } from "./FormAnswers";
 
 type Vacancy = Schemas["VacancyOut"];
 
 /** What exactly would be sent, to whom, in which country: shown before anything is sent. */
-function preview(items: string[], profile: Schemas["Profile"], cv: Schemas["ResumeContent"] | null) {
+function preview(items: string[], profile: Schemas["Profile"], cv: Schemas["ResumeContent"] | null, form: unknown) {
   const parts: Record<string, unknown> = {
+    application_form: form,
     name: profile.name, contact: { email: profile.email }, school: profile.school ?? null,
     gender: profile.gender ?? null, resume: cv, education: cv?.education ?? [],
     experience: cv?.experience ?? [], skills: cv?.skills ?? [], languages: cv?.languages ?? [],
@@ -29,7 +31,11 @@ export function ApplyPanel({ vacancy }: { vacancy: Vacancy }) {
   const org = useOrganisation(vacancy.organization_id);
   const apply = useApply();
   const [items, setItems] = useState<string[]>(DEFAULT_ITEMS);
+  const [given, setGiven] = useState<NonNullable<Schemas["ApplicationBody"]["answers"]>>({});
   const result = apply.data;
+  const form = vacancy.form ?? [];
+  // A vacancy's form answers always go with an application to it (and only then).
+  const sent = form.length > 0 ? [...items, "application_form"] : items;
   if (!account.data || resume.isPending || org.isPending) return <Loading />;
   if (!resume.data) {
     return <Section title={t("apply.title")}><p>{t("apply.needCv")} <Link to="/me/resume">{t("nav.resume")}</Link></p></Section>;
@@ -51,7 +57,13 @@ export function ApplyPanel({ vacancy }: { vacancy: Vacancy }) {
           </div>
         )
       ) : (
-        <>
+        <form onSubmit={(e) => {
+          e.preventDefault();
+          apply.mutate({
+            body: { vacancy_id: vacancy.vacancy_id, data_items: sent as Schemas["DataCategory"][], answers: answersOf(form, given) },
+            token: { resume_id: resume.data!.resume_id, revision: resume.data!.revision },
+          });
+        }}>
           <dl className="facts">
             <dt>{t("apply.recipient")}</dt>
             <dd>{recipient?.legal_name ?? vacancy.organization_id}</dd>
@@ -63,23 +75,26 @@ export function ApplyPanel({ vacancy }: { vacancy: Vacancy }) {
           </dl>
           <CheckGroup legend={t("apply.items")} selected={items} onChange={setItems}
             options={SENDABLE.map((i) => ({ value: i, label: t(`categories.${i}`) }))} />
+          {form.length > 0 && (
+            <>
+              <h3>{t("apply.formTitle")}</h3>
+              <p className="hint">{t("apply.formSent", { item: t("categories.application_form") })}</p>
+              <FormAnswers form={form} given={given} onChange={setGiven} />
+            </>
+          )}
           {items.includes("resume") && resume.data.declared_sensitive.length > 0 && (
             <p className="warning">{t("apply.withSensitive", {
               categories: resume.data.declared_sensitive.map((c) => t(`sensitive.${c}`)).join(", ") })}</p>
           )}
           <h3>{t("apply.exactly")}</h3>
           <pre className="preview" tabIndex={0} aria-label={t("apply.exactly")}>
-            {JSON.stringify(preview(items, account.data.profile, resume.data.content), null, 2)}
+            {JSON.stringify(preview(sent, account.data.profile, resume.data.content, answeredForm(form, given)), null, 2)}
           </pre>
           <ErrorNote error={apply.error} />
-          <button type="button" disabled={apply.isPending || items.length === 0}
-            onClick={() => apply.mutate({
-              body: { vacancy_id: vacancy.vacancy_id, data_items: items as Schemas["DataCategory"][] },
-              token: { resume_id: resume.data!.resume_id, revision: resume.data!.revision },
-            })}>
+          <button type="submit" disabled={apply.isPending || items.length === 0}>
             {t("apply.send", { name: recipient?.legal_name ?? vacancy.organization_id })}
           </button>
-        </>
+        </form>
       )}
     </Section>
   );
