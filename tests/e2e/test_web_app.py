@@ -471,6 +471,8 @@ async def test_keyboard_only_sign_in_consent_and_withdrawal(world: World) -> Non
     await w.student(f"kei{n}")
     page, eyes = await w.page()
     await page.goto(f"{w.web}/sign-in")
+    # A keyboard user, too, starts once the page is there (the app renders after its script).
+    await expect(page.get_by_label("ユーザー名")).to_be_visible()
     for _ in range(3):  # the first Tab may only give the page itself the focus
         await page.keyboard.press("Tab")
         if await page.evaluate("document.activeElement !== document.body"):
@@ -485,11 +487,14 @@ async def test_keyboard_only_sign_in_consent_and_withdrawal(world: World) -> Non
     await tab_to(page, "プライバシーセンター")
     await page.keyboard.press("Enter")
     await expect(page.get_by_role("heading", name="プライバシーセンター")).to_be_focused()
+    await expect(page.get_by_role("button", name="同意する", exact=True)).to_be_visible()
     await tab_to(page, "同意する")  # the form's button: vacancy assessment, the default purpose
     await page.keyboard.press("Enter")
     await said(page, "同意を記録しました")
     await page.goto(f"{w.web}/me/consents")  # the list starts again from the top
-    await tab_to(page, "求人との適合の評価（当社内）への同意を撤回する")
+    withdraw = "求人との適合の評価（当社内）への同意を撤回する"
+    await expect(page.get_by_role("button", name=withdraw)).to_be_visible()
+    await tab_to(page, withdraw)
     await page.keyboard.press("Enter")
     await expect(page.get_by_role("row").filter(has_text="求人との適合の評価")).to_have_count(0)
     await clean(w, eyes)
