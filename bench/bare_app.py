@@ -11,10 +11,12 @@ from fastapi import FastAPI, Response
 
 from ac_contracts.consent import BatchBody, DecisionBody
 
-ANSWER = b'{"decision":"allow","reason":"consent_granted","consent_event_ids":[],"position":{"subject_version":1,"policies_version":1}}'
+ANSWER = b'{"decision":"allow","reason":"consent_granted","consent_event_ids":["00000000-0000-4000-8000-000000000001"],"position":{"subject_version":1,"policies_version":1}}'
+"""An allow citing one consent (a use without the consent it rests on is refused: [E])."""
 
 
 POLICIES = b'{"versions":["v1"],"significant_since":{},"transfers":[]}'
+TOKEN = b'{"access_token":"bench","token_type":"Bearer","expires_in":60,"issued_token_type":"urn:ietf:params:oauth:token-type:access_token"}'
 
 
 def create_app() -> FastAPI:
@@ -32,5 +34,11 @@ def create_app() -> FastAPI:
     async def policies() -> Response:
         """The upstream of `bench/servers.py`'s gateway runs: a constant `PolicyState`."""
         return Response(POLICIES, media_type="application/json")
+
+    @app.post("/oauth/token")
+    async def token() -> Response:
+        """Identity's token endpoint for `bench/servers.py`'s gateway: the exchange it makes
+        before each upstream call ([H] #14), answered with a constant token."""
+        return Response(TOKEN, media_type="application/json")
 
     return app

@@ -25,8 +25,7 @@ import csv
 import importlib.util
 import json
 import os
-import random
-import socket
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -37,17 +36,19 @@ from typing import Any
 
 import httpx
 
+from ac_contracts.services import SERVICES as REGISTRY
 from bench.charts import Chart, table
 from bench.wrk import cpu_seconds
 from tests.support.infra import REPO_ROOT, create_database, drop_database
+from tests.support.net import free_block
 
 STAGES = [int(u) for u in os.environ.get("BENCH_USERS", "10,25,50,100,200").split(",")]
 STAGE_S = int(os.environ.get("BENCH_STAGE_S", "30"))
 STUDENTS = int(os.environ.get("BENCH_STUDENTS", "40"))
 P99_MS = 200.0
 NOT_HELD = {"GET /v1/audit/checks"}
-WITH_DATABASE = ("identity", "resumes", "matching", "consent", "notifications")
-SERVICES = ("gateway", "identity", "resumes", "matching", "consent", "notifications", "audit")
+WITH_DATABASE = tuple(s.name for s in REGISTRY if s.database)
+SERVICES = tuple(s.name for s in REGISTRY)
 
 
 def _demo() -> Any:
@@ -56,20 +57,6 @@ def _demo() -> Any:
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
-
-
-def _free_base() -> int:
-    """A port base with the gateway's port and the six after it free."""
-    for _ in range(100):
-        base = random.randrange(20_000, 30_000)
-        try:
-            for port in range(base, base + 8):
-                with socket.socket() as s:
-                    s.bind(("127.0.0.1", port))
-            return base
-        except OSError:
-            continue
-    raise RuntimeError("no free ports")
 
 
 def _ready(base: int) -> bool:
@@ -118,7 +105,7 @@ def seed(gateway: str, world: Path) -> None:
         d.student(s, version, notice)
         students.append({"token": d.login(s["username"])["Authorization"].split()[1],
                          "client": org})  # fmt: skip
-    vacancies = d.call("GET", "/v1/vacancies", staff)
+    vacancies = _every(d, "/v1/vacancies", staff)
     clients = [{"token": d.login(r)["Authorization"].split()[1],
                 "vacancies": [v["vacancy_id"] for v in vacancies if v["organization_id"] == o]}
                for o, r in demo.RECRUITERS.items()]  # fmt: skip
@@ -127,6 +114,18 @@ def seed(gateway: str, world: Path) -> None:
         "staff": d.login(demo.AUDITOR["username"])["Authorization"].split()[1],
         "vacancies": [v["vacancy_id"] for v in vacancies], "policy_version": version}))  # fmt: skip
     print(f"seeded: {len(students) + 3} students, {len(vacancies)} vacancies, 2 clients")
+
+
+def _every(d: Any, path: str, headers: dict[str, str]) -> list[dict[str, Any]]:
+    """Every item of a list route, page after page."""
+    items: list[dict[str, Any]] = []
+    cursor = None
+    while True:
+        params = {"limit": 100, **({"cursor": cursor} if cursor else {})}
+        page = d.call("GET", path, headers, params=params)
+        items += page["items"]
+        if (cursor := page["next_cursor"]) is None:
+            return items
 
 
 def _notice(d: Any, staff: dict[str, str], demo: Any) -> str:
@@ -173,8 +172,10 @@ def main() -> None:
     run = uuid.uuid4().hex[:8]
     print(f"load {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
     urls = asyncio.run(_databases(server, run))
-    base = _free_base()
-    env = {**os.environ, "AC_PORT_BASE": str(base), "AC_SMTP_PORT": str(base + 7),
+    base, smtp = free_block(len(SERVICES) + 1), free_block(1)  # the services and the web app
+    mail = Path(tempfile.mkdtemp(prefix="bench-mail-"))  # this run's mail only
+    env = {**os.environ, "AC_PORT_BASE": str(base), "AC_SMTP_PORT": str(smtp),
+           "AC_MAIL_DIR": str(mail),
            "GATEWAY_AUTH_RATE_PER_MINUTE": "100000",
            **{f"{s.upper()}_DATABASE_URL": u for s, u in urls.items()},
            **{f"{s.upper()}_TOPIC_PREFIX": f"bench{run}." for s in SERVICES},
@@ -209,6 +210,7 @@ def main() -> None:
         supervisor.wait(60)
         for url in urls.values():
             asyncio.run(drop_database(server, url))
+        shutil.rmtree(mail, ignore_errors=True)
     report(stages)
 
 

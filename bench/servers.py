@@ -56,12 +56,13 @@ def main() -> None:
         asyncio.run(load_small(url, PEOPLE))
         mint = TokenMint()
         token = mint.token("matching", "service", ttl_s=3600)
+        person = mint.token("p-bench", "student", ttl_s=3600)  # the gateway's routes are people's
         jwks = json.dumps(mint.jwks())
         with tempfile.TemporaryDirectory() as tmp:
             post, get = Path(tmp) / "post.lua", Path(tmp) / "get.lua"
             post.write_text(w.LUA)
             get.write_text(GET_LUA)
-            figures = {name: _measure(name, url, jwks, token, post, get)
+            figures = {name: _measure(name, url, jwks, (token, person), post, get)
                        for name in ("uvicorn", "granian")}  # fmt: skip
     finally:
         asyncio.run(drop_database(server, url))
@@ -79,9 +80,10 @@ KINDS = ("consent bare", "consent service", "gateway bare", "gateway service")
 
 
 def _measure(
-    name: str, url: str, jwks: str, token: str, post: Path, get: Path
+    name: str, url: str, jwks: str, tokens: tuple[str, str], post: Path, get: Path
 ) -> dict[str, tuple[float, float]]:
-    """Per kind: (median requests per CPU second, median requests per second)."""
+    """Per kind: (median requests per CPU second, median requests per second); `tokens`: a
+    service's (for consent) and a person's (for the gateway)."""
     w.SERVER = name
     ports = {k: w.free_port() for k in ("bare", "consent", "gateway")}
     consent_env = {"CONSENT_DATABASE_URL": url, "AUTH_JWKS": jwks,
@@ -91,12 +93,13 @@ def _measure(
     gateway_env = {"GATEWAY_AUTH_JWKS": jwks, "GATEWAY_LOG_LEVEL": "WARNING",
                    **{f"GATEWAY_{s}_URL": upstream for s in
                       ("IDENTITY", "RESUMES", "MATCHING", "CONSENT", "NOTIFICATIONS", "AUDIT")}}  # fmt: skip
-    env = {"BENCH_TOKEN": token, "BENCH_PEOPLE": str(PEOPLE), "BENCH_ORGS": str(ORGS)}
+    env = {"BENCH_TOKEN": tokens[0], "BENCH_PEOPLE": str(PEOPLE), "BENCH_ORGS": str(ORGS)}
+    as_person = {**env, "BENCH_TOKEN": tokens[1]}
     runs = {
         "consent bare": ("bare", post, env),
         "consent service": ("consent", post, env),
-        "gateway bare": ("gateway", get, {**env, "BENCH_PATH": "/healthz"}),
-        "gateway service": ("gateway", get, {**env, "BENCH_PATH": "/v1/policies"}),
+        "gateway bare": ("gateway", get, {**as_person, "BENCH_PATH": "/healthz"}),
+        "gateway service": ("gateway", get, {**as_person, "BENCH_PATH": "/v1/policies"}),
     }
     seen: dict[str, list[tuple[float, float]]] = {k: [] for k in runs}
     with (
@@ -105,8 +108,11 @@ def _measure(
         w.serve("ac_gateway.app:create_app", ports["gateway"], gateway_env) as gateway,
     ):
         pids = {"bare": bare.pid, "consent": consent.pid, "gateway": gateway.pid}
-        for target, script, run_env in runs.values():
-            w.wrk(ports[target], script, run_env, 16, 2)  # warm up; also checks it answers
+        for kind, (target, script, run_env) in runs.items():
+            try:
+                w.wrk(ports[target], script, run_env, 16, 2)  # warm up; checks it answers
+            except RuntimeError as exc:
+                raise RuntimeError(f"{name}, {kind}: {exc}") from exc
         for _ in range(ROUNDS):
             for kind, (target, script, run_env) in runs.items():
                 f = w.wrk(ports[target], script, run_env, 16, SECONDS, pids[target])

@@ -29,7 +29,8 @@ from typing import Any
 import httpx
 
 ROOT = Path(__file__).resolve().parents[2]
-MAIL_DIR = ROOT / ".cache" / "mail"
+MAIL_DIR = Path(os.environ.get("AC_MAIL_DIR", str(ROOT / ".cache" / "mail")))
+"""The mail sink's folder (`make run`'s, or the one `AC_MAIL_DIR` names)."""
 PASSWORD = "demo-only-Passw0rd"
 """Every demo account's password (a local demo: printed below)."""
 
@@ -203,7 +204,8 @@ class Demo:
     def verify(self, address: str) -> None:
         """Opens the verification link of the newest email to `address` in the mail sink."""
         for _ in range(150):
-            for path in sorted((MAIL_DIR / "new").glob("*"), key=lambda p: p.stat().st_mtime):
+            newest_first = sorted((MAIL_DIR / "new").glob("*"), key=lambda p: -p.stat().st_mtime)
+            for path in newest_first:
                 mail = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
                 body = mail.get_body(preferencelist=("plain",)) if mail["To"] == address else None
                 link = (

@@ -5,7 +5,9 @@
 Bytes from the client wait `--delay-s` before they go on while the proxy is slow
 (SIGUSR1 makes it slow, SIGUSR2 fast again); answers come back at once. Put in
 front of the consent service, it makes every decision arrive there late, as a
-consent service under strain would be seen by its callers.
+consent service under strain would be seen by its callers. When it is fast again it
+prints `held=N`: how many requests' bytes it held back while it was slow (one proxy per
+caller, so a test knows that caller met the slowness).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ class Proxy:
     def __init__(self, host: str, port: int, delay_s: float) -> None:
         self.host, self.port, self.delay_s = host, port, delay_s
         self.slow = False
+        self.held = 0
 
     async def pipe(
         self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, *, hold: bool
@@ -27,6 +30,7 @@ class Proxy:
         try:
             while data := await reader.read(65536):
                 if hold and self.slow:
+                    self.held += 1
                     await asyncio.sleep(self.delay_s)
                 writer.write(data)
                 await writer.drain()
@@ -35,6 +39,13 @@ class Proxy:
         finally:
             with contextlib.suppress(Exception):
                 writer.close()
+
+    def slow_down(self) -> None:
+        self.slow, self.held = True, 0
+
+    def speed_up(self) -> None:
+        self.slow = False
+        print(f"held={self.held}", flush=True)
 
     async def serve(self, client_r: asyncio.StreamReader, client_w: asyncio.StreamWriter) -> None:
         try:
@@ -56,8 +67,8 @@ async def main() -> None:
     host, _, port = args.to.rpartition(":")
     proxy = Proxy(host, int(port), args.delay_s)
     loop = asyncio.get_running_loop()
-    loop.add_signal_handler(signal.SIGUSR1, lambda: setattr(proxy, "slow", True))
-    loop.add_signal_handler(signal.SIGUSR2, lambda: setattr(proxy, "slow", False))
+    loop.add_signal_handler(signal.SIGUSR1, proxy.slow_down)
+    loop.add_signal_handler(signal.SIGUSR2, proxy.speed_up)
     stop = asyncio.Event()
     loop.add_signal_handler(signal.SIGTERM, stop.set)
     server = await asyncio.start_server(proxy.serve, "127.0.0.1", args.listen)

@@ -221,6 +221,14 @@ def slow_answers(kind: str, at_least_s: float) -> Check:
     return check
 
 
+def consent_was_slow_for(caller: str) -> Check:
+    def check(world: World, w: Window) -> list[str]:
+        held = world.platform.held(caller)
+        return [] if held else [f"{caller} asked consent nothing while it was slow"]
+
+    return check
+
+
 async def _consent_slow(world: World) -> None:
     world.platform.slow_consent(True)
 
@@ -231,10 +239,13 @@ async def _consent_fast(world: World) -> None:
 
 SLOW_CONSENT = Fault(
     "slow-consent", _consent_slow, _consent_fast, 15.0,
-    (never_500, slow_answers("apply", 2.0)), ("ACRequestsSlow",),
+    (never_500, slow_answers("apply", 2.0), consent_was_slow_for("matching"),
+     consent_was_slow_for("notifications")), ("ACRequestsSlow",),
 )  # fmt: skip
-"""Every decision matching and notifications ask for reaches consent 2 s late: applications
-still succeed (slowly), job alerts go out late; nothing times out (peers wait 10 s)."""
+"""Every decision matching and notifications ask for reaches consent 2 s late (each is held
+back by its own proxy, which counts what it held): applications still succeed (slowly),
+messages that need a decision go out late; nothing times out (peers wait 10 s); the
+reconciliation after it finds every message sent once."""
 
 
 async def _fill_disk(world: World) -> None:

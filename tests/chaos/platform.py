@@ -5,7 +5,7 @@ consent that can slow it down.
 - run.py supervises the seven services (a killed one is restarted, as a pod would be);
 - the SMTP server is `deploy/local/mailsink.py` in a process of the suite's, so that it
   can be taken away for a minute; every message lands as a file in `mail_dir`;
-- matching and notifications reach consent through `delay_proxy.py`.
+- matching and notifications reach consent through a `delay_proxy.py` each.
 """
 
 from __future__ import annotations
@@ -24,12 +24,13 @@ import httpx
 
 from ac_contracts.services import SERVICES as REGISTRY
 from tests.chaos.infra import OwnInfra
-from tests.e2e.test_make_run import free_block
 from tests.support.infra import REPO_ROOT
-from tests.support.net import free_port
+from tests.support.net import free_block, free_port
 
 START_TIMEOUT_S = 240.0
 NAMES = tuple(s.name for s in REGISTRY)
+CONSENT_CALLERS = ("matching", "notifications")
+"""The services that ask consent for decisions, each through a delay proxy of its own."""
 """The seven services, the gateway first."""
 STAFF_PASSWORD = "chaos-staff-passphrase"
 
@@ -59,10 +60,10 @@ class ChaosPlatform:
     work: Path
     base: int = 0
     smtp_port: int = 0
-    consent_proxy_port: int = 0
     run: subprocess.Popen[bytes] | None = None
     mail: subprocess.Popen[bytes] | None = None
-    proxy: subprocess.Popen[bytes] | None = None
+    proxies: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
+    """The callers of consent that a slow consent is shown to, each by a proxy of its own."""
     env: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -90,9 +91,9 @@ class ChaosPlatform:
 
     def start(self) -> None:
         self.work.mkdir(parents=True, exist_ok=True)
-        self.base = free_block(len(NAMES))
-        self.smtp_port, self.consent_proxy_port = free_port(), free_port()
-        proxy_to = f"127.0.0.1:{self.port('consent')}"
+        self.base = free_block(len(NAMES) + 1)  # the services and the web app
+        self.smtp_port = free_port()
+        proxy_ports = {caller: free_port() for caller in CONSENT_CALLERS}
         env = {k: v for k, v in os.environ.items() if not k.startswith(("AC_", "VIRTUAL_ENV"))}
         self.env = {
             **env,
@@ -102,8 +103,10 @@ class ChaosPlatform:
             "AC_MAIL_DIR": str(self.work / "unused-mail"),
             "AC_READY_TIMEOUT_S": "200",
             "NOTIFICATIONS_SMTP_PORT": str(self.smtp_port),
-            "MATCHING_CONSENT_URL": f"http://127.0.0.1:{self.consent_proxy_port}",
-            "NOTIFICATIONS_CONSENT_URL": f"http://127.0.0.1:{self.consent_proxy_port}",
+            **{
+                f"{caller.upper()}_CONSENT_URL": f"http://127.0.0.1:{port}"
+                for caller, port in proxy_ports.items()
+            },
             # The suite registers hundreds of people from one address and hashes each password.
             "GATEWAY_AUTH_RATE_PER_MINUTE": "100000",
             "IDENTITY_HASH_TIME_COST": "1",
@@ -114,11 +117,12 @@ class ChaosPlatform:
             "NOTIFICATIONS_RETRY_MAX_S": "5",
         }
         self.start_mail()
-        self.proxy = _spawn(
+        proxy_to = f"127.0.0.1:{self.port('consent')}"
+        self.proxies = {caller: _spawn(
             [sys.executable, str(Path(__file__).with_name("delay_proxy.py")),
-             "--listen", str(self.consent_proxy_port), "--to", proxy_to, "--delay-s", "2"],
-            self.env, self.work / "proxy.log",
-        )  # fmt: skip
+             "--listen", str(port), "--to", proxy_to, "--delay-s", "2"],
+            self.env, self.proxy_log(caller),
+        ) for caller, port in proxy_ports.items()}  # fmt: skip
         self.run = _spawn(
             [sys.executable, str(REPO_ROOT / "deploy" / "local" / "run.py")],
             self.env,
@@ -128,7 +132,8 @@ class ChaosPlatform:
 
     def stop(self) -> None:
         _stop(self.run, signal.SIGINT)
-        _stop(self.proxy)
+        for proxy in self.proxies.values():
+            _stop(proxy)
         self.stop_mail()
 
     def wait_for_line(self, text: str, timeout_s: float, after: int = 0) -> None:
@@ -195,8 +200,18 @@ class ChaosPlatform:
         return pid
 
     def slow_consent(self, slow: bool) -> None:
-        assert self.proxy is not None
-        self.proxy.send_signal(signal.SIGUSR1 if slow else signal.SIGUSR2)
+        for proxy in self.proxies.values():
+            proxy.send_signal(signal.SIGUSR1 if slow else signal.SIGUSR2)
+
+    def proxy_log(self, caller: str) -> Path:
+        return self.work / f"consent-proxy-{caller}.log"
+
+    def held(self, caller: str) -> int:
+        """How many requests of `caller` to consent the last slow spell held back (the
+        proxy says it once fast again)."""
+        lines = self.proxy_log(caller).read_text().splitlines()
+        counts = [int(line.split("=", 1)[1]) for line in lines if line.startswith("held=")]
+        return counts[-1] if counts else 0
 
     async def readiness(self, client: httpx.AsyncClient) -> dict[str, int]:
         """Each service's `/readyz` status now (0: no answer)."""

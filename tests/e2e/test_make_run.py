@@ -12,11 +12,9 @@ from __future__ import annotations
 import email
 import email.policy
 import os
-import random
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import threading
 import time
@@ -30,25 +28,10 @@ import pytest
 
 from ac_contracts.services import SERVICES
 from tests.support.infra import REPO_ROOT
+from tests.support.net import free_block
 
 START_TIMEOUT_S = 420.0
 PASSWORD = "first-hour passphrase"
-
-
-def free_block(size: int) -> int:
-    """A first port of `size` consecutive free ports on loopback, below the ephemeral range
-    (so no client connection of the platform's takes one of them meanwhile)."""
-    low, _ = (int(x) for x in Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split())
-    for _ in range(200):
-        base = random.randrange(10_000, low - size)
-        try:
-            for port in range(base, base + size):
-                with socket.socket() as probe:
-                    probe.bind(("127.0.0.1", port))
-        except OSError:
-            continue
-        return base
-    raise RuntimeError("no block of free ports")
 
 
 def fresh_clone(into: Path) -> Path:

@@ -15,7 +15,7 @@ from ac_consent.settings import ConsentSettings
 from ac_contracts.errors import Refused
 from ac_platform.service import create_service_app, resources_of
 from ac_platform.settings import DEV_MASTER_KEY
-from tests.support.infra import Infra
+from tests.support.infra import Infra, unique_prefix
 
 probe = APIRouter()
 
@@ -54,9 +54,12 @@ async def database_away(request: Request) -> dict[str, str]:
 
 
 def settings(infra: Infra, database_url: str) -> ConsentSettings:
+    """Topics of this test's own (the session deletes them): without a prefix the service
+    made `consent.events` and the topics it reads on the shared broker, and left them."""
     return ConsentSettings(
         database_url=database_url,
         kafka_bootstrap_servers=infra.kafka_bootstrap_servers,
+        topic_prefix=unique_prefix(),
         environment="test",
     )
 
