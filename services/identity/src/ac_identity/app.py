@@ -12,9 +12,10 @@ from ac_events.codec import Codec
 from ac_events.keyring import CachedKeyring, PostgresKeyring
 from ac_events.migrator import KEYRING, source
 from ac_events.store import EventStore
-from ac_identity import internal
+from ac_identity import account_api, internal
 from ac_identity.api import router
 from ac_identity.commands import Accounts
+from ac_identity.control import AccountControl
 from ac_identity.deps import IdentityDeps
 from ac_identity.grants import Grants
 from ac_identity.replay import GROUP, SOURCES, make_handlers
@@ -56,7 +57,8 @@ def wiring(settings: IdentitySettings, clock: Clock) -> Wiring:
         # and people's own (for the gateway) when the gateway exchanges one.
         persons = TokenVerifier(jwks=signer.jwks(), audience=PERSON_AUDIENCE)
         grants = Grants(settings, signer, res.db, persons)
-        yield Wired(IdentityDeps(settings, accounts, keyring, signer, grants), workers,
+        yield Wired(IdentityDeps(settings, accounts, keyring, signer, grants,
+                                 AccountControl(accounts)), workers,
                     token_verifier=TokenVerifier(jwks=signer.jwks(), audience="identity"))  # fmt: skip
 
     return wire
@@ -70,7 +72,7 @@ def create_app(settings: IdentitySettings | None = None, clock: Clock = utc_now)
         title="Active Connector identity",
         description="Accounts, client organisations, tokens, the keyring of per-person data "
         "keys, erasure.",
-        routers=[router, internal.router],
+        routers=[router, account_api.router, internal.router],
         migrations=[KEYRING, source("ac_identity")],
         wiring=wiring(settings, clock),
     )
