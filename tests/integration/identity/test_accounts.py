@@ -9,13 +9,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import AsyncIterator
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
 import pytest
 
 from ac_contracts.identity import ACCESS_TOKEN_TYPE, TOKEN_EXCHANGE
+from ac_identity import store
+from ac_identity.retention import prune_reset_links
+from ac_identity.tokens import digest
 from tests.support.desk import PASSWORD, DeskRig
 from tests.support.infra import Infra, unique_prefix
 from tests.support.platform import SECRET, platform
@@ -122,6 +125,11 @@ async def test_an_expired_or_unknown_link_is_refused(rig: DeskRig) -> None:
                               json={"token": "x" * 43, "new_password": NEW})  # fmt: skip
     assert bogus.json()["detail"]["reason"] == "reset_link_invalid"
     await tokens(rig, "reset.late")  # the password is unchanged
+    # A day after, the dead link's row (a hash) is gone too.
+    accounts = rig.p.accounts
+    assert await store.reset(accounts.pool, digest(token)) is not None
+    await prune_reset_links(accounts, datetime.now(UTC) + timedelta(days=2))
+    assert await store.reset(accounts.pool, digest(token)) is None
 
 
 async def test_a_password_change_keeps_this_session_and_ends_the_others(rig: DeskRig) -> None:

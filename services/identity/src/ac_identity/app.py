@@ -19,7 +19,7 @@ from ac_identity.control import AccountControl
 from ac_identity.deps import IdentityDeps
 from ac_identity.grants import Grants
 from ac_identity.replay import GROUP, SOURCES, make_handlers
-from ac_identity.retention import BATCH, remove_unverified
+from ac_identity.retention import BATCH, prune_reset_links, remove_unverified
 from ac_identity.settings import IdentitySettings
 from ac_identity.tokens import load_signer, load_username_index_key
 from ac_platform.auth import PERSON_AUDIENCE, TokenVerifier
@@ -46,6 +46,7 @@ def wiring(settings: IdentitySettings, clock: Clock) -> Wiring:
         async def retention() -> None:
             while await remove_unverified(accounts, clock()) == BATCH:
                 pass  # a full batch: more may be due
+            await prune_reset_links(accounts, clock())
 
         workers: list[Worker] = [
             await outbox_relay(res, events),

@@ -391,3 +391,7 @@ async def set_username_index(conn: asyncpg.Connection, subject_id: str, index: s
     await conn.execute(
         "UPDATE accounts SET username_index = $2 WHERE subject_id = $1", subject_id, index
     )
+
+
+async def prune_resets(conn: Conn, before: datetime) -> None:
+    await conn.execute("DELETE FROM password_resets WHERE expires_at < $1 OR used_at < $1", before)
