@@ -93,6 +93,8 @@ class Cell:
     """Allowed callers that get something else (not theirs, already done, ...)."""
     setup: Setup = nothing
     settle: bool = False
+    after: Setup = nothing
+    """What the row undoes once every caller has called (sessions it ended)."""
 
 
 def at(path: str) -> Callable[[World], str]:
@@ -116,6 +118,12 @@ async def both_cvs(w: World) -> None:
 async def a_cv_only(w: World) -> None:
     await w.cv("student_a", True)
     await w.cv("student_b", False)
+
+
+async def sign_in_again(w: World) -> None:
+    """Every actor signs in again (a row ended their sessions)."""
+    for actor in ACTORS[1:]:
+        w.headers[actor], _ = await login(w.p, actor.replace("_", "."))
 
 
 async def browser_session(w: World) -> None:
@@ -311,6 +319,22 @@ CELLS: dict[tuple[str, str], Cell] = {
     ("DELETE", "/v1/auth/session"): Cell(at("/v1/auth/session"), 204, setup=browser_session),
     ("GET", "/v1/auth/jwks"): Cell(at("/v1/auth/jwks"), 200),
     ("GET", "/v1/me"): Cell(at("/v1/me"), 200),
+    # [D] #16 (6): accounts people can recover and control
+    ("POST", "/v1/password-resets"): Cell(
+        at("/v1/password-resets"), 202, lambda w: {"username": "student.a"}),
+    ("POST", "/v1/password-resets/confirm"): Cell(
+        at("/v1/password-resets/confirm"), 400,
+        lambda w: {"token": "not-a-real-reset-token", "new_password": "a new passphrase 42"}),
+    # The same password again: a change that changes nothing, but for the other sessions.
+    ("POST", "/v1/me/password"): Cell(
+        at("/v1/me/password"), 204,
+        lambda w: {"current_password": PASSWORD, "new_password": PASSWORD}),
+    ("PUT", "/v1/me/username"): Cell(
+        at("/v1/me/username"), 409, lambda w: {"username": "student.b", "password": PASSWORD},
+        except_for={"student_b": 422}),
+    ("GET", "/v1/me/sessions"): Cell(at("/v1/me/sessions"), 200),
+    ("DELETE", "/v1/me/sessions"): Cell(at("/v1/me/sessions"), 200, after=sign_in_again),
+    ("POST", "/v1/me/email-verifications"): Cell(at("/v1/me/email-verifications"), 202),
     ("PATCH", "/v1/me"): Cell(at("/v1/me"), 200, lambda w: {"school": "Tokyo Tech"}),
     ("GET", "/v1/me/consents"): Cell(at("/v1/me/consents"), 200),
     ("GET", "/v1/me/uses"): Cell(at("/v1/me/uses"), 200),
@@ -583,6 +607,7 @@ async def test_every_caller_on_every_route(world: World, route: Route) -> None:
         got[actor] = r.status_code
         assert r.status_code < 500, (actor, r.text)
         assert "Traceback" not in r.text
+    await cell.after(world)
     assert got == expected(route, cell)
 
 

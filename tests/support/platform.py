@@ -127,6 +127,8 @@ class Platform:
     """The subject id of the desk's supervisor (`SUPERVISOR`)."""
     smtp: SmtpServer | None = None
     notifications: FastAPI | None = None
+    identity_clock: SkippingClock | None = None
+    """When identity thinks it is (a test moves it past a reset link's 30 minutes)."""
 
     async def login(self, username: str, password: str) -> tuple[dict[str, str], str]:
         """Logs in through the gateway: the bearer header and the person's subject id."""
@@ -195,6 +197,7 @@ async def platform(
         consent_db = await stack.enter_async_context(database(infra))
         identity_port, consent_port = free_port(), free_port()
         identity_url = f"http://127.0.0.1:{identity_port}"
+        identity_clock = SkippingClock()
         identity = create_identity(
             identity_settings(
                 database_url=identity_db,
@@ -205,7 +208,8 @@ async def platform(
                 service_credentials=json.dumps(
                     {s: IdentitySettings.secret_digest(SECRET) for s in SERVICES}
                 ),
-            )
+            ),
+            identity_clock,
         )
         await stack.enter_async_context(serving(identity, identity_port))
         accounts = identity.state.deps.accounts
@@ -313,4 +317,5 @@ async def platform(
             supervisor,
             smtp,
             notifications_app,
+            identity_clock,
         )

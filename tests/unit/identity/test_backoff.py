@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from ac_identity.domain import PER_ACCOUNT, PER_SOURCE, ZERO, Failures, login_wait
+from ac_identity.domain import (
+    PER_ACCOUNT,
+    PER_SOURCE,
+    RESET_TTL,
+    ZERO,
+    Failures,
+    login_wait,
+    reset_usable,
+)
 
 T0 = datetime(2026, 5, 1, tzinfo=UTC)
 S = timedelta(seconds=1)
@@ -35,3 +43,12 @@ def test_guessing_spread_over_many_sources_does_not_slow_a_source_the_owner_used
     assert login_wait(None, everyone, known_source=True, now=T0) == ZERO
     own = Failures(PER_SOURCE.free + 1, T0)
     assert login_wait(own, everyone, known_source=True, now=T0) == 2 * S
+
+
+def test_a_reset_link_works_once_and_only_for_30_minutes() -> None:
+    sent = datetime(2026, 4, 1, 9, 0, tzinfo=UTC)
+    expires = sent + RESET_TTL
+    assert timedelta(minutes=30) == RESET_TTL
+    assert reset_usable(expires, None, sent + timedelta(minutes=29))
+    assert not reset_usable(expires, None, sent + timedelta(minutes=30))
+    assert not reset_usable(expires, sent + timedelta(minutes=1), sent + timedelta(minutes=2))

@@ -9,7 +9,9 @@ import { PreferencesPage } from "../features/applications/PreferencesPage";
 import { AlertsPage } from "../features/alerts/AlertsPage";
 import { AuditPage } from "../features/audit/AuditPage";
 import { SubjectRecordPage } from "../features/audit/SubjectRecordPage";
+import { ForgotPasswordPage } from "../features/auth/ForgotPasswordPage";
 import { RegisterPage } from "../features/auth/RegisterPage";
+import { ResetPasswordPage } from "../features/auth/ResetPasswordPage";
 import { SignInPage } from "../features/auth/SignInPage";
 import { VerifyEmailPage } from "../features/auth/VerifyEmailPage";
 import { CandidatesPage } from "../features/clients/CandidatesPage";
@@ -35,6 +37,7 @@ import { ErasedPage, ErasurePage } from "../features/privacy/ErasurePage";
 import { ExportPage } from "../features/privacy/ExportPage";
 import { TransfersPage } from "../features/privacy/TransfersPage";
 import { ProfilePage } from "../features/profile/ProfilePage";
+import { SecurityPage } from "../features/profile/SecurityPage";
 import { ResumePage } from "../features/resume/ResumePage";
 import { AccountsPage } from "../features/staff/AccountsPage";
 import { LegalDisclosuresPage } from "../features/staff/LegalDisclosuresPage";
@@ -57,11 +60,14 @@ export const PAGES: RouteObject[] = [
   { path: "sign-in", element: <SignInPage /> },
   { path: "register", element: <RegisterPage /> },
   { path: "verify-email", element: <VerifyEmailPage /> },
+  { path: "forgot-password", element: <ForgotPasswordPage /> },
+  { path: "reset-password", element: <ResetPasswordPage /> },
   { path: "unsubscribe", element: <UnsubscribePage /> },
   { path: "erased", element: <ErasedPage /> },
   { path: "policy", element: <PolicyPage /> },
   { path: "enquiries", element: <GuestPage /> },
   { path: "me", element: only(EVERYONE, <ProfilePage />) },
+  { path: "me/security", element: only(EVERYONE, <SecurityPage />) },
   { path: "me/resume", element: only(["student"], <ResumePage />) },
   { path: "me/matches", element: only(["student"], <MatchesPage />) },
   { path: "me/applications", element: only(["student"], <ApplicationsPage />) },

@@ -7,6 +7,7 @@ schema describes them, and a refusal names the one broken.
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field
@@ -233,3 +234,63 @@ class ProfileChange(Correction):
 
     remove: list[Literal["gender", "school"]] = Field(default_factory=list, max_length=2)
     """Optional fields to delete."""
+
+
+# ---------------------------------------------------------------- [D] #16 (6): accounts people
+# can recover and control
+
+
+class PasswordResetRequest(BaseModel):
+    """A forgotten password: by the account's username (the one thing identity can find an
+    account by: addresses are sealed under each person's key, and indexed nowhere)."""
+
+    model_config = ConfigDict(extra="forbid")
+    username: str = Field(min_length=1, max_length=100)
+
+
+class PasswordResetAccepted(BaseModel):
+    """The answer to every reset request, whether the account exists or not."""
+
+    message: str = (
+        "If an account has this username, a link to set a new password is on its way to its "
+        "email address; it works once, for 30 minutes."
+    )
+
+
+class PasswordResetConfirm(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    token: str = Field(min_length=10, max_length=200)
+    new_password: Password
+
+
+class PasswordChange(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    current_password: str = Field(min_length=1, max_length=256)
+    new_password: Password
+
+
+class UsernameChange(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    username: Username
+    password: str = Field(min_length=1, max_length=256)
+
+
+class SessionOut(BaseModel):
+    """A session: one sign-in and the refresh tokens rotated from it (a family)."""
+
+    session_id: str
+    created_at: datetime
+    last_used_at: datetime
+    active: bool
+    """Neither signed out, revoked nor expired."""
+    current: bool
+    """The session of the token that asks."""
+
+
+class SessionsEnded(BaseModel):
+    ended: int
+    """How many sessions were still active."""
+
+
+class VerificationSent(BaseModel):
+    message: str = "A new link to confirm your address is on its way to it."

@@ -69,6 +69,9 @@ REASONS: dict[str, Reason] = {
         401, "the session has ended (signed out, revoked or erased): sign in again"
     ),
     "nothing_to_change": Reason(422, "no field to change was given"),
+    # [D] #16 (6): accounts people can recover and control
+    "reset_link_invalid": Reason(400, "unknown, used or expired password reset link"),
+    "email_already_verified": Reason(409, "the email address is confirmed already"),
     "no_such_account": Reason(404, "no such account"),
     "no_key": Reason(404, "no data key for this person"),
     "organisation_exists": Reason(409, "that organisation id is taken"),

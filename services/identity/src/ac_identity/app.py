@@ -12,13 +12,14 @@ from ac_events.codec import Codec
 from ac_events.keyring import CachedKeyring, PostgresKeyring
 from ac_events.migrator import KEYRING, source
 from ac_events.store import EventStore
-from ac_identity import internal
+from ac_identity import account_api, internal
 from ac_identity.api import router
 from ac_identity.commands import Accounts
+from ac_identity.control import AccountControl
 from ac_identity.deps import IdentityDeps
 from ac_identity.grants import Grants
 from ac_identity.replay import GROUP, SOURCES, make_handlers
-from ac_identity.retention import BATCH, remove_unverified
+from ac_identity.retention import BATCH, prune_reset_links, remove_unverified
 from ac_identity.settings import IdentitySettings
 from ac_identity.tokens import load_signer, load_username_index_key
 from ac_platform.auth import PERSON_AUDIENCE, TokenVerifier
@@ -45,6 +46,7 @@ def wiring(settings: IdentitySettings, clock: Clock) -> Wiring:
         async def retention() -> None:
             while await remove_unverified(accounts, clock()) == BATCH:
                 pass  # a full batch: more may be due
+            await prune_reset_links(accounts, clock())
 
         workers: list[Worker] = [
             await outbox_relay(res, events),
@@ -56,7 +58,8 @@ def wiring(settings: IdentitySettings, clock: Clock) -> Wiring:
         # and people's own (for the gateway) when the gateway exchanges one.
         persons = TokenVerifier(jwks=signer.jwks(), audience=PERSON_AUDIENCE)
         grants = Grants(settings, signer, res.db, persons)
-        yield Wired(IdentityDeps(settings, accounts, keyring, signer, grants), workers,
+        yield Wired(IdentityDeps(settings, accounts, keyring, signer, grants,
+                                 AccountControl(accounts)), workers,
                     token_verifier=TokenVerifier(jwks=signer.jwks(), audience="identity"))  # fmt: skip
 
     return wire
@@ -70,7 +73,7 @@ def create_app(settings: IdentitySettings | None = None, clock: Clock = utc_now)
         title="Active Connector identity",
         description="Accounts, client organisations, tokens, the keyring of per-person data "
         "keys, erasure.",
-        routers=[router, internal.router],
+        routers=[router, account_api.router, internal.router],
         migrations=[KEYRING, source("ac_identity")],
         wiring=wiring(settings, clock),
     )

@@ -235,9 +235,10 @@ class Accounts:
             audience=PERSON_AUDIENCE, session=str(family),
         )  # fmt: skip
         refresh = new_secret()
-        expires = self.clock() + timedelta(seconds=self.settings.refresh_token_ttl_s)
+        now = self.clock()
+        expires = now + timedelta(seconds=self.settings.refresh_token_ttl_s)
         await store.insert_refresh(
-            self.pool, digest(refresh), family, account["subject_id"], expires
+            self.pool, digest(refresh), family, account["subject_id"], expires, now
         )
         return Tokens(access, refresh, ttl, account["subject_id"], account["role"])
 

@@ -10,6 +10,7 @@ from fastapi import Depends
 
 from ac_events.keyring import Keyring
 from ac_identity.commands import Accounts
+from ac_identity.control import AccountControl
 from ac_identity.grants import Grants
 from ac_identity.settings import IdentitySettings
 from ac_identity.tokens import Signer
@@ -23,6 +24,7 @@ class IdentityDeps:
     keyring: Keyring
     signer: Signer
     grants: Grants
+    control: AccountControl
 
     @property
     def db(self) -> asyncpg.Pool:

@@ -99,3 +99,14 @@ def login_wait(
     account-wide one unless the source has signed in to this account before."""
     own = PER_SOURCE.wait(per_source, now)
     return own if known_source else max(own, PER_ACCOUNT.wait(per_account, now))
+
+
+# ---------------------------------------------------------------- [D] #16 (6): reset links
+
+RESET_TTL = timedelta(minutes=30)
+"""How long an emailed password reset link works (once)."""
+
+
+def reset_usable(expires_at: datetime, used_at: datetime | None, now: datetime) -> bool:
+    """A reset link works once, and only before it expires."""
+    return used_at is None and now < expires_at

@@ -9,7 +9,7 @@ same transaction.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from ac_events.catalogue import RecordKind, SubjectErased, UnverifiedAccountsRemoved
 from ac_events.catalogue.streams import retention_stream, user_stream
@@ -42,3 +42,9 @@ async def remove_unverified(accounts: Accounts, now: datetime) -> int:
         version = await events.stream_version(stream, conn)
         await events.append(stream, version, [record], conn=conn)
     return len(rows)
+
+
+async def prune_reset_links(accounts: Accounts, now: datetime) -> None:
+    """Password reset links used or expired a day ago are of no more use: only a hash and a
+    pseudonymous id, removed (housekeeping, not a period of `ac_events.retention`)."""
+    await store.prune_resets(accounts.pool, now - timedelta(days=1))

@@ -146,14 +146,17 @@ async def organisations(conn: Conn) -> list[asyncpg.Record]:
 
 
 async def insert_refresh(
-    conn: Conn, token_hash: str, family_id: UUID, subject_id: str, expires_at: datetime
-) -> None:
+    conn: Conn, token_hash: str, family_id: UUID, subject_id: str, expires_at: datetime,
+    created_at: datetime,
+) -> None:  # fmt: skip
     await conn.execute(
-        "INSERT INTO refresh_tokens (token_hash, family_id, subject_id, expires_at) VALUES ($1, $2, $3, $4)",
+        """INSERT INTO refresh_tokens (token_hash, family_id, subject_id, expires_at, created_at)
+           VALUES ($1, $2, $3, $4, $5)""",
         token_hash,
         family_id,
         subject_id,
         expires_at,
+        created_at,
     )
 
 
@@ -315,3 +318,80 @@ async def unverified_before(
         limit,
     )
     return rows
+
+
+# ---------------------------------------------------------------- [D] #16 (6): sessions, resets
+
+
+async def sessions(conn: Conn, subject_id: str, now: datetime) -> list[asyncpg.Record]:
+    """The person's sessions (refresh-token families), newest first: when each began, was last
+    used, and whether a token of it can still be used."""
+    rows: list[asyncpg.Record] = await conn.fetch(
+        """SELECT family_id, min(created_at) AS created_at,
+                  max(coalesce(used_at, created_at)) AS last_used_at,
+                  bool_or(revoked_at IS NULL AND used_at IS NULL AND expires_at > $2) AS active
+           FROM refresh_tokens WHERE subject_id = $1
+           GROUP BY family_id ORDER BY max(created_at) DESC LIMIT 100""",
+        subject_id,
+        now,
+    )
+    return rows
+
+
+async def revoke_sessions(
+    conn: asyncpg.Connection, subject_id: str, at: datetime, keep: UUID | None = None
+) -> int:
+    """Revokes every session of the person (but `keep`); how many were still active."""
+    ended: int = await conn.fetchval(
+        """WITH ended AS (
+               UPDATE refresh_tokens SET revoked_at = $2
+               WHERE subject_id = $1 AND revoked_at IS NULL
+                 AND ($3::uuid IS NULL OR family_id <> $3)
+               RETURNING family_id, used_at, expires_at)
+           SELECT count(DISTINCT family_id) FILTER (WHERE used_at IS NULL AND expires_at > $2)
+           FROM ended""",
+        subject_id,
+        at,
+        keep,
+    )
+    return ended
+
+
+async def insert_reset(
+    conn: asyncpg.Connection, token_hash: str, subject_id: str, expires_at: datetime
+) -> None:
+    await conn.execute(
+        "INSERT INTO password_resets (token_hash, subject_id, expires_at) VALUES ($1, $2, $3)",
+        token_hash,
+        subject_id,
+        expires_at,
+    )
+
+
+async def reset(conn: Conn, token_hash: str) -> asyncpg.Record | None:
+    return await conn.fetchrow("SELECT * FROM password_resets WHERE token_hash = $1", token_hash)
+
+
+async def reset_for_update(conn: asyncpg.Connection, token_hash: str) -> asyncpg.Record | None:
+    return await conn.fetchrow(
+        "SELECT * FROM password_resets WHERE token_hash = $1 FOR UPDATE", token_hash
+    )
+
+
+async def use_resets(conn: asyncpg.Connection, subject_id: str, at: datetime) -> None:
+    """Every open reset link of the person is used up (the one followed, and any other)."""
+    await conn.execute(
+        "UPDATE password_resets SET used_at = $2 WHERE subject_id = $1 AND used_at IS NULL",
+        subject_id,
+        at,
+    )
+
+
+async def set_username_index(conn: asyncpg.Connection, subject_id: str, index: str) -> None:
+    await conn.execute(
+        "UPDATE accounts SET username_index = $2 WHERE subject_id = $1", subject_id, index
+    )
+
+
+async def prune_resets(conn: Conn, before: datetime) -> None:
+    await conn.execute("DELETE FROM password_resets WHERE expires_at < $1 OR used_at < $1", before)

@@ -207,6 +207,9 @@ class Sender:
         if kind is NotificationKind.EMAIL_VERIFICATION:
             token = unseal(key, subject, "verification_token", params.pop("token"))
             params["link"] = f"{base}/verify-email?token={token}"
+        elif kind is NotificationKind.PASSWORD_RESET:
+            token = unseal(key, subject, "reset_token", params.pop("token"))
+            params["link"] = f"{base}/reset-password?token={token}"
         elif kind is NotificationKind.BUSINESS_TRANSFER:
             params["link"] = f"{base}/me/transfer-objections?transfer={params['transfer_id']}"
         elif kind is NotificationKind.JOB_ALERT:

@@ -29,6 +29,7 @@ export function SignInPage() {
         <ErrorNote error={signIn.error} />
         <button type="submit" disabled={signIn.isPending}>{t("auth.signIn")}</button>
       </form>
+      <p><Link to="/forgot-password">{t("account.forgot")}</Link></p>
       <p><Link to="/register">{t("auth.noAccount")}</Link></p>
     </Page>
   );

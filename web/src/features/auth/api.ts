@@ -27,3 +27,20 @@ export function useSignIn() {
     },
   });
 }
+
+/** [D] #16 (6): a forgotten password. */
+export function useRequestReset() {
+  return useMutation({
+    mutationFn: async (username: string) =>
+      unwrap(await api().POST("/v1/password-resets", { body: { username } })),
+  });
+}
+
+export function useConfirmReset() {
+  return useMutation({
+    mutationFn: async (body: Schemas["PasswordResetConfirm"]) => {
+      const { error, response } = await api().POST("/v1/password-resets/confirm", { body });
+      if (!response.ok) throw new ApiError(response.status, error);
+    },
+  });
+}

@@ -1,5 +1,6 @@
 import { useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
+import { Link } from "react-router";
 
 import { SelectField, TextField } from "../../components/Field";
 import { Page } from "../../components/Page";
@@ -31,6 +32,7 @@ export function ProfilePage() {
         <dd>{account.data.email_verified ? t("common.yes") : t("common.no")}</dd>
         {account.data.organization_id && <><dt>{t("clients.organisation")}</dt><dd>{account.data.organization_id}</dd></>}
       </dl>
+      <p><Link to="/me/security">{t("account.securityTitle")}</Link></p>
       <form className="card narrow" onSubmit={(e) => {
         e.preventDefault();
         correct.mutate({ name: form.name, email: form.email, school: form.school || null,

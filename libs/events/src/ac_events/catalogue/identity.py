@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any, ClassVar, Literal
 
 from pydantic import Field
@@ -115,3 +116,57 @@ class RegistrationAttempted(Event):
 
     type: ClassVar[str] = "RegistrationAttempted"
     producer: ClassVar[str] = "identity"
+
+
+@register
+class PasswordResetRequested(Event):
+    """The person asked for a link to set a new password. The token travels only encrypted
+    under their key, for the email notifications sends; identity keeps its SHA-256 alone."""
+
+    type: ClassVar[str] = "PasswordResetRequested"
+    producer: ClassVar[str] = "identity"
+
+    token: Personal[str]
+    expires_at: datetime
+
+
+@register
+class PasswordChanged(Event):
+    """A new password, by an emailed link (`reset`: every session ends) or by the signed-in
+    person (`change`: their other sessions end)."""
+
+    type: ClassVar[str] = "PasswordChanged"
+    producer: ClassVar[str] = "identity"
+
+    via: Literal["reset", "change"]
+    sessions_ended: int = Field(ge=0)
+
+
+@register
+class SignedOutEverywhere(Event):
+    """The person ended every session of theirs."""
+
+    type: ClassVar[str] = "SignedOutEverywhere"
+    producer: ClassVar[str] = "identity"
+
+    sessions_ended: int = Field(ge=0)
+
+
+@register
+class VerificationResent(Event):
+    """A new email verification link, asked for by the signed-in person."""
+
+    type: ClassVar[str] = "VerificationResent"
+    producer: ClassVar[str] = "identity"
+
+    verification_token: Personal[str]
+
+
+@register
+class UsernameChanged(Event):
+    """The person chose another username (the old one is free again)."""
+
+    type: ClassVar[str] = "UsernameChanged"
+    producer: ClassVar[str] = "identity"
+
+    username: Personal[str]

@@ -42,6 +42,8 @@ class NotificationKind(StrEnum):
     """To a person an incident touched (APPI art. 26(2)) [B] #17."""
     # [H] issue 14 (item 5), issue 16 (item 6): an account people can recover and control
     REGISTRATION_ATTEMPT = "registration_attempt"
+    PASSWORD_RESET = "password_reset"  # noqa: S105 (a kind of message, not a secret)
+    """A link to set a new password (valid 30 minutes, once)."""
 
 
 CONSENT, CONTRACT, LEGAL = UseBasis.CONSENT, UseBasis.CONTRACT, UseBasis.LEGAL_OBLIGATION
@@ -51,6 +53,7 @@ MESSAGE_USES: dict[NotificationKind, tuple[Purpose, UseBasis]] = {
     NotificationKind.PROMOTION: (Purpose.PROMOTIONS_AND_EVENTS, CONSENT),
     NotificationKind.EMAIL_VERIFICATION: (Purpose.RECRUITMENT_SERVICES, CONTRACT),
     NotificationKind.REGISTRATION_ATTEMPT: (Purpose.RECRUITMENT_SERVICES, CONTRACT),
+    NotificationKind.PASSWORD_RESET: (Purpose.RECRUITMENT_SERVICES, CONTRACT),
     NotificationKind.APPLICATION_BLOCKED: (Purpose.RECRUITMENT_SERVICES, CONTRACT),
     NotificationKind.APPLICATION_STATUS: (Purpose.RECRUITMENT_SERVICES, CONTRACT),
     NotificationKind.APPLICATION_WITHDRAWN: (Purpose.RECRUITMENT_SERVICES, CONTRACT),
