@@ -437,6 +437,7 @@ CELLS: dict[tuple[str, str], Cell] = {
                    "data_items": ["name"], "legal_basis": "laws_and_regulations",
                    "legal_reference": f"court order {n()}"}),
     ("GET", "/v1/audit/checks"): Cell(at("/v1/audit/checks"), 200),
+    ("GET", "/v1/audit/monitoring"): Cell(at("/v1/audit/monitoring"), 200),
     ("GET", "/v1/audit/report"): Cell(
         lambda w: f"/v1/audit/report?subject={w.subjects['student_a']}", 200),
     ("GET", "/v1/audit/subjects/{subject_id}/record"): Cell(

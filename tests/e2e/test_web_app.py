@@ -427,6 +427,14 @@ async def test_an_auditor_runs_the_checks_reads_the_report_and_a_persons_record(
     await page.get_by_role("button", name="記録を見る").click()
     await expect(page.get_by_label("プロフィール (JSON)")).to_contain_text(f"sora{n}")
     await eyes.look("audit-record")
+    # [E] #18: the monitoring report, anonymised: both tables, every cell under k withheld.
+    await nav(page, "モニタリング")
+    await page.get_by_role("button", name="ログからレポートを作成").click()
+    await said(page, "非表示のセル")
+    for caption in ("性別", "学校種別"):
+        await expect(page.get_by_role("table", name=caption)).to_be_visible()
+    await expect(page.locator("td[data-cell='gender:other:applied']")).to_have_text("10未満")
+    await eyes.look("monitoring")
     await clean(w, eyes)
 
 

@@ -8,6 +8,7 @@ import { ApplicationsPage } from "../features/applications/ApplicationsPage";
 import { PreferencesPage } from "../features/applications/PreferencesPage";
 import { AlertsPage } from "../features/alerts/AlertsPage";
 import { AuditPage } from "../features/audit/AuditPage";
+import { MonitoringPage } from "../features/audit/MonitoringPage";
 import { SubjectRecordPage } from "../features/audit/SubjectRecordPage";
 import { ForgotPasswordPage } from "../features/auth/ForgotPasswordPage";
 import { RegisterPage } from "../features/auth/RegisterPage";
@@ -102,6 +103,7 @@ export const PAGES: RouteObject[] = [
   { path: "staff/legal-disclosures", element: only(["staff"], <LegalDisclosuresPage />) },
   { path: "audit", element: only(["auditor", "staff"], <AuditPage />) },
   { path: "audit/subjects", element: only(["auditor", "staff"], <SubjectRecordPage />) },
+  { path: "audit/monitoring", element: only(["auditor", "staff"], <MonitoringPage />) },
   { path: "*", element: <NotFoundPage /> },
 ];
 
@@ -113,6 +115,6 @@ export const NAV: Record<Role, [string, string][]> = {
   client: [["/organisation", "nav.organisation"], ["/organisation/vacancies", "nav.ownVacancies"],
     ["/vacancies", "nav.vacancies"], ["/me/requests", "nav.requests"]],
   staff: [["/staff/desk", "nav.desk"], ["/staff/policies", "nav.staff"], ["/vacancies", "nav.vacancies"],
-    ["/audit", "nav.audit"]],
-  auditor: [["/audit", "nav.audit"], ["/audit/subjects", "audit.recordTitle"]],
+    ["/audit", "nav.audit"], ["/audit/monitoring", "nav.monitoring"]],
+  auditor: [["/audit", "nav.audit"], ["/audit/subjects", "audit.recordTitle"], ["/audit/monitoring", "nav.monitoring"]],
 };

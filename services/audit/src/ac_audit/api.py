@@ -16,12 +16,14 @@ from ac_audit import html
 from ac_audit.affected import affected
 from ac_audit.audit import audit, read_log
 from ac_audit.deps import AuditDeps, Deps
+from ac_audit.monitoring import monitoring_report
 from ac_audit.state import LogState
 from ac_audit.subject import subject_record
 from ac_contracts.audit import AuditQuery, RecordQuery, Report, SubjectRecord
 from ac_contracts.common import SubjectId
 from ac_contracts.errors import Refused
 from ac_contracts.incidents import Scope, ScopeQuery
+from ac_contracts.monitoring import MonitoringReport
 from ac_events.keyring import CachedKeyring
 from ac_platform.auth import Caller, Principal, require
 
@@ -80,6 +82,19 @@ async def subject(
     if not state.kept:
         raise Refused("no_such_subject", "nobody by that id")
     return await subject_record(state, deps.keyring, query.as_of_time)
+
+
+@router.get("/audit/monitoring", tags=["audit"],
+            summary="Applications and their outcomes by gender and by school type, "
+            "anonymised: no cell under k people, counts rounded")  # fmt: skip
+async def monitoring(deps: Deps, _: Principal = Auditing) -> MonitoringReport:
+    """[E] #18, purpose 12: of the people whose consent allows it; takes no subject, no time."""
+    settings = deps.settings
+    async with deps.replaying:
+        state = await read_log(settings.kafka_bootstrap_servers or "", settings.topic_prefix)
+    _forget_erased(deps, state)
+    return await monitoring_report(state, deps.keyring, k=settings.monitoring_k,
+                                   step=settings.monitoring_step)  # fmt: skip
 
 
 @router.post("/audit/scopes", tags=["audit"],

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from ac_platform.settings import PeerSettings
@@ -20,3 +21,7 @@ class AuditSettings(PeerSettings):
     notice_within_s: float = 24 * 3600.0
     """A provision's disclosure notice must have gone to its person this long after it (or
     the reason why not be recorded): the `notice_sent` rule."""
+    monitoring_k: int = Field(default=10, ge=5)
+    """The equal-opportunity monitoring report publishes no cell of fewer people [E] #18."""
+    monitoring_step: int = Field(default=5, ge=1)
+    """... and rounds every other count to the nearest multiple of this."""

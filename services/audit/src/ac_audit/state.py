@@ -51,6 +51,11 @@ OWED = {
 """A message kind owed without consent -> the (purpose, basis) it cites (strings, as read)."""
 REMOVALS = frozenset(t for t, cls in EVENT_TYPES.items() if issubclass(cls, RecordsRemoved))
 """Each retention job's record of what it removed [D] #16."""
+PROFILES = frozenset({"UserRegistered", "ProfileUpdated"})
+APPLICATIONS = frozenset(
+    {"ApplicationSubmitted", "ApplicationStatusChanged", "ApplicationWithdrawn"}
+)
+"""What the equal-opportunity monitoring report reads (`ac_audit.monitoring`) [E] #18."""
 
 
 class Meta(NamedTuple):
@@ -137,6 +142,10 @@ class LogState:
     uses: list[Raw] = field(default_factory=list)
     """The uses the rule `use_covered` must judge (payload: `use`, and a message's `kind`):
     all but refused ones and messages citing exactly the basis their kind is owed on."""
+    profiles: dict[str, list[tuple[Meta, bytes]]] = field(default_factory=lambda: defaultdict(list))
+    """subject -> their profile events as stored (sealed), in stream order (`PROFILES`)."""
+    applications: list[Raw] = field(default_factory=list)
+    """Matching's application events (`APPLICATIONS`), for the monitoring report."""
 
     def add(self, topic: str, owner: str | None, record: dict[str, Any], data: bytes) -> None:
         """One record of `topic` (owned by the service `owner`), parsed from `data`."""
@@ -168,6 +177,8 @@ class LogState:
             self._misplaced(topic, record, f"produced by {producer!r} in {owner}'s topic")
         if meta.subject_id is not None and meta.subject_id == self.keep_subject:
             self.kept.append((meta, data))
+        if meta.type in PROFILES and meta.subject_id is not None:
+            self.profiles[meta.subject_id].append((meta, data))
         self._census(meta, payload)
         try:
             self._fold(meta, payload)
@@ -214,6 +225,10 @@ class LogState:
         self.processing += other.processing
         self.uses_seen += other.uses_seen
         self.uses += other.uses
+        for subject, records in other.profiles.items():
+            self.profiles[subject] = sorted(self.profiles[subject] + records,
+                                            key=lambda md: md[0].stream_version)  # fmt: skip
+        self.applications += other.applications
 
     def _count(self, topic: str, record: dict[str, Any], data: bytes) -> bool:
         """Counts a record not seen before (False for a repeated delivery of one)."""
@@ -277,6 +292,8 @@ class LogState:
             self.removals.append(Raw(meta, payload))
         elif kind in PROCESSING:
             self.processing.append(Raw(meta, payload))
+        elif kind in APPLICATIONS:
+            self.applications.append(Raw(meta, payload))
         elif kind == "RequestClosed" and (meta.subject_id or "").startswith(GUEST_PREFIX):
             self.guest_closed.append(meta)
         if kind in USES:

@@ -30,3 +30,10 @@ export function useRecord() {
       })),
   });
 }
+
+/** The equal-opportunity monitoring report (issue 18): anonymised, computed from the log. */
+export function useMonitoring() {
+  return useMutation({
+    mutationFn: async () => unwrap(await api().GET("/v1/audit/monitoring")),
+  });
+}
