@@ -74,7 +74,10 @@ def fired(scraper: Scraper, alerts: tuple[str, ...], injected: float, healed: fl
         })  # fmt: skip
     work.mkdir(parents=True, exist_ok=True)
     (work / "rules.yaml").write_text(rules_text())
-    (work / "test.yaml").write_text(yaml.safe_dump({"rule_files": ["rules.yaml"], "tests": tests}))
+    # The evaluation interval is the step too: with the default (1m) promtool evaluates only
+    # at whole minutes, and every second between reads as the minute's first sample.
+    test = {"rule_files": ["rules.yaml"], "evaluation_interval": "1s", "tests": tests}
+    (work / "test.yaml").write_text(yaml.safe_dump(test))
     done = subprocess.run([promtool(), "test", "rules", "test.yaml"], cwd=work,
                           capture_output=True, text=True, timeout=300)  # fmt: skip
     if done.returncode == 0:

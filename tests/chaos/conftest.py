@@ -19,7 +19,7 @@ from tests.chaos.load import Load, Op
 from tests.chaos.platform import ChaosPlatform
 from tests.chaos.runner import Result, result_line
 from tests.chaos.scrape import Scraper
-from tests.chaos.world import World, accounts
+from tests.chaos.world import CLIENT, World, accounts
 
 FULL = os.environ.get("AC_CHAOS") == "full"
 KAFKA_DISK_MB = 256
@@ -40,7 +40,7 @@ async def world(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[World
         await asyncio.to_thread(infra.up)
         await asyncio.to_thread(platform.start)
         staff, client, auditor, vacancies = await accounts(platform)
-        load = Load(platform.gateway, vacancies, client)
+        load = Load(platform.gateway, vacancies, client, CLIENT)
         load.ledger.ops += [
             Op("vacancy", "setup", None, {"vacancy_id": v}, "ok") for v in vacancies
         ]

@@ -121,11 +121,13 @@ class Gateway:
 class Load:
     """The load generator: `run(users)` until `stop()`; every op lands in `ledger`."""
 
-    def __init__(self, gateway_url: str, vacancies: list[str], client_token: str) -> None:
+    def __init__(self, gateway_url: str, vacancies: list[str], client_token: str,
+                 client_username: str) -> None:  # fmt: skip
         self.ledger = Ledger()
         self.gw = Gateway(gateway_url, self.ledger)
         self.vacancies = vacancies
         self.client_token = client_token
+        self.client_username = client_username
         self.phase = "setup"
         self._stopping = asyncio.Event()
         self._numbers = itertools.count()
@@ -220,10 +222,17 @@ class Load:
 
             await self.write(
                 op, lambda b=body: self.gw.call("POST", "/v1/vacancies", self.client_token, b),  # type: ignore[misc]
-                done, resolve,
+                done, resolve, self._client_login,
             )  # fmt: skip
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._stopping.wait(), 5)
+
+    async def _client_login(self) -> None:
+        """The client signed in again (its access token outlived: the run is longer)."""
+        body = {"username": self.client_username, "password": PASSWORD}
+        a = await self.gw.call("POST", "/v1/auth/login", body=body)
+        if a.status == 200:
+            self.client_token = a.body["access_token"]
 
 
 class Student:

@@ -19,6 +19,7 @@ from tests.chaos.scrape import Scraper
 from tests.chaos.settle import GROUPS, end_offsets_of
 
 ORG = "org-chaos-a"
+CLIENT, AUDITOR = "chaos.client", "chaos.auditor"
 
 
 @dataclass
@@ -68,7 +69,12 @@ class World:
             await asyncio.sleep(0.5)
 
     async def audit(self) -> dict[str, Any]:
+        """The audit's report, asked by the auditor signed in afresh (the run outlasts an
+        access token: 15 minutes)."""
         async with httpx.AsyncClient(base_url=self.platform.gateway, timeout=120) as gw:
+            body = {"username": AUDITOR, "password": PASSWORD}
+            signed = await _until(lambda: gw.post("/v1/auth/login", json=body), "auditor")
+            self.auditor = str(signed.json()["access_token"])
             r = await gw.get(
                 "/v1/audit/checks", headers={"Authorization": f"Bearer {self.auditor}"}
             )
@@ -105,14 +111,14 @@ async def accounts(platform: ChaosPlatform) -> tuple[str, str, str, list[str]]:
         org = {"organization_id": ORG, "legal_name": "Chaos K.K.", "address": "1-1 Chiyoda",
                "representative": "Rep", "country": "JP"}  # fmt: skip
         await _until(lambda: gw.post("/v1/organisations", json=org, headers=as_staff), "org")
-        for role, name in (("client", "chaos.client"), ("auditor", "chaos.auditor")):
+        for role, name in (("client", CLIENT), ("auditor", AUDITOR)):
             user = {"username": name, "password": PASSWORD, "name": name,
                     "email": f"{name}@example.jp", "role": role,
                     **({"organization_id": ORG} if role == "client" else {})}  # fmt: skip
             await _until(lambda u=user: gw.post("/v1/accounts", json=u, headers=as_staff), name)
         client, auditor = (
-            await login("chaos.client", PASSWORD),
-            await login("chaos.auditor", PASSWORD),
+            await login(CLIENT, PASSWORD),
+            await login(AUDITOR, PASSWORD),
         )
         as_client = {"Authorization": f"Bearer {client}"}
         vacancies = []
