@@ -274,6 +274,9 @@ class LegalDisclosureBody(BaseModel):
     data_items: list[DataCategory] = Field(min_length=1, max_length=11)
     legal_basis: LegalBasis
     legal_reference: Line = Field(min_length=1, max_length=200)
+    notice_would_prejudice: bool = False
+    """Telling the person would prejudice the request (recorded on the provision): they are
+    not notified. Otherwise they are told, in words that claim no consent."""
 
 
 class LegalDisclosureOut(BaseModel):

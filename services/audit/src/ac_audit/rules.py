@@ -266,9 +266,10 @@ def _untold(state: LogState, share: Raw, within: timedelta) -> str | None:
 
 
 def notice_sent(state: LogState, now: datetime, within: timedelta) -> RuleResult:
-    """Every provision the bound has passed for (a legal disclosure too, as the platform
-    notifies it; [H] may record that a notice would prejudice the request)."""
-    due = [s for s in state.shares if s.meta.occurred_at + within <= now]
+    """Every provision the bound has passed for (a legal disclosure too, unless staff recorded
+    that a notice would prejudice the request: `notice_withheld`, [H] #14 item 10)."""
+    due = [s for s in state.shares if s.meta.occurred_at + within <= now
+           and not (s.payload.get("legal") or {}).get("notice_withheld")]  # fmt: skip
     findings = [_finding("notice_sent", s, why) for s in due if (why := _untold(state, s, within))]
     return _result("notice_sent", len(due), findings)
 

@@ -241,6 +241,7 @@ async def legal_disclosure(
     items = items_to_send(body.data_items)
     token = request.headers.get("authorization", "")
     o = await deps.provisions.disclose(body.subject_id, body.organization_id, items,
-                                       body.legal_basis, body.legal_reference, token)  # fmt: skip
+                                       body.legal_basis, body.legal_reference, token,
+                                       withhold_notice=body.notice_would_prejudice)  # fmt: skip
     assert o.disclosure_id is not None
     return LegalDisclosureOut(disclosure_id=o.disclosure_id, reason=o.reason)

@@ -183,6 +183,8 @@ class Provisions:
         basis: LegalBasis,
         reference: str,
         staff_token: str,
+        *,
+        withhold_notice: bool = False,
     ) -> Outcome:
         org = await self._organisation(organization_id)
         key, snap, sensitive = await self._gather(subject_id, items)
@@ -204,7 +206,7 @@ class Provisions:
             raise Refused(
                 "legal_disclosure_refused", "the consent service did not allow it", decision=reason
             )
-        legal = LegalRef(basis=basis, reference=reference)
+        legal = LegalRef(basis=basis, reference=reference, notice_withheld=withhold_notice)
         shared = self._shared(org, items, sensitive, snap, legal=legal)
         async with self.pool.acquire() as conn, conn.transaction():
             await self._record(conn, subject_id, key, snap, shared, before=[])

@@ -160,14 +160,15 @@ def make_handlers(keyring: Keyring) -> dict[str, Handler]:
         await announce(conn, env.event_id, NotificationKind.BUSINESS_TRANSFER, announcement, params)
 
     async def shared(conn: asyncpg.Connection, env: Envelope[DataShared]) -> None:
-        if env.subject_id:
-            e = env.payload
+        e = env.payload
+        if env.subject_id and not (e.legal is not None and e.legal.notice_withheld):
             params = {
                 "recipient_legal_name": e.recipient_legal_name,
                 "recipient_country": e.recipient_country,
                 "data_items": [i.value for i in e.data_items],
                 "purpose": e.purpose.value,
                 "shared_at": e.shared_at.date().isoformat(),
+                "legal_basis": e.legal.basis.value if e.legal is not None else None,
             }
             await queue(conn, env.event_id, NotificationKind.DISCLOSURE, env.subject_id, params)
 

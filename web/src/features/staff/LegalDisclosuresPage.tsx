@@ -16,6 +16,7 @@ export function LegalDisclosuresPage() {
   const [items, setItems] = useState<string[]>(["name"]);
   const [basis, setBasis] = useState<string>("laws_and_regulations");
   const [reference, setReference] = useState("");
+  const [prejudice, setPrejudice] = useState(false);
   return (
     <Page title={t("staff.legal")}>
       <StaffNav />
@@ -25,7 +26,7 @@ export function LegalDisclosuresPage() {
           e.preventDefault();
           disclose.mutate({ subject_id: subject, organization_id: org,
             data_items: items as Schemas["DataCategory"][], legal_basis: basis as Schemas["LegalBasis"],
-            legal_reference: reference });
+            legal_reference: reference, notice_would_prejudice: prejudice });
         }}>
           <TextField label={t("staff.subject")} value={subject} onChange={setSubject} required />
           <TextField label={t("consents.recipient")} hint={t("consents.recipientHint")} value={org} onChange={setOrg} required />
@@ -35,6 +36,8 @@ export function LegalDisclosuresPage() {
             {LEGAL_BASES.map((b) => <option key={b} value={b}>{t(`legalBasis.${b}`)}</option>)}
           </SelectField>
           <TextField label={t("staff.reference")} value={reference} onChange={setReference} required />
+          <p><label><input type="checkbox" checked={prejudice} onChange={(e) => setPrejudice(e.target.checked)} />{" "}
+            {t("staff.noticeWouldPrejudice")}</label></p>
           <ErrorNote error={disclose.error} />
           {disclose.data && <Done>{t("staff.disclosed", { reason: t(`decision.${disclose.data.reason}`) })}</Done>}
           <button type="submit" disabled={disclose.isPending}>{t("staff.disclose")}</button>
