@@ -363,7 +363,7 @@ async def test_staff_run_the_platform_and_a_student_meets_what_they_published(
     await page.get_by_label("対象者のID").fill(subject)
     await page.get_by_label("提供先", exact=True).fill(org)
     await page.get_by_label("根拠文書の番号（令状番号など）").fill(f"court order {n}")
-    await page.get_by_role("checkbox", name="本人への通知が要請の目的を害する").check()  # [H] #14 10
+    await page.get_by_role("checkbox", name="本人への通知が要請の目的を害する").check()
     await page.get_by_role("button", name="提供する").click()
     await said(page, "提供しました")
     await eyes.look("staff-legal-disclosures")
