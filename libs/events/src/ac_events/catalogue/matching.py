@@ -239,8 +239,7 @@ class LegalRef(BaseModel):
     reference: str = Field(min_length=1, max_length=200)
     """A court order number, a request id."""
     notice_withheld: bool = False
-    """Staff recorded that telling the person would prejudice the request (an investigation,
-    a court's order): no notice goes to them ([H] #14 item 10)."""
+    """Staff recorded that a notice would prejudice the request: none is sent ([H] #14)."""
 
 
 @register
