@@ -101,14 +101,16 @@ def tabulate(entries: Iterable[Entry], k: int = K_DEFAULT, step: int = STEP_DEFA
     return tables
 
 
+_ENDS = {"ApplicationSubmitted": "submitted", "ApplicationWithdrawn": "withdrawn"}
+"""The state an application event leaves it in (a status change names its own)."""
+
+
 def _outcomes(state: LogState) -> dict[str, set[str]]:
     """Each person -> the states their applications ended in (from matching's events)."""
     last: dict[str, tuple[Any, str, str]] = {}
     for raw in state.applications:
         m, p = raw.meta, raw.payload
-        to = {"ApplicationSubmitted": "submitted", "ApplicationWithdrawn": "withdrawn"}.get(
-            m.type, str(p.get("to_state"))
-        )
+        to = _ENDS.get(m.type) or str(p.get("to_state"))
         key = str(p["application_id"])
         at = (m.occurred_at, m.stream_version)
         if m.subject_id and (key not in last or last[key][0] <= at):
@@ -130,15 +132,16 @@ async def _profile(codec: Codec, records: list[tuple[Any, bytes]]) -> tuple[str,
         removed = getattr(event, "removed", ())
         gender = None if "gender" in removed else (getattr(event, "gender", None) or gender)
         school = None if "school" in removed else (getattr(event, "school", None) or school)
-    plain = (None if isinstance(v, Redacted) else v for v in (gender, school))
-    g, s = plain
-    return gender_group(g), school_type(s)
+    return gender_group(_plain(gender)), school_type(_plain(school))
+
+
+def _plain(value: Any) -> str | None:
+    return None if isinstance(value, Redacted) else value
 
 
 def _allowed(folds: Folds, policies: Policies, subject: str) -> bool:
-    stream = folds.state.person_facts.get(subject, [])
-    person = folds.person_at(subject, stream[-1][0] if stream else 0)
-    return decide_flow(policies, person, ASKED).allow
+    """As the person's consent stream stands now (folded once: not kept, unlike `person_at`)."""
+    return decide_flow(policies, folds.person_when(subject, lambda _v, _f: True), ASKED).allow
 
 
 async def monitoring_report(state: LogState, keyring: Keyring, *, k: int = K_DEFAULT,
